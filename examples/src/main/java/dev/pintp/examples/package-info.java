@@ -1,0 +1,2 @@
+/** Runnable programs a controller author copies from. */
+package dev.pintp.examples;

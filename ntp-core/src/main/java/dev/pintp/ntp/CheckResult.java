@@ -1,0 +1,44 @@
+package dev.pintp.ntp;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The result of one check of all configured sources. Immutable.
+ *
+ * @param verdict PRIMARY_SYNCED, FALLBACK_SYNCED or UNSYNCHRONIZED (never UNKNOWN)
+ * @param selected the source whose sample the verdict rests on; present iff the verdict is synced
+ * @param sources every candidate source with its outcome and reason, primaries first, in configuration order
+ * @param quality the graduated quality; {@link SyncQuality#NONE} iff unsynchronized
+ * @param checkedAt wall-clock time when the check started
+ * @param elapsed how long the check took
+ */
+public record CheckResult(
+        Verdict verdict,
+        Optional<SourceReport> selected,
+        List<SourceReport> sources,
+        SyncQuality quality,
+        Instant checkedAt,
+        Duration elapsed) {
+
+    public CheckResult {
+        Objects.requireNonNull(verdict, "verdict");
+        Objects.requireNonNull(selected, "selected");
+        sources = List.copyOf(sources);
+        Objects.requireNonNull(quality, "quality");
+        Objects.requireNonNull(checkedAt, "checkedAt");
+        Objects.requireNonNull(elapsed, "elapsed");
+        if (verdict == Verdict.UNKNOWN) {
+            throw new IllegalArgumentException("a completed check has a verdict");
+        }
+        if (verdict.isSynced() != selected.isPresent()) {
+            throw new IllegalArgumentException("selected must be present exactly when the verdict is synced");
+        }
+        if (verdict.isSynced() == (quality == SyncQuality.NONE)) {
+            throw new IllegalArgumentException("quality must be NONE exactly when unsynchronized");
+        }
+    }
+}

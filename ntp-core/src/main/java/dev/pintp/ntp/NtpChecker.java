@@ -1,0 +1,11 @@
+package dev.pintp.ntp;
+
+/**
+ * Runs one check: queries every primary and fallback concurrently under one deadline, validates, selects a source,
+ * and gives the verdict. Thread-safe; keeps KoD and circuit-breaker backoff between checks.
+ */
+public interface NtpChecker {
+
+    /** Checks all configured sources once. Never throws for anything a server or the network does. */
+    CheckResult check();
+}

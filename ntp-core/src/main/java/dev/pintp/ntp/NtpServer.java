@@ -1,0 +1,88 @@
+package dev.pintp.ntp;
+
+import java.util.Objects;
+
+/**
+ * A configured NTP server: a host name or address literal, a UDP port, and its role.
+ *
+ * @param host a DNS name, an IPv4 literal or an IPv6 literal without brackets; never blank
+ * @param port 1 to 65535, 123 by default
+ * @param role primary (the LAN Pi Zero) or fallback (the public pool)
+ */
+public record NtpServer(String host, int port, Role role) {
+    /** The standard NTP port. */
+    public static final int DEFAULT_PORT = 123;
+
+    /** Which list a server belongs to. */
+    public enum Role {
+        /** A trusted LAN server; synchronizing to it gives {@link Verdict#PRIMARY_SYNCED}. */
+        PRIMARY,
+        /** A fallback (public pool) server; synchronizing only to it gives {@link Verdict#FALLBACK_SYNCED}. */
+        FALLBACK
+    }
+
+    public NtpServer {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(role, "role");
+        if (host.isBlank() || !host.strip().equals(host)) {
+            throw new IllegalArgumentException("host must be a non-blank name without spaces, was '" + host + "'");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be 1 to 65535, was " + port);
+        }
+    }
+
+    /**
+     * Parses {@code host}, {@code host:port}, an IPv6 literal, or {@code [ipv6]:port}.
+     *
+     * @param text the server as written by a user
+     * @param defaultPort the port when {@code text} names none
+     * @param role the role to give it
+     * @throws IllegalArgumentException with a message fit for a user when {@code text} is not a valid server
+     */
+    public static NtpServer parse(String text, int defaultPort, Role role) {
+        Objects.requireNonNull(text, "text");
+        String s = text.strip();
+        if (s.isEmpty()) {
+            throw new IllegalArgumentException("empty server name");
+        }
+        if (s.startsWith("[")) {
+            int close = s.indexOf(']');
+            if (close < 0) {
+                throw new IllegalArgumentException("missing ']' in server '" + text + "'");
+            }
+            String host = s.substring(1, close);
+            String rest = s.substring(close + 1);
+            if (rest.isEmpty()) {
+                return new NtpServer(host, defaultPort, role);
+            }
+            if (!rest.startsWith(":")) {
+                throw new IllegalArgumentException("unexpected '" + rest + "' after ']' in server '" + text + "'");
+            }
+            return new NtpServer(host, parsePort(rest.substring(1), text), role);
+        }
+        int first = s.indexOf(':');
+        if (first >= 0 && first == s.lastIndexOf(':')) {
+            return new NtpServer(s.substring(0, first), parsePort(s.substring(first + 1), text), role);
+        }
+        return new NtpServer(s, defaultPort, role); // no colon, or a bare IPv6 literal
+    }
+
+    private static int parsePort(String port, String text) {
+        try {
+            int p = Integer.parseInt(port);
+            if (p >= 1 && p <= 65535) {
+                return p;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException("port must be a number from 1 to 65535 in server '" + text + "'");
+    }
+
+    /** {@code host:port}, with brackets around an IPv6 literal. */
+    @Override
+    public String toString() {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.pintp.ntp;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to query one server address.
+ *
+ * @param samples how many exchanges to make (1 or more); the sample with the smallest delay is kept (the clock
+ *     filter). A LAN server may get a short burst; a public pool server gets 1, to respect pool etiquette.
+ * @param timeout how long to wait for a valid reply to one exchange, positive
+ * @param maxRootDistance replies whose root distance (root delay / 2 + root dispersion) exceeds this are rejected;
+ *     positive; 5 s is systemd-timesyncd's default {@code RootDistanceMaxSec}
+ */
+public record QueryOptions(int samples, Duration timeout, Duration maxRootDistance) {
+    /** 1 sample, 1 s timeout, 5 s maximum root distance. */
+    public static final QueryOptions DEFAULTS = new QueryOptions(1, Duration.ofSeconds(1), Duration.ofSeconds(5));
+
+    public QueryOptions {
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(maxRootDistance, "maxRootDistance");
+        if (samples < 1) {
+            throw new IllegalArgumentException("samples must be at least 1, was " + samples);
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
+        if (maxRootDistance.isNegative() || maxRootDistance.isZero()) {
+            throw new IllegalArgumentException("maxRootDistance must be positive, was " + maxRootDistance);
+        }
+    }
+
+    /** These options with another sample count. */
+    public QueryOptions withSamples(int samples) {
+        return new QueryOptions(samples, timeout, maxRootDistance);
+    }
+}

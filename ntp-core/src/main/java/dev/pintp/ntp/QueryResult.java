@@ -1,0 +1,54 @@
+package dev.pintp.ntp;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The outcome of querying one server address: never an exception, always one of these. Immutable.
+ *
+ * @param server the address queried
+ * @param outcome what happened
+ * @param best the valid sample with the smallest round-trip delay (the clock filter's choice); present iff
+ *     {@code outcome == OK}
+ * @param samples every valid sample, in the order measured
+ * @param reason why the server was rejected; present iff outcome is REJECTED or KISS ({@link RejectReason#KISS_OF_DEATH})
+ * @param kissCode the Kiss-o'-Death code; present iff outcome is KISS
+ * @param jitter root mean square of the valid samples' offset differences from the best sample's; zero with fewer
+ *     than two samples
+ * @param exchanges how many requests were sent
+ * @param drops datagrams that were not answers to our requests and were ignored
+ * @param detail a human-readable explanation (for example the ICMP error text), empty when there is nothing to add
+ */
+public record QueryResult(
+        InetSocketAddress server,
+        Outcome outcome,
+        Optional<NtpSample> best,
+        List<NtpSample> samples,
+        Optional<RejectReason> reason,
+        Optional<KissCode> kissCode,
+        Duration jitter,
+        int exchanges,
+        DropCounts drops,
+        String detail) {
+
+    public QueryResult {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(outcome, "outcome");
+        Objects.requireNonNull(best, "best");
+        samples = List.copyOf(samples);
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(kissCode, "kissCode");
+        Objects.requireNonNull(jitter, "jitter");
+        Objects.requireNonNull(drops, "drops");
+        Objects.requireNonNull(detail, "detail");
+        if ((outcome == Outcome.OK) != best.isPresent()) {
+            throw new IllegalArgumentException("best must be present exactly when the outcome is OK");
+        }
+        if ((outcome == Outcome.KISS) != kissCode.isPresent()) {
+            throw new IllegalArgumentException("kissCode must be present exactly when the outcome is KISS");
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.pintp.ntp;
+
+/**
+ * Why a reply, or a server, was not used. The first group are datagrams that are not a valid answer to our request:
+ * they are dropped and counted and the exchange keeps waiting ({@link #isDropped()}). The rest are answers that are
+ * not fit to synchronize to.
+ */
+public enum RejectReason {
+    /** Datagram shorter than 48 bytes or whose length is not a multiple of 4. Dropped. */
+    BAD_LENGTH(true),
+    /** Datagram from another address or port than the one queried. Dropped. */
+    WRONG_SOURCE(true),
+    /** Origin timestamp is not the nonce we sent (stale, spoofed or bogus reply). Dropped. */
+    ORIGIN_MISMATCH(true),
+    /** A second reply to the same request. Dropped. */
+    DUPLICATE(true),
+    /** Mode is not 4 (server). */
+    BAD_MODE(false),
+    /** Version is not 3 or 4. */
+    BAD_VERSION(false),
+    /** Transmit timestamp is zero. */
+    ZERO_TRANSMIT(false),
+    /** Receive or transmit timestamp is zero or before the Unix epoch. */
+    BAD_TIMESTAMP(false),
+    /** Server receive timestamp is after its transmit timestamp. */
+    RECEIVE_AFTER_TRANSMIT(false),
+    /** Reference timestamp is after the transmit timestamp. */
+    REFERENCE_AFTER_TRANSMIT(false),
+    /** Leap indicator 3: the server says its own clock is not synchronized. */
+    UNSYNCHRONIZED(false),
+    /** Stratum 0: a Kiss-o'-Death packet; the code is in the result. */
+    KISS_OF_DEATH(false),
+    /** Stratum 16 or above (unsynchronized or invalid). */
+    BAD_STRATUM(false),
+    /** Root distance (root delay / 2 + root dispersion) above the configured maximum (default 5 s). */
+    ROOT_DISTANCE_TOO_LARGE(false),
+    /** Negative round-trip delay, or one above any plausible bound. */
+    BAD_DELAY(false),
+    /** A valid sample whose offset exceeds the configured maximum for "accurate". Decided by the check. */
+    OFFSET_TOO_LARGE(false),
+    /** A valid sample that disagrees with the other sources beyond their error bounds. Decided by the check. */
+    FALSETICKER(false),
+    /** Not queried: backed off after KoD RATE or an open circuit breaker. Decided by the check. */
+    BACKED_OFF(false),
+    /** Not queried: the server sent KoD DENY or RSTR. Decided by the check. */
+    DENIED(false);
+
+    private final boolean dropped;
+
+    RejectReason(boolean dropped) {
+        this.dropped = dropped;
+    }
+
+    /** True for datagrams that are not an answer to our request: dropped and counted, the exchange keeps waiting. */
+    public boolean isDropped() {
+        return dropped;
+    }
+}

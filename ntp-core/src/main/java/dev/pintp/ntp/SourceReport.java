@@ -1,0 +1,45 @@
+package dev.pintp.ntp;
+
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What one check learned about one candidate source: one address of a configured server (a pool name gives several
+ * candidates), or the server itself when it could not be resolved or was skipped.
+ *
+ * @param server the configured server
+ * @param address the address queried; empty when the name did not resolve or the server was skipped
+ * @param outcome the outcome for this source in this check; can be REJECTED even when the query succeeded (offset
+ *     too large, falseticker)
+ * @param reason why the source is not usable; present iff outcome is not OK
+ * @param query the raw query result; empty when no query was made
+ */
+public record SourceReport(
+        NtpServer server,
+        Optional<InetSocketAddress> address,
+        Outcome outcome,
+        Optional<RejectReason> reason,
+        Optional<QueryResult> query) {
+
+    public SourceReport {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(outcome, "outcome");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(query, "query");
+        if ((outcome == Outcome.OK) == reason.isPresent()) {
+            throw new IllegalArgumentException("reason must be present exactly when the outcome is not OK");
+        }
+    }
+
+    /** The best sample of the query, if one was measured (also for a source rejected by the check). */
+    public Optional<NtpSample> sample() {
+        return query.flatMap(QueryResult::best);
+    }
+
+    /** True when this source was usable in this check. */
+    public boolean isUsable() {
+        return outcome == Outcome.OK;
+    }
+}
