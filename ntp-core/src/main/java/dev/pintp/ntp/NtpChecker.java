@@ -8,4 +8,9 @@ public interface NtpChecker {
 
     /** Checks all configured sources once. Never throws for anything a server or the network does. */
     CheckResult check();
+
+    /** A checker on real UDP sockets, the system resolver and the system clock. */
+    static NtpChecker create(NtpConfig config) {
+        return dev.pintp.ntp.internal.DefaultNtpChecker.create(config);
+    }
 }
