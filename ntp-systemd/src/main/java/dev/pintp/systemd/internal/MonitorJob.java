@@ -96,7 +96,12 @@ public final class MonitorJob {
         long deadline = System.nanoTime() + lockWait.toNanos();
         boolean said = false;
         while (true) {
-            FileLock lock = ch.tryLock();
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null; // held by another run in this JVM (a manual run next to the daemon's, or a test)
+            }
             if (lock != null) {
                 return lock;
             }
