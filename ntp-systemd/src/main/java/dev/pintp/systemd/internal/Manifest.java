@@ -14,7 +14,7 @@ import java.util.Set;
  * added to shared files (/etc/hosts), and directories it created. Stored as text, one entry a line:
  * {@code file PATH}, {@code link PATH}, {@code line PATH TEXT}, {@code dir PATH}. Immutable.
  *
- * @param entries in the order install made them
+ * @param entries sorted by kind, then path, so that the same install renders the same text
  */
 public record Manifest(List<Entry> entries) {
     /** Where the manifest of the real system lives. */
@@ -48,7 +48,10 @@ public record Manifest(List<Entry> entries) {
     }
 
     public Manifest {
-        entries = List.copyOf(new LinkedHashSet<>(entries));
+        List<Entry> sorted = new ArrayList<>(new LinkedHashSet<>(entries));
+        sorted.sort(java.util.Comparator.comparing(Entry::kind).thenComparing(e -> e.path().toString())
+                .thenComparing(Entry::line));
+        entries = List.copyOf(sorted);
     }
 
     /** The manifest under {@code root}, if install has run there. */

@@ -44,7 +44,7 @@ public final class UnifiedDiff {
                 ops.add(new char[] {' '});
                 texts.add(a.get(i));
                 pos.add(new int[] {i++, j++});
-            } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
+            } else if (j < m && (i == n || lcs[i][j + 1] > lcs[i + 1][j])) {
                 ops.add(new char[] {'+'});
                 texts.add(b.get(j));
                 pos.add(new int[] {i, j++});

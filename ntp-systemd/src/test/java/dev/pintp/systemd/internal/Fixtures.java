@@ -38,7 +38,7 @@ final class Fixtures {
                     } else if (Files.isDirectory(p)) {
                         out.put(key, "dir");
                     } else {
-                        out.put(key, Files.readString(p) + " mode " + Files.getPosixFilePermissions(p));
+                        out.put(key, Files.readString(p) + " mode " + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)));
                     }
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
