@@ -45,7 +45,8 @@ public final class SystemdMain {
             "  install [--root DIR] [--dry-run] [--mac MAC] [--daemon] [--java PATH] [--jar PATH]",
             "  uninstall [--root DIR] [--dry-run]",
             "  status [--root DIR]",
-            "options for every command: --root DIR (file root, default /), -v (debug lines)");
+            "options for every command: --root DIR (file root, default /), -v (debug lines),",
+            "  --systemctl PATH (the systemctl binary, default systemctl from PATH; for measurements and labs)");
 
     private SystemdMain() {
     }
@@ -69,6 +70,7 @@ public final class SystemdMain {
         Optional<String> mac = Optional.empty();
         String java = "/usr/bin/java";
         Optional<Path> jar = Optional.empty();
+        String systemctlBinary = "systemctl";
         List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
         try {
             for (int i = 0; i < rest.size(); i++) {
@@ -80,6 +82,7 @@ public final class SystemdMain {
                     case "--mac" -> mac = Optional.of(value(rest, ++i, a));
                     case "--java" -> java = value(rest, ++i, a);
                     case "--jar" -> jar = Optional.of(Path.of(value(rest, ++i, a)));
+                    case "--systemctl" -> systemctlBinary = value(rest, ++i, a);
                     case "-v", "--verbose" -> verbose = true;
                     case "-h", "--help" -> {
                         out.println(USAGE);
@@ -94,7 +97,7 @@ public final class SystemdMain {
             return 2;
         }
         JournalSink.configure(out, env.get("JOURNAL_STREAM") != null, verbose ? JournalSink.DEBUG : JournalSink.INFO);
-        Systemctl systemctl = ProcessSystemctl.ofDefaults();
+        Systemctl systemctl = new ProcessSystemctl(systemctlBinary, Duration.ofSeconds(30));
         Settings settings;
         try {
             settings = Settings.load(root, env);

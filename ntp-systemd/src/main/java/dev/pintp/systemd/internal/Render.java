@@ -34,7 +34,7 @@ public final class Render {
         if (level < 1 || level > 3) {
             throw new IllegalArgumentException("level must be 1 to 3, was " + level);
         }
-        if (!server.matches("[A-Za-z0-9.:_\\[\\]-]+")) {
+        if (!server.matches("[A-Za-z0-9.:%_\\[\\]-]+")) {
             throw new IllegalArgumentException("server name unfit for a unit file: " + server);
         }
         return "# Written by ntp-monitor: the time is verified, the controller may save power.\n"
@@ -154,6 +154,8 @@ public final class Render {
         }
         // "+": mkdir runs outside the sandbox, so the directories exist when ReadWritePaths= binds them.
         sb.append("ExecStartPre=+/bin/mkdir -p").append(dirs).append('\n')
+                .append("# ProtectProc=invisible hides /proc/1; systemctl must not take that for a chroot.\n")
+                .append("Environment=SYSTEMD_IGNORE_CHROOT=1\n")
                 .append("StateDirectory=ntp-monitor\n")
                 .append("RuntimeDirectory=ntp-monitor\n")
                 .append("RuntimeDirectoryPreserve=yes\n")
