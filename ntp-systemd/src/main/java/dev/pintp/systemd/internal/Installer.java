@@ -40,6 +40,8 @@ public final class Installer {
     public static final Path DNSMASQ = Path.of("/etc/dnsmasq.d/ntp-monitor.conf");
     /** The hosts file. */
     public static final Path HOSTS = Path.of("/etc/hosts");
+    /** tmpfiles.d snippet: the directories the sandboxed job writes to. */
+    public static final Path TMPFILES = Path.of("/etc/tmpfiles.d/ntp-monitor.conf");
     /** The shell aliases. */
     public static final Path ALIASES = Path.of("/etc/profile.d/ntp-monitor.sh");
     /** dnsmasq's lease file, where the Pi Zero's MAC is looked up by its host name. */
@@ -96,13 +98,9 @@ public final class Installer {
     /** The text files install owns, with their content. */
     Map<Path, String> plannedTexts(Settings settings, Options o) throws IOException {
         Map<Path, String> texts = new LinkedHashMap<>();
-        List<Path> writable = new ArrayList<>();
-        writable.add(settings.dropInDirectory());
-        if (settings.steerTimesyncd()) {
-            writable.add(Settings.STEERING_DIR);
-        }
-        settings.textfilePath().ifPresent(p -> writable.add(p.getParent()));
+        List<Path> writable = writableDirectories(settings);
         texts.put(SERVICE, Render.serviceUnit(o.mode(), o.java(), JAR.toString(), writable));
+        texts.put(TMPFILES, Render.tmpfiles(writable));
         if (o.mode() == Render.Mode.TIMER) {
             texts.put(TIMER, Render.timerUnit(settings.ntp().checkInterval()));
         }
@@ -110,6 +108,17 @@ public final class Installer {
         texts.put(DNSMASQ, Render.dnsmasqSnippet(findMac(o.mac())));
         texts.put(ALIASES, Render.aliases(JAR.toString(), o.java()));
         return texts;
+    }
+
+    /** The directories the sandboxed job writes to (see {@link Render#tmpfiles}). */
+    static List<Path> writableDirectories(Settings settings) {
+        List<Path> writable = new ArrayList<>();
+        writable.add(settings.dropInDirectory());
+        if (settings.steerTimesyncd()) {
+            writable.add(Settings.STEERING_DIR);
+        }
+        settings.textfilePath().ifPresent(p -> writable.add(p.getParent()));
+        return writable;
     }
 
     /** The MAC: {@code --mac}, else pi-ntp's lease, else the one a previous install wrote. */
@@ -240,6 +249,13 @@ public final class Installer {
         }
         if (changed.isEmpty()) {
             out.println("Already installed; nothing changed.");
+        }
+        if (live) {
+            // what systemd-tmpfiles does at boot, done now so the first run finds them (not in the manifest:
+            // they are the system's directories, empty ones under /run vanish at shutdown)
+            for (Path d : writableDirectories(settings)) {
+                Files.createDirectories(at(d));
+            }
         }
         if (live && !changed.isEmpty()) {
             return activate(o, changed);

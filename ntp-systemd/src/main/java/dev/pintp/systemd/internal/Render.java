@@ -126,7 +126,7 @@ public final class Render {
      * @param java the java binary on the target system
      * @param jar the installed jar
      * @param writable directories the job writes besides its state and runtime directories (drop-in directories,
-     *     textfile-collector directory); created by a privileged ExecStartPre so they can be bound writable
+     *     textfile-collector directory); {@link #tmpfiles} creates them at boot so they can be bound writable
      */
     public static String serviceUnit(Mode mode, String java, String jar, List<Path> writable) {
         StringBuilder sb = new StringBuilder();
@@ -152,17 +152,17 @@ public final class Render {
         for (Path p : writable) {
             dirs.append(' ').append(p);
         }
-        // "+": mkdir runs outside the sandbox, so the directories exist when ReadWritePaths= binds them.
-        sb.append("ExecStartPre=+/bin/mkdir -p").append(dirs).append('\n')
-                .append("# ProtectProc=invisible hides /proc/1; systemctl must not take that for a chroot.\n")
+        sb.append("# ProtectProc=invisible hides /proc/1; systemctl must not take that for a chroot.\n")
                 .append("Environment=SYSTEMD_IGNORE_CHROOT=1\n")
                 .append("StateDirectory=ntp-monitor\n")
                 .append("RuntimeDirectory=ntp-monitor\n")
                 .append("RuntimeDirectoryPreserve=yes\n")
-                .append("ReadWritePaths=").append(dirs.toString().strip()).append('\n')
-                .append("# Runs as root without any capability but CAP_SYS_ADMIN: PID 1 grants daemon-reload and\n")
-                .append("# restart over its private socket only to callers with CAP_SYS_ADMIN (sd_bus_query_sender_privilege).\n")
-                .append("CapabilityBoundingSet=CAP_SYS_ADMIN\n")
+                // The directories come from tmpfiles.d (they must exist to be bound writable); "-": a missing one
+                // makes the job report a read-only file system instead of the unit failing to start.
+                .append("ReadWritePaths=").append(dirs.toString().replace(" /", " -/").strip()).append('\n')
+                .append("# Root without any capability: PID 1 accepts daemon-reload and restart from uid 0 on its private\n")
+                .append("# socket (tried on systemd 252: an empty bounding set works).\n")
+                .append("CapabilityBoundingSet=\n")
                 .append("AmbientCapabilities=\n")
                 .append("NoNewPrivileges=yes\n")
                 .append("ProtectSystem=strict\n")
@@ -196,6 +196,18 @@ public final class Render {
                 .append("UMask=0077\n");
         if (mode == Mode.DAEMON) {
             sb.append('\n').append("[Install]\n").append("WantedBy=multi-user.target\n");
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The tmpfiles.d(5) snippet that creates the directories the sandboxed job writes to, at every boot (those
+     * under /run vanish at shutdown) and at install time.
+     */
+    public static String tmpfiles(List<Path> writable) {
+        StringBuilder sb = new StringBuilder("# Installed by ntp-monitor (pintp): directories its sandboxed service writes to.\n");
+        for (Path p : writable) {
+            sb.append("d ").append(p).append(" 0755 root root -\n");
         }
         return sb.toString();
     }

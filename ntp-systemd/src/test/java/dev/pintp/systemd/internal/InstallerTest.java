@@ -2,7 +2,6 @@ package dev.pintp.systemd.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -168,6 +167,8 @@ class InstallerTest {
     @Test
     void onTheRunningSystemInstallReloadsAndStartsTheTimerOnlyWhenSomethingChanged() throws IOException {
         assertEquals(0, installer(true).install(Fixtures.settings(root, ""), options(Optional.empty(), false)));
+        assertTrue(Files.isDirectory(root.resolve("run/systemd/system/controller.service.d")),
+                "the directories the sandbox binds writable exist at once");
         assertEquals(List.of("daemon-reload", "start ntp-monitor.timer", "show systemd-timesyncd.service -p LoadState",
                 "try-restart systemd-timesyncd.service", "show dnsmasq.service -p LoadState",
                 "try-restart dnsmasq.service"), systemctl.calls());
@@ -197,9 +198,12 @@ class InstallerTest {
         installer(false).install(Settings.load(root, Map.of()), options(Optional.empty(), false));
         assertTrue(read("/etc/systemd/system/ntp-monitor.timer").contains("OnUnitActiveSec=15s\n"));
         String service = read("/etc/systemd/system/ntp-monitor.service");
-        assertTrue(service.contains("ReadWritePaths=/etc/systemd/system/controller.service.d "
-                + "/run/systemd/timesyncd.conf.d /var/lib/prometheus/node-exporter\n"), service);
-        assertNotEquals(-1, service.indexOf("ExecStartPre=+/bin/mkdir -p /etc/systemd/system/controller.service.d"));
+        assertTrue(service.contains("ReadWritePaths=-/etc/systemd/system/controller.service.d "
+                + "-/run/systemd/timesyncd.conf.d -/var/lib/prometheus/node-exporter\n"), service);
+        assertEquals("# Installed by ntp-monitor (pintp): directories its sandboxed service writes to.\n"
+                + "d /etc/systemd/system/controller.service.d 0755 root root -\n"
+                + "d /run/systemd/timesyncd.conf.d 0755 root root -\n"
+                + "d /var/lib/prometheus/node-exporter 0755 root root -\n", read("/etc/tmpfiles.d/ntp-monitor.conf"));
     }
 
     @Test
