@@ -4,6 +4,7 @@ import dev.pintp.ntp.NtpChecker;
 import dev.pintp.sysconf.ConfigException;
 import dev.pintp.systemd.internal.AlertSink;
 import dev.pintp.systemd.internal.AtomicFiles;
+import dev.pintp.systemd.internal.Daemon;
 import dev.pintp.systemd.internal.Installer;
 import dev.pintp.systemd.internal.JournalSink;
 import dev.pintp.systemd.internal.MetricsServer;
@@ -26,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -199,44 +199,21 @@ public final class SystemdMain {
         }
         MetricsServer metrics = server;
         MonitorJob job = job(s, root, systemctl, alerts, metrics == null ? t -> { } : metrics::update);
-        CountDownLatch stop = new CountDownLatch(1);
-        Thread main = Thread.currentThread();
+        Daemon daemon = new Daemon(job, s.ntp().checkInterval());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.countDown();
             try {
-                main.join(10_000);
+                daemon.stop(Duration.ofSeconds(10));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "ntp-monitor-shutdown"));
-        LOG.info("daemon started: a check every {} s", s.ntp().checkInterval().toSeconds());
         try {
-            long next = System.nanoTime();
-            while (stop.getCount() > 0) {
-                try {
-                    job.runOnce();
-                } catch (IOException | RuntimeException e) {
-                    LOG.error("cycle failed: {}", e.toString());
-                }
-                next += s.ntp().checkInterval().toNanos();
-                long wait = next - System.nanoTime();
-                if (wait < 0) {
-                    next = System.nanoTime();
-                    wait = 0;
-                }
-                if (stop.await(wait, java.util.concurrent.TimeUnit.NANOSECONDS)) {
-                    break;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return daemon.run();
         } finally {
             if (metrics != null) {
                 metrics.close();
             }
             alerts.close(Duration.ofSeconds(5));
-            LOG.info("daemon stopped");
         }
-        return 0;
     }
 }
