@@ -48,6 +48,23 @@ final class Fixtures {
                 Duration.ZERO, 1, DropCounts.NONE, "");
     }
 
+    /** A decided check in which the first primary of {@code config} answered with {@code offset} at {@code at}. */
+    static CheckResult primaryCheck(NtpConfig config, Instant at, Duration offset) {
+        NtpServer p = config.primaries().get(0);
+        InetSocketAddress a = addr("192.0.2.2");
+        SourceReport r = new SourceReport(p, Optional.of(a), Outcome.OK, Optional.empty(),
+                Optional.of(ok(a, offset, Duration.ZERO, Duration.ofMillis(1))));
+        return dev.pintp.ntp.internal.SourceSelector.decide(List.of(r), config, at, Duration.ofMillis(3));
+    }
+
+    /** A decided check in which nothing answered. */
+    static CheckResult deadCheck(NtpConfig config, Instant at) {
+        NtpServer p = config.primaries().get(0);
+        SourceReport r = new SourceReport(p, Optional.of(addr("192.0.2.2")), Outcome.TIMEOUT, Optional.empty(),
+                Optional.empty());
+        return dev.pintp.ntp.internal.SourceSelector.decide(List.of(r), config, at, Duration.ofMillis(3));
+    }
+
     static QueryResult timeout(InetSocketAddress server) {
         return new QueryResult(server, Outcome.TIMEOUT, Optional.empty(), List.of(), Optional.empty(),
                 Optional.empty(), Duration.ZERO, 1, DropCounts.NONE, "");
