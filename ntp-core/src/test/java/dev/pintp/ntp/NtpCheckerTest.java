@@ -68,6 +68,8 @@ class NtpCheckerTest {
         assertEquals(Verdict.FALLBACK_SYNCED, r.verdict());
         assertEquals(Optional.of(B1), r.selected().get().address());
         assertEquals(Outcome.TIMEOUT, report(r, PI_ZERO).outcome());
+        assertEquals(Duration.ofMillis(6), r.selectedSample().orElseThrow().offset());
+        assertEquals(2, r.sourcesOf(r.sources().get(1).server()).size(), "pool-a.test has two addresses");
     }
 
     @Test
