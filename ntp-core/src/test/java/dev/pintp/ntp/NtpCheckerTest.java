@@ -154,6 +154,20 @@ class NtpCheckerTest {
     }
 
     @Test
+    void anAddressSharedByTwoNamesIsQueriedAndCountedOnce() {
+        resolver.name("pool-b.test", "198.51.100.1", "198.51.100.11");
+        client.results(A1, ok(A1, Duration.ofMillis(900)));
+        client.results(PI_ZERO, ok(PI_ZERO, Duration.ZERO));
+        client.results(B1, ok(B1, Duration.ZERO));
+        CheckResult r = checker(config().fallbackHosts("pool-a.test", "pool-b.test").build()).check();
+        assertEquals(1, client.callsTo(A1));
+        assertEquals(1, r.sources().stream().filter(s -> s.address().equals(Optional.of(A1))).count());
+        // Counted twice, the far-off A1 would tie the vote; counted once it is the falseticker it is.
+        assertEquals(Optional.of(RejectReason.FALSETICKER), report(r, A1).reason());
+        assertEquals(Verdict.PRIMARY_SYNCED, r.verdict());
+    }
+
+    @Test
     void unresolvableNameIsReportedAsUnresolvedAndOthersStillCount() {
         client.results(PI_ZERO, ok(PI_ZERO, Duration.ZERO));
         NtpConfig config = config().fallbackHosts("nowhere.test").build();
