@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (root or CAP_NET_BIND_SERVICE needed). ntpdig runs without -S/-s (it only reports) and with CAP_SYS_TIME removed
  * from its bounding set when setpriv exists, so it cannot touch the clock.
  *
- * <p>Run: {@code mvn -B -pl ntp-core -am test -Dgroups=system -Dntp.excludedGroups=lab -Dsurefire.failIfNoSpecifiedTests=false}
+ * <p>Runs in the verify phase (failsafe): {@code mvn -B -pl ntp-testkit,ntp-core verify}.
  */
 @Tag("system")
 class NtpdigComparisonSystemTest {
