@@ -290,6 +290,16 @@ class UdpSntpClientTest {
     }
 
     @Test
+    void anAbsurdlyLongTimeoutDoesNotOverflow() {
+        FakeTransport t = new FakeTransport(new Ticker(), List.of(nonce -> List.of(
+                reply(nonce, Duration.ofMillis(5), 1_000_000, SERVER))));
+        QueryResult r = run(t, counting(), new QueryOptions(1, Duration.ofDays(365 * 1000), Duration.ofSeconds(5)));
+        assertEquals(Outcome.OK, r.outcome(), r::toString);
+        assertEquals(Long.MAX_VALUE / 2, UdpSntpClient.saturatedNanos(Duration.ofDays(365 * 1000)));
+        assertEquals(5L, UdpSntpClient.saturatedNanos(Duration.ofNanos(5)));
+    }
+
+    @Test
     void builderRejectsBadValuesAtOnce() {
         assertThrows(IllegalArgumentException.class,
                 () -> dev.pintp.ntp.SntpClient.custom().maxDelay(Duration.ZERO));
