@@ -13,6 +13,8 @@ SLOW=${3:-10}
 JAR=$(cd "$(dirname "$0")/.." && pwd)/target/ntp-systemd.jar
 [ -f "$JAR" ] || { echo "build first: mvn -q -B -pl ntp-systemd -am package -DskipTests" >&2; exit 2; }
 HZ=$(getconf CLK_TCK)
+# the options of the installed units (Render.JVM_FLAGS)
+FLAGS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData"
 W=$(mktemp -d)
 CHRONY_PID=""
 DAEMON_PID=""
@@ -48,11 +50,11 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 echo "== timer: one JVM per run (flags of ntp-monitor.service), $RUNS runs"
 config "$W/timer" 60s
-java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xmx48m -jar "$JAR" run --root "$W/timer" --systemctl /bin/true > /dev/null
+java $FLAGS -Xmx48m -jar "$JAR" run --root "$W/timer" --systemctl /bin/true > /dev/null
 : > "$W/timer.txt"
 for _ in $(seq "$RUNS"); do
     /usr/bin/time -a -o "$W/timer.txt" -f "%U %S %M %e" \
-        java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xmx48m -jar "$JAR" run --root "$W/timer" \
+        java $FLAGS -Xmx48m -jar "$JAR" run --root "$W/timer" \
         --systemctl /bin/true > /dev/null
 done
 awk '{cpu += $1 + $2; rss += $3; wall += $4; if ($3 > max) max = $3} END {
@@ -62,7 +64,7 @@ awk '{cpu += $1 + $2; rss += $3; wall += $4; if ($3 > max) max = $3} END {
 
 echo "== daemon, Interval=1s for ${FAST}s (cost of one cycle)"
 config "$W/fast" 1s
-java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xmx32m -jar "$JAR" daemon --root "$W/fast" \
+java $FLAGS -Xmx32m -jar "$JAR" daemon --root "$W/fast" \
     --systemctl /bin/true > "$W/fast.log" &
 DAEMON_PID=$!
 sleep 20 # start-up and JIT warm-up, then measure the steady state
@@ -78,7 +80,7 @@ awk -v t=$((t1 - t0)) -v c=$((c1 - c0)) -v hz="$HZ" -v rss="$rss" 'BEGIN {
 if [ "$SLOW" -gt 0 ]; then
     echo "== daemon, Interval=60s, measured for ${SLOW} min after two warm-up cycles (cycles plus idle JVM)"
     config "$W/slow" 60s
-    java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xmx32m -jar "$JAR" daemon --root "$W/slow" \
+    java $FLAGS -Xmx32m -jar "$JAR" daemon --root "$W/slow" \
         --systemctl /bin/true > "$W/slow.log" &
     DAEMON_PID=$!
     sleep 125
