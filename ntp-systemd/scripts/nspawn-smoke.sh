@@ -78,8 +78,14 @@ inside systemctl show controller.service -p Environment | grep -q 'CONSERVE_POWE
 echo "OK: the hardened unit set the controller's environment"
 inside systemctl stop smoke-chrony.service
 inside systemctl start ntp-monitor.service || fail "service failed"
-inside journalctl -u ntp-monitor.service --no-pager -p warning -n 1 -o cat | grep -q 'stable UNSYNCHRONIZED' \
-    || fail "no <4> line for the loss of sync"
+found=""
+for _ in $(seq 1 50); do # journald reads the service's stdout stream asynchronously
+    if inside journalctl -u ntp-monitor.service --no-pager -p warning -o cat | grep -q 'stable UNSYNCHRONIZED'; then
+        found=yes; break
+    fi
+    sleep 0.2
+done
+[ -n "$found" ] || { inside journalctl -u ntp-monitor.service --no-pager -n 10; fail "no <4> line for the loss of sync"; }
 inside systemctl show controller.service -p Environment | grep -qx 'Environment=' || fail "the variables stayed"
 echo "OK: loss of sync removed them, logged at warning priority"
 inside java -jar /root/ntp-systemd.jar uninstall
