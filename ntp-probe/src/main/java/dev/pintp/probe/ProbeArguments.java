@@ -1,5 +1,6 @@
 package dev.pintp.probe;
 
+import dev.pintp.sysconf.TimeSpans;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -171,7 +172,7 @@ record ProbeArguments(
         }
         Duration d;
         try {
-            d = Durations.parse(values.get(0));
+            d = TimeSpans.parse(values.get(0));
         } catch (IllegalArgumentException e) {
             throw new UsageException(o.longName() + ": " + e.getMessage());
         }

@@ -3,6 +3,7 @@ package dev.pintp.probe;
 import dev.pintp.ntp.NtpConfig;
 import dev.pintp.ntp.NtpServer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,7 +15,8 @@ final class ProbeConfig {
     /**
      * The configuration for {@code args}. Servers come from the command line if any is given (then only those are
      * used); otherwise from {@code NTP=}/{@code FallbackNTP=} under {@code --root} (default {@code /}), each list
-     * falling back to {@link NtpConfig}'s defaults when not set. {@code RootDistanceMaxSec=} applies unless
+     * falling back to {@link NtpConfig}'s defaults when not set ({@code FallbackNTP=} set to nothing means no
+     * fallback). {@code RootDistanceMaxSec=} applies unless
      * {@code --max-root-distance} is given.
      *
      * @throws UsageException for a bad value on the command line
@@ -32,7 +34,7 @@ final class ProbeConfig {
                     b.primaries(primaries);
                 }
                 List<NtpServer> fallbacks = servers(s.fallbackNtp(), NtpServer.Role.FALLBACK, primaries);
-                if (!s.fallbackNtp().isEmpty()) {
+                if (s.fallbackNtpSet() || !s.fallbackNtp().isEmpty()) {
                     b.fallbacks(fallbacks);
                 }
                 if (s.rootDistanceMax().isPresent() && args.maxRootDistance().isEmpty()) {
@@ -60,7 +62,9 @@ final class ProbeConfig {
                 b.primarySamples(args.samples().getAsInt());
             }
             if (args.timeout().isPresent()) {
-                b.timeout(args.timeout().get());
+                // the check's deadline keeps its default ratio to the timeout: room for one retry of the primary
+                Duration timeout = args.timeout().get();
+                b.timeout(timeout).checkDeadline(timeout.multipliedBy(2));
             }
             if (args.maxRootDistance().isPresent()) {
                 b.maxRootDistance(args.maxRootDistance().get());

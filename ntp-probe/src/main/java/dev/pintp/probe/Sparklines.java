@@ -11,13 +11,14 @@ import java.util.Map;
 
 /**
  * The offset history of each source over the checks of {@code --watch}, drawn as a sparkline: one bar per check,
- * scaled between the smallest and largest offset in the window, {@code ·} (or {@code .}) for a check without a
+ * scaled between the smallest and largest offset in the window (at least 1 ms apart), {@code ·} (or {@code .}) for a check without a
  * sample. Not thread-safe.
  */
 final class Sparklines {
     private static final char[] BARS = {'▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'};
     /** Marks a check without a sample; compared by identity, never shown as a value. */
     private static final Duration GAP = Duration.ofNanos(Long.MIN_VALUE + 1);
+    private static final Duration MIN_SPAN = Duration.ofMillis(1);
     private static final char[] ASCII_BARS = {'_', '.', '-', '~', '=', '*', '#', '@'};
 
     private final int width;
@@ -84,14 +85,14 @@ final class Sparklines {
             }
         }
         char[] bars = unicode ? BARS : ASCII_BARS;
+        // jitter below MIN_SPAN stays at the bottom instead of swinging over the whole height
+        long span = min == null ? 1 : Math.max(max.minus(min).toNanos(), MIN_SPAN.toNanos());
         StringBuilder s = new StringBuilder();
         for (Duration d : values) {
             if (d == GAP) {
                 s.append(unicode ? '·' : ' ');
-            } else if (min.equals(max)) {
-                s.append(bars[bars.length / 2 - 1]);
             } else {
-                double f = (double) d.minus(min).toNanos() / max.minus(min).toNanos();
+                double f = (double) d.minus(min).toNanos() / span;
                 s.append(bars[(int) Math.round(f * (bars.length - 1))]);
             }
         }

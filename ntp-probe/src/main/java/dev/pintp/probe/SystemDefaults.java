@@ -20,10 +20,12 @@ interface SystemDefaults {
      * The settings the probe uses.
      *
      * @param ntp {@code NTP=} servers, empty when not set
-     * @param fallbackNtp {@code FallbackNTP=} servers, empty when not set
+     * @param fallbackNtp {@code FallbackNTP=} servers, empty when not set or set to nothing
+     * @param fallbackNtpSet true when {@code FallbackNTP=} was assigned, even to nothing (then there is no fallback)
      * @param rootDistanceMax {@code RootDistanceMaxSec=}, when set
      */
-    record Settings(List<String> ntp, List<String> fallbackNtp, Optional<Duration> rootDistanceMax) {
+    record Settings(List<String> ntp, List<String> fallbackNtp, boolean fallbackNtpSet,
+            Optional<Duration> rootDistanceMax) {
         public Settings {
             ntp = List.copyOf(ntp);
             fallbackNtp = List.copyOf(fallbackNtp);
