@@ -86,7 +86,7 @@ class ProbeConfigTest {
     @Test
     void anUnusableTimesyncdValueIsAConfigFailureNotAUsageError() {
         SystemDefaults.ConfigFailure e = assertThrows(SystemDefaults.ConfigFailure.class,
-                () -> build(settings(List.of("bad host"), List.of(), false, Optional.empty())));
+                () -> build(settings(List.of("pi-ntp:99999"), List.of(), false, Optional.empty())));
         assertTrue(e.getMessage().startsWith("timesyncd configuration under /: "), e.getMessage());
     }
 }
