@@ -12,6 +12,10 @@
 #   jar             java -jar ntp-probe.jar 127.0.0.1      (defaults: 4 samples)
 #   jar-1           java -jar ntp-probe.jar --samples 1 127.0.0.1
 #   launcher        ntp-probe/src/main/dist/ntp-probe 127.0.0.1   (JVM flags + AppCDS archive made by a first run)
+#   jar-version, launcher-version   the same two with --version instead of a server: JVM start, argument parsing
+#                   and one line of output, no check; the floor under the figures above
+#   bare-java       java -jar bare-sntp.jar 127.0.0.1: a 20-line Java program sending one SNTP request, no checks;
+#                   what any plain `java -jar` client costs at least
 # Requires: chrony, hyperfine, time, ntpsec-ntpdig, iproute2, python3, a JDK; builds the jar if it is missing.
 set -euo pipefail
 runs=${1:-30}
@@ -66,6 +70,31 @@ for _ in $(seq 50); do
 done
 [[ -n "$ready" ]] || { cat "$tmp/chronyd.log" >&2; die "chronyd did not answer"; }
 
+# the floor for any JVM client: one bare SNTP exchange, no validation, no library (not a usable client)
+cat > "$tmp/BareSntp.java" <<'JAVA'
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+
+public class BareSntp {
+    public static void main(String[] args) throws Exception {
+        byte[] b = new byte[48];
+        b[0] = 0x23; // version 4, mode 3
+        try (DatagramSocket s = new DatagramSocket()) {
+            s.setSoTimeout(1000);
+            s.connect(InetAddress.getByName(args[0]), 123);
+            s.send(new DatagramPacket(b, 48));
+            DatagramPacket p = new DatagramPacket(new byte[64], 64);
+            s.receive(p);
+            long secs = ((b = p.getData())[40] & 0xffL) << 24 | (b[41] & 0xff) << 16 | (b[42] & 0xff) << 8 | (b[43] & 0xff);
+            System.out.println("server time " + (secs - 2_208_988_800L) + " s since 1970");
+        }
+    }
+}
+JAVA
+javac -d "$tmp/bare" "$tmp/BareSntp.java"
+jar cfe "$tmp/bare-sntp.jar" BareSntp -C "$tmp/bare" .
+
 cp "$jar" "$tmp/ntp-probe.jar"
 export NTP_PROBE_JAR="$tmp/ntp-probe.jar" NTP_PROBE_CDS="$tmp/ntp-probe.jsa"
 in_ns "$launcher" --create-cds-archive 127.0.0.1 >/dev/null || [[ $? -le 2 ]]
@@ -75,14 +104,19 @@ in_ns "$launcher" --create-cds-archive 127.0.0.1 >/dev/null || [[ $? -le 2 ]]
 in_ns ntpdig -t 1 127.0.0.1 >/dev/null
 in_ns java -jar "$tmp/ntp-probe.jar" 127.0.0.1 >/dev/null
 in_ns "$launcher" 127.0.0.1 >/dev/null
+in_ns java -jar "$tmp/bare-sntp.jar" 127.0.0.1 >/dev/null
 
-names=(ntpdig jar jar-1 launcher)
+names=(ntpdig jar jar-1 launcher jar-version launcher-version bare-java)
 cmds=(
     "ntpdig -t 1 127.0.0.1"
     "java -jar $tmp/ntp-probe.jar 127.0.0.1"
     "java -jar $tmp/ntp-probe.jar --samples 1 127.0.0.1"
     "$launcher 127.0.0.1"
+    "java -jar $tmp/ntp-probe.jar --version"
+    "$launcher --version"
+    "java -jar $tmp/bare-sntp.jar 127.0.0.1"
 )
+load_before=$(cut -d" " -f1-3 /proc/loadavg)
 hargs=()
 for i in "${!cmds[@]}"; do hargs+=(-n "${names[$i]}" "${cmds[$i]}"); done
 in_ns hyperfine -N --warmup 3 --runs "$runs" --export-json "$tmp/hyperfine.json" "${hargs[@]}" >&2
@@ -94,6 +128,7 @@ for i in "${!cmds[@]}"; do
     done
 done > "$tmp/rss.txt"
 
+echo "load average before: $load_before, after: $(cut -d" " -f1-3 /proc/loadavg)"
 python3 - "$tmp/hyperfine.json" "$tmp/rss.txt" <<'PY'
 import json, statistics, sys
 h = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
@@ -107,7 +142,7 @@ def row(n):
 base = row("ntpdig")
 print("| command | wall ms (median) | CPU ms (user+sys, mean) | peak RSS MiB (median) | wall / ntpdig | CPU / ntpdig | RSS / ntpdig |")
 print("|---|---:|---:|---:|---:|---:|---:|")
-for n in ["ntpdig", "jar", "jar-1", "launcher"]:
+for n in ["ntpdig", "jar", "jar-1", "launcher", "jar-version", "launcher-version", "bare-java"]:
     w, c, m = row(n)
     print(f"| {n} | {w:.1f} | {c:.1f} | {m:.1f} | {w / base[0]:.2f} | {c / base[1]:.2f} | {m / base[2]:.2f} |")
 PY
