@@ -92,7 +92,10 @@ public final class NtpConfig {
         return fallbacks;
     }
 
-    /** Per-exchange timeout, default 1 s: ample for a LAN reply (about 1 ms) and a pool reply (tens of ms). */
+    /**
+     * Longest wait for the reply to one exchange, default 1 s: ample for a LAN reply (about 1 ms) and a pool reply
+     * (tens of ms). A check shortens it so that a server's whole burst ends within {@link #checkDeadline()}.
+     */
     public Duration timeout() {
         return timeout;
     }
@@ -100,7 +103,7 @@ public final class NtpConfig {
     /**
      * Deadline of one whole check, default 2 s, at least {@link #timeout()}: name resolution and all queries run
      * concurrently under it, so however many servers are dead a check takes at most this long. 2 s leaves room for
-     * one timed-out exchange to the primary plus its quick retry.
+     * a slow name lookup, a full-timeout pool exchange, and the primary's burst plus its quick retry.
      */
     public Duration checkDeadline() {
         return checkDeadline;
@@ -236,7 +239,7 @@ public final class NtpConfig {
             return this;
         }
 
-        /** Deadline of a whole check: positive, at most 5 minutes; {@link #build()} checks it is at least the timeout. */
+        /** Deadline of a whole check: positive, at most 5 minutes, and (checked by build) not below the timeout. */
         public Builder checkDeadline(Duration deadline) {
             this.checkDeadline = checkDuration("checkDeadline", deadline, Duration.ofMinutes(5));
             return this;
@@ -327,7 +330,8 @@ public final class NtpConfig {
          */
         public NtpConfig build() {
             if (checkDeadline.compareTo(timeout) < 0) {
-                throw new IllegalArgumentException("checkDeadline " + checkDeadline + " is shorter than timeout " + timeout);
+                throw new IllegalArgumentException(
+                        "checkDeadline " + checkDeadline + " is shorter than timeout " + timeout);
             }
             if (primaries.isEmpty() && fallbacks.isEmpty()) {
                 throw new IllegalArgumentException("at least one primary or fallback server is required");

@@ -2,6 +2,7 @@ package dev.pintp.ntp.internal;
 
 import dev.pintp.ntp.BackoffState;
 import dev.pintp.ntp.CheckResult;
+import dev.pintp.ntp.DropCounts;
 import dev.pintp.ntp.NameResolver;
 import dev.pintp.ntp.NtpChecker;
 import dev.pintp.ntp.NtpConfig;
@@ -41,8 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DefaultNtpChecker implements NtpChecker {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultNtpChecker.class);
-    /** Shortest time worth a retry of the primary; below it the retry could not get an answer anyway. */
-    private static final Duration MIN_RETRY_TIME = Duration.ofMillis(10);
+    /** Shortest per-exchange timeout worth sending a request for. */
+    private static final Duration MIN_EXCHANGE_TIME = Duration.ofMillis(10);
 
     private static final class SharedPool {
         static final ExecutorService POOL = newPool();
@@ -77,7 +78,7 @@ public final class DefaultNtpChecker implements NtpChecker {
                 .build());
     }
 
-    /** The default executor: daemon threads, created as needed, idle ones kept 5 minutes (longer than a check interval). */
+    /** The default executor: daemon threads made as needed, idle ones kept 5 minutes (above a check interval). */
     public static ExecutorService sharedExecutor() {
         return SharedPool.POOL;
     }
@@ -181,26 +182,30 @@ public final class DefaultNtpChecker implements NtpChecker {
         long begin = ticker.read();
         QueryResult result;
         if (primary) {
-            result = primaryRetry.executeSupplier(() -> queryOnce(server, target, deadline));
+            AtomicInteger attempt = new AtomicInteger();
+            result = primaryRetry.executeSupplier(() -> attempt.getAndIncrement() == 0
+                    ? queryOnce(server, target, deadline, config.primarySamples(), config.primarySamples() + 1)
+                    : queryOnce(server, target, deadline, 1, 1));
         } else {
-            result = queryOnce(server, target, deadline);
+            result = queryOnce(server, target, deadline, config.fallbackSamples(), config.fallbackSamples());
             backoff.record(target, result, ticker.read() - begin);
         }
         return report(server, target, result);
     }
 
-    private QueryResult queryOnce(NtpServer server, InetSocketAddress target, long deadline) {
+    /**
+     * One query of {@code samples} exchanges, each given at most the configured timeout and at most
+     * {@code 1/slots} of the time left, so the whole burst ends before the check's deadline (with one slot left for
+     * the primary's retry) instead of running on after the check has given up on it.
+     */
+    private QueryResult queryOnce(NtpServer server, InetSocketAddress target, long deadline, int samples, int slots) {
         long remaining = deadline - ticker.read();
-        Duration timeout = config.timeout();
-        if (remaining < timeout.toNanos()) {
-            timeout = Duration.ofNanos(remaining);
-        }
-        if (timeout.compareTo(MIN_RETRY_TIME) < 0) {
+        long perExchange = Math.min(config.timeout().toNanos(), remaining / slots);
+        if (perExchange < MIN_EXCHANGE_TIME.toNanos()) {
             return new QueryResult(target, Outcome.TIMEOUT, Optional.empty(), List.of(), Optional.empty(),
-                    Optional.empty(), Duration.ZERO, 0, dev.pintp.ntp.DropCounts.NONE, "check deadline reached");
+                    Optional.empty(), Duration.ZERO, 0, DropCounts.NONE, "check deadline reached");
         }
-        QueryOptions options = config.queryOptions(server.role());
-        return client.query(target, new QueryOptions(options.samples(), timeout, options.maxRootDistance()));
+        return client.query(target, new QueryOptions(samples, Duration.ofNanos(perExchange), config.maxRootDistance()));
     }
 
     private static SourceReport report(NtpServer server, InetSocketAddress target, QueryResult result) {
