@@ -433,4 +433,15 @@ class ProbeMainTest {
         assertEquals("NTP UNKNOWN: internal error: java.lang.IllegalStateException: broken checker\n", nagios.out());
         assertEquals(3, probe.run("--json", "127.0.0.1:1").code());
     }
+
+    @Test
+    void aFailureWhileReadingTheConfigurationIsOneLineAndExitThree() {
+        probe.defaults = root -> {
+            throw new java.io.UncheckedIOException(new java.io.IOException("disk on fire"));
+        };
+        ProbeHarness.Run r = probe.run("--root", "/nonexistent");
+        assertEquals(3, r.code());
+        assertEquals("ntp-probe: internal error: java.io.UncheckedIOException: java.io.IOException: disk on fire\n",
+                r.err());
+    }
 }
