@@ -96,6 +96,44 @@ class ProbeJarIT {
         assertEquals("", bad.out());
     }
 
+    @Test
+    void theLauncherRecordsAndUsesAnArchiveAndShrugsOffABrokenOne(@TempDir Path dir) throws Exception {
+        SntpTestServer s = server();
+        Path cds = dir.resolve("probe.jsa");
+        Result create = launcher(cds, "--create-cds-archive", "--json", "127.0.0.1:" + s.port());
+        assertEquals(0, create.code(), create.err());
+        assertTrue(Files.size(cds) > 0, "archive written");
+        Result run = launcher(cds, "--json", "127.0.0.1:" + s.port());
+        assertEquals(0, run.code(), run.err());
+        assertEquals("", run.err());
+        assertEquals("PRIMARY_SYNCED", Json.object(run.out()).get("verdict"));
+        Files.delete(cds);
+        Files.writeString(cds, "not an archive");
+        Result stale = launcher(cds, "--nagios", "127.0.0.1:" + s.port());
+        assertEquals(0, stale.code(), stale.err());
+        assertEquals("", stale.err());
+        assertTrue(stale.out().startsWith("NTP OK: "), stale.out());
+    }
+
+    private static Result launcher(Path cds, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("sh", "src/main/dist/ntp-probe"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("NTP_PROBE_JAR", Path.of(System.getProperty("ntpProbeJar", "target/ntp-probe.jar"))
+                .toAbsolutePath().toString());
+        pb.environment().put("NTP_PROBE_CDS", cds.toString());
+        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Process p = pb.start();
+        try {
+            p.getOutputStream().close();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the launcher finishes");
+            return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                    new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
