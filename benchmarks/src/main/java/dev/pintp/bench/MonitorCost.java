@@ -132,8 +132,10 @@ public final class MonitorCost {
         }
         out.add(String.format(Locale.ROOT, "running monitor: %d checks (after %d warm-up), %d of them PRIMARY_SYNCED,"
                 + " %d exchanges each", checks, warmup, synced.get(), config.primarySamples()));
-        out.add(String.format(Locale.ROOT, "  process CPU per check (all JVM threads): %.3f ms", result[0] / 1e6 / checks));
-        out.add(String.format(Locale.ROOT, "  monitor and query threads CPU per check: %.3f ms", result[1] / 1e6 / checks));
+        out.add(String.format(Locale.ROOT, "  process CPU per check (all JVM threads): %.3f ms",
+                result[0] / 1e6 / checks));
+        out.add(String.format(Locale.ROOT, "  monitor and query threads CPU per check: %.3f ms",
+                result[1] / 1e6 / checks));
         out.add(String.format(Locale.ROOT, "  wall time per check: %.3f ms", result[2] / 1e6 / checks));
     }
 
@@ -238,7 +240,8 @@ public final class MonitorCost {
 
         static Chronyd start() throws IOException, InterruptedException {
             int port;
-            try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+            try (DatagramSocket probe = new DatagramSocket(any)) {
                 port = probe.getLocalPort();
             }
             Path dir = Files.createTempDirectory("pintp-chronyd");

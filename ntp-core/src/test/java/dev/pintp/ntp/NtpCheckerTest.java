@@ -68,6 +68,8 @@ class NtpCheckerTest {
         assertEquals(Verdict.FALLBACK_SYNCED, r.verdict());
         assertEquals(Optional.of(B1), r.selected().get().address());
         assertEquals(Outcome.TIMEOUT, report(r, PI_ZERO).outcome());
+        assertEquals(Duration.ofMillis(6), r.selectedSample().orElseThrow().offset());
+        assertEquals(2, r.sourcesOf(r.sources().get(1).server()).size(), "pool-a.test has two addresses");
     }
 
     @Test
@@ -152,6 +154,20 @@ class NtpCheckerTest {
     }
 
     @Test
+    void anAddressSharedByTwoNamesIsQueriedAndCountedOnce() {
+        resolver.name("pool-b.test", "198.51.100.1", "198.51.100.11");
+        client.results(A1, ok(A1, Duration.ofMillis(900)));
+        client.results(PI_ZERO, ok(PI_ZERO, Duration.ZERO));
+        client.results(B1, ok(B1, Duration.ZERO));
+        CheckResult r = checker(config().fallbackHosts("pool-a.test", "pool-b.test").build()).check();
+        assertEquals(1, client.callsTo(A1));
+        assertEquals(1, r.sources().stream().filter(s -> s.address().equals(Optional.of(A1))).count());
+        // Counted twice, the far-off A1 would tie the vote; counted once it is the falseticker it is.
+        assertEquals(Optional.of(RejectReason.FALSETICKER), report(r, A1).reason());
+        assertEquals(Verdict.PRIMARY_SYNCED, r.verdict());
+    }
+
+    @Test
     void unresolvableNameIsReportedAsUnresolvedAndOthersStillCount() {
         client.results(PI_ZERO, ok(PI_ZERO, Duration.ZERO));
         NtpConfig config = config().fallbackHosts("nowhere.test").build();
@@ -171,7 +187,7 @@ class NtpCheckerTest {
                 .orElseThrow();
         assertEquals(4, primaryFirst.options().samples());
         for (FakeSntpClient.Call c : calls) {
-            int expected = c.server().equals(PI_ZERO) && c != primaryFirst ? 1 : c == primaryFirst ? 4 : 1;
+            int expected = c == primaryFirst ? 4 : 1; // the primary's retry and every fallback get one sample
             assertEquals(expected, c.options().samples(), c.toString());
             assertTrue(c.options().timeout().compareTo(Duration.ofMillis(700)) <= 0);
             assertEquals(Duration.ofSeconds(5), c.options().maxRootDistance());
@@ -264,8 +280,8 @@ class NtpCheckerTest {
         }
         ExecutorService pool = Executors.newCachedThreadPool();
         try {
-            NtpConfig config = config().fallbackHosts("pool-a.test", "pool-b.test").checkDeadline(Duration.ofSeconds(10))
-                    .build();
+            NtpConfig config = config().fallbackHosts("pool-a.test", "pool-b.test")
+                    .checkDeadline(Duration.ofSeconds(10)).build();
             CheckResult r = NtpChecker.custom(config).sntpClient(client).resolver(resolver).executor(pool).build()
                     .check();
             assertTrue(r.sources().stream().allMatch(SourceReport::isUsable), r.sources().toString());

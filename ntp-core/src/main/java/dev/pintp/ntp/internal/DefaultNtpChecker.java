@@ -24,7 +24,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -105,27 +107,28 @@ public final class DefaultNtpChecker implements NtpChecker {
         List<NtpServer> servers = new ArrayList<>(config.primaries());
         servers.addAll(config.fallbacks());
 
-        List<CompletableFuture<List<InetAddress>>> resolutions = new ArrayList<>();
-        List<CompletableFuture<List<CompletableFuture<SourceReport>>>> queries = new ArrayList<>();
+        // An address that two names share (pool names often do) is queried and counted once, for the first name.
+        Set<InetSocketAddress> claimed = ConcurrentHashMap.newKeySet();
+        List<CompletableFuture<Resolution>> queries = new ArrayList<>();
         for (NtpServer server : servers) {
-            CompletableFuture<List<InetAddress>> resolved = supply(() -> resolve(server));
-            resolutions.add(resolved);
-            queries.add(resolved.thenApply(addresses -> {
-                List<CompletableFuture<SourceReport>> perAddress = new ArrayList<>();
+            queries.add(supply(() -> resolve(server)).thenApply(addresses -> {
+                List<Pending> pending = new ArrayList<>();
                 for (InetAddress a : addresses) {
                     InetSocketAddress target = new InetSocketAddress(a, server.port());
-                    perAddress.add(supply(() -> query(server, target, deadline)));
+                    if (claimed.add(target)) {
+                        pending.add(new Pending(target, supply(() -> query(server, target, deadline))));
+                    }
                 }
-                return perAddress;
+                return new Resolution(addresses.size(), pending);
             }));
         }
 
         List<SourceReport> reports = new ArrayList<>();
         for (int i = 0; i < servers.size(); i++) {
             NtpServer server = servers.get(i);
-            List<CompletableFuture<SourceReport>> perAddress;
+            Resolution resolution;
             try {
-                perAddress = await(queries.get(i), deadline);
+                resolution = await(queries.get(i), deadline);
             } catch (TimeoutException e) {
                 reports.add(unresolved(server, "not resolved within the check deadline"));
                 continue;
@@ -133,22 +136,20 @@ public final class DefaultNtpChecker implements NtpChecker {
                 reports.add(unresolved(server, String.valueOf(e.getCause())));
                 continue;
             }
-            if (perAddress.isEmpty()) {
+            if (resolution.addresses() == 0) {
                 reports.add(unresolved(server, "no address"));
             }
-            List<InetAddress> addresses = resolutions.get(i).join();
-            for (int k = 0; k < perAddress.size(); k++) {
-                InetSocketAddress target = new InetSocketAddress(addresses.get(k), server.port());
+            for (Pending p : resolution.pending()) {
                 try {
-                    reports.add(await(perAddress.get(k), deadline));
+                    reports.add(await(p.report(), deadline));
                 } catch (TimeoutException e) {
-                    reports.add(new SourceReport(server, Optional.of(target), Outcome.TIMEOUT, Optional.empty(),
+                    reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.TIMEOUT, Optional.empty(),
                             Optional.empty()));
                 } catch (ExecutionException e) {
                     // The client promises not to throw; if it does anyway, the source is simply unusable.
-                    LOG.warn("query of {} failed", target, e.getCause());
-                    reports.add(new SourceReport(server, Optional.of(target), Outcome.UNREACHABLE, Optional.empty(),
-                            Optional.empty()));
+                    LOG.warn("query of {} failed", p.target(), e.getCause());
+                    reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.UNREACHABLE,
+                            Optional.empty(), Optional.empty()));
                 }
             }
         }
@@ -188,7 +189,9 @@ public final class DefaultNtpChecker implements NtpChecker {
                     : queryOnce(server, target, deadline, 1, 1));
         } else {
             result = queryOnce(server, target, deadline, config.fallbackSamples(), config.fallbackSamples());
-            backoff.record(target, result, ticker.read() - begin);
+            if (result.exchanges() > 0) { // no packet sent (deadline already past) says nothing about the server
+                backoff.record(target, result, ticker.read() - begin);
+            }
         }
         return report(server, target, result);
     }
@@ -252,6 +255,14 @@ public final class DefaultNtpChecker implements NtpChecker {
             f.completeExceptionally(e);
         }
         return f;
+    }
+
+    /** A resolved name: how many addresses it had, and the queries started for those not already claimed. */
+    private record Resolution(int addresses, List<Pending> pending) {
+    }
+
+    /** A query under way to one address. */
+    private record Pending(InetSocketAddress target, CompletableFuture<SourceReport> report) {
     }
 
     @FunctionalInterface
