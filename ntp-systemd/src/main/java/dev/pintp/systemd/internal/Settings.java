@@ -32,7 +32,7 @@ import java.util.function.Function;
  * @param dropInName the drop-in's file name, default {@code ntp-environment.conf}
  * @param dropInLocation {@link DropInLocation#RUN} (default) or {@link DropInLocation#ETC}
  * @param variables the variable names written into the drop-in
- * @param conservePowerOnFallback whether a fallback-only sync also sets the variables (default yes)
+ * @param conservePowerOnFallback whether a fallback-only sync also sets the variables (default no: power saving needs the primary)
  * @param steerTimesyncd whether timesyncd is pointed at the fallbacks while the primary is lost (default yes)
  * @param stateDirectory where the job keeps its state, default {@code $STATE_DIRECTORY} or /var/lib/ntp-monitor
  * @param runtimeDirectory lock and last-check status, default {@code $RUNTIME_DIRECTORY} or /run/ntp-monitor
@@ -193,7 +193,7 @@ public record Settings(
                 r.variable("SyncedVariable").orElse(d.synced()),
                 r.variable("ServerVariable").orElse(d.server()),
                 r.variable("LevelVariable").orElse(d.level()));
-        boolean onFallback = r.bool("Decision", "ConservePowerOnFallback").orElse(true);
+        boolean onFallback = r.bool("Decision", "ConservePowerOnFallback").orElse(false);
         boolean steer = r.bool("Timesyncd", "Steering").orElse(true);
         Path state = r.absolutePath("Job", "StateDirectory")
                 .orElse(Path.of(firstPath(env.get("STATE_DIRECTORY")).orElse("/var/lib/ntp-monitor")));

@@ -187,7 +187,7 @@ class MonitorJobTest {
 
     @Test
     void fallbackSyncSteersTimesyncdAndPrimaryRecoveryUndoesIt() throws IOException {
-        MonitorJob job = job(FAST);
+        MonitorJob job = job(FAST.replace("MinDwell=0\n", "MinDwell=0\nConservePowerOnFallback=yes\n"));
         run(job, Checks.fallback(clock.instant()));
         run(job, Checks.fallback(clock.instant()));
         assertEquals("# Written by ntp-monitor: the primary NTP server is lost and a fallback is good.\n"
@@ -232,11 +232,14 @@ class MonitorJobTest {
     }
 
     @Test
-    void fallbackOnlySyncCanBeKeptFromSavingPower() throws IOException {
-        MonitorJob job = job(FAST.replace("MinDwell=0\n", "MinDwell=0\nConservePowerOnFallback=no\n"));
+    void aFallbackOnlySyncDoesNotSavePowerByDefault() throws IOException {
+        // The mission: power saving only while the time is verified against the Pi Zero (the primary).
+        MonitorJob job = job(FAST);
         run(job, Checks.fallback(clock.instant()));
         run(job, Checks.fallback(clock.instant()));
         assertFalse(Files.exists(dropIn()));
+        assertFalse(systemctl.calls().contains("try-restart controller.service"), systemctl.calls().toString());
+        assertTrue(Files.exists(steering()), "timesyncd is still steered to the pool");
     }
 
     @Test
