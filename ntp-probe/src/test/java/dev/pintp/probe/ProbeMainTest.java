@@ -178,6 +178,31 @@ class ProbeMainTest {
     }
 
     @Test
+    void anUnreachableServerIsNamedAsTheUserWroteItWithoutJavasLeadingSlash() throws IOException {
+        int closed = closedPort();
+        ProbeHarness.Run table = probe.run("127.0.0.1:" + closed);
+        assertEquals(2, table.code(), table.err());
+        assertTrue(table.out().contains("unreachable (ICMP port unreachable from 127.0.0.1:" + closed + ")"),
+                table.out());
+        assertFalse(table.out().contains("/127.0.0.1"), table.out());
+        ProbeHarness.Run json = probe.run("--json", "127.0.0.1:" + closed);
+        assertEquals("ICMP port unreachable from 127.0.0.1:" + closed,
+                sources(Json.object(json.out())).get(0).get("reason"));
+    }
+
+    @Test
+    void socketAddressesInDetailsReadAsHostPort() throws IOException {
+        InetSocketAddress named = new InetSocketAddress(InetAddress.getByAddress("pi-ntp", new byte[] {127, 0, 0, 2}),
+                123);
+        assertEquals("ICMP port unreachable from 127.0.0.2:123",
+                SourceView.readable("ICMP port unreachable from " + named, named));
+        InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 9);
+        assertEquals("from [0:0:0:0:0:0:0:1]:9", SourceView.readable("from " + v6, v6));
+        InetSocketAddress unresolved = InetSocketAddress.createUnresolved("pi-ntp", 123);
+        assertEquals("x " + unresolved, SourceView.readable("x " + unresolved, unresolved));
+    }
+
+    @Test
     void unsynchronizedJsonHasANullSelection() {
         ProbeHarness.Run r = probe.run("--json", at(server().stratum(16)));
         assertEquals(2, r.code());
