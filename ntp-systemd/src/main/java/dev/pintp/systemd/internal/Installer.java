@@ -207,39 +207,18 @@ public final class Installer {
 
         List<Manifest.Entry> entries = new ArrayList<>(previous.of(Manifest.Kind.DIR));
         List<String> changed = new ArrayList<>();
-        for (Map.Entry<Path, String> t : texts.entrySet()) {
-            createDirectories(t.getKey().getParent(), entries);
-            if (files.writeIfChanged(at(t.getKey()), t.getValue())) {
-                changed.add(t.getKey().toString());
+        try {
+            writeAll(texts, jar, link, linkTarget, hosts, hostsHasLine, hostsEntry, previous, stale, entries, changed);
+        } catch (IOException | RuntimeException e) {
+            // whatever this run wrote, and all the previous install owned, stays known to uninstall
+            List<Manifest.Entry> known = new ArrayList<>(previous.entries());
+            known.addAll(entries);
+            try {
+                files.writeIfChanged(at(Manifest.PATH), new Manifest(known).render());
+            } catch (IOException | RuntimeException again) {
+                e.addSuppressed(again);
             }
-            entries.add(new Manifest.Entry(Manifest.Kind.FILE, t.getKey(), ""));
-        }
-        createDirectories(JAR.getParent(), entries);
-        Optional<byte[]> oldJar = readBytes(at(JAR));
-        if (oldJar.isEmpty() || !Arrays.equals(oldJar.get(), jar)) {
-            files.write(at(JAR), jar);
-            changed.add(JAR.toString());
-        }
-        entries.add(new Manifest.Entry(Manifest.Kind.FILE, JAR, ""));
-        createDirectories(link.getParent(), entries);
-        if (!isLinkTo(at(link), linkTarget)) {
-            Files.deleteIfExists(at(link));
-            Files.createSymbolicLink(at(link), linkTarget);
-            changed.add(link.toString());
-        }
-        entries.add(new Manifest.Entry(Manifest.Kind.LINK, link, ""));
-        if (!hostsHasLine) {
-            createDirectories(HOSTS.getParent(), entries);
-            files.write(at(HOSTS), addLine(hosts.orElse(""), Render.HOSTS_LINE).getBytes(StandardCharsets.UTF_8));
-            changed.add(HOSTS.toString());
-            entries.add(hostsEntry);
-        } else if (previous.has(hostsEntry)) {
-            entries.add(hostsEntry); // still ours: an earlier install added it
-        }
-        for (Manifest.Entry e : stale) {
-            if (remove(e)) {
-                changed.add("removed " + e.path());
-            }
+            throw e;
         }
         // directories first in the manifest order does not matter; uninstall removes them deepest first
         files.writeIfChanged(at(Manifest.PATH), new Manifest(entries).render());
@@ -264,6 +243,49 @@ public final class Installer {
             out.println("Files written under " + root + "; units not started (not the running system).");
         }
         return 0;
+    }
+
+    /**
+     * The writing part of {@link #install}: adds to {@code entries} each thing it is about to write (so a failure
+     * half-way still leaves a manifest that names it) and to {@code changed} what it changed.
+     */
+    private void writeAll(Map<Path, String> texts, byte[] jar, Path link, Path linkTarget, Optional<String> hosts,
+            boolean hostsHasLine, Manifest.Entry hostsEntry, Manifest previous, List<Manifest.Entry> stale,
+            List<Manifest.Entry> entries, List<String> changed) throws IOException {
+        for (Map.Entry<Path, String> t : texts.entrySet()) {
+            createDirectories(t.getKey().getParent(), entries);
+            entries.add(new Manifest.Entry(Manifest.Kind.FILE, t.getKey(), ""));
+            if (files.writeIfChanged(at(t.getKey()), t.getValue())) {
+                changed.add(t.getKey().toString());
+            }
+        }
+        createDirectories(JAR.getParent(), entries);
+        entries.add(new Manifest.Entry(Manifest.Kind.FILE, JAR, ""));
+        Optional<byte[]> oldJar = readBytes(at(JAR));
+        if (oldJar.isEmpty() || !Arrays.equals(oldJar.get(), jar)) {
+            files.write(at(JAR), jar);
+            changed.add(JAR.toString());
+        }
+        createDirectories(link.getParent(), entries);
+        if (!isLinkTo(at(link), linkTarget)) {
+            Files.deleteIfExists(at(link));
+            Files.createSymbolicLink(at(link), linkTarget);
+            changed.add(link.toString());
+        }
+        entries.add(new Manifest.Entry(Manifest.Kind.LINK, link, ""));
+        if (!hostsHasLine) {
+            createDirectories(HOSTS.getParent(), entries);
+            files.write(at(HOSTS), addLine(hosts.orElse(""), Render.HOSTS_LINE).getBytes(StandardCharsets.UTF_8));
+            changed.add(HOSTS.toString());
+            entries.add(hostsEntry);
+        } else if (previous.has(hostsEntry)) {
+            entries.add(hostsEntry); // still ours: an earlier install added it
+        }
+        for (Manifest.Entry e : stale) {
+            if (remove(e)) {
+                changed.add("removed " + e.path());
+            }
+        }
     }
 
     private int activate(Options o, List<String> changed) {

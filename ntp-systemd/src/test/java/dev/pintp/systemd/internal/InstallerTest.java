@@ -2,6 +2,7 @@ package dev.pintp.systemd.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -145,6 +146,18 @@ class InstallerTest {
         expected.put("run/systemd/system", "dir");
         expected.put("run/systemd/system/controller.service.d", "dir");
         assertEquals(expected, after);
+    }
+
+    @Test
+    void anInstallThatFailsHalfWayLeavesAManifestSoUninstallStillRemovesWhatItWrote() throws IOException {
+        Map<String, String> before = Fixtures.tree(root);
+        // a file where install needs a directory: it fails after the units and the jar are written
+        Fixtures.write(root, "/etc/systemd/system/timers.target.wants", "in the way\n");
+        assertThrows(IOException.class, () -> install(Optional.of("b8:27:eb:12:34:56")));
+        assertTrue(Files.exists(root.resolve("etc/systemd/system/ntp-monitor.service")));
+        Files.delete(root.resolve("etc/systemd/system/timers.target.wants"));
+        assertEquals(0, installer(false).uninstall(Fixtures.settings(root, ""), false), output());
+        assertEquals(before, Fixtures.tree(root));
     }
 
     @Test
