@@ -48,6 +48,15 @@ public final class SystemdMain {
             "options for every command: --root DIR (file root, default /), -v (debug lines),",
             "  --systemctl PATH (the systemctl binary, default systemctl from PATH; for measurements and labs)");
 
+    private static final List<String> COMMANDS = List.of("run", "daemon", "install", "uninstall", "status");
+    // Options of one or two commands: elsewhere they would be ignored, and "run --dry-run" would change the system.
+    private static final Map<String, List<String>> ONLY_FOR = Map.of(
+            "--dry-run", List.of("install", "uninstall"),
+            "--daemon", List.of("install"),
+            "--mac", List.of("install"),
+            "--java", List.of("install"),
+            "--jar", List.of("install"));
+
     private SystemdMain() {
     }
 
@@ -63,6 +72,15 @@ public final class SystemdMain {
             return 2;
         }
         String command = args[0];
+        if (command.equals("-h") || command.equals("--help") || command.equals("help")) {
+            out.println(USAGE);
+            return 0;
+        }
+        if (!COMMANDS.contains(command)) {
+            out.println("error: unknown command " + command);
+            out.println(USAGE);
+            return 2;
+        }
         Path root = Path.of("/");
         boolean dryRun = false;
         boolean daemonMode = false;
@@ -89,6 +107,11 @@ public final class SystemdMain {
                         return 0;
                     }
                     default -> throw new IllegalArgumentException("unknown option " + a);
+                }
+                List<String> only = ONLY_FOR.get(a);
+                if (only != null && !only.contains(command)) {
+                    throw new IllegalArgumentException(a + " applies only to " + String.join(" and ", only)
+                            + ", not to " + command);
                 }
             }
         } catch (IllegalArgumentException e) {

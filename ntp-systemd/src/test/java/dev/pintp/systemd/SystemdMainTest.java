@@ -35,6 +35,34 @@ class SystemdMainTest {
     }
 
     @Test
+    void helpIsAnswered() {
+        for (String help : new String[] {"--help", "-h", "help"}) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            assertEquals(0, SystemdMain.run(new String[] {help}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    Map.of()), help);
+            assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("usage: ntp-systemd.jar"), help);
+        }
+    }
+
+    @Test
+    void anOptionOfAnotherCommandIsRefusedBeforeAnythingChanges() throws Exception {
+        // loopback only, should the run ever happen (port 9: discard, nothing listens)
+        Path conf = root.resolve("etc/ntp-monitor/ntp-monitor.conf");
+        Files.createDirectories(conf.getParent());
+        Files.writeString(conf, "[Servers]\nPrimary=127.0.0.1:9\nFallback=\n[Timesyncd]\nSteering=no\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        // "run --dry-run" must not run for real
+        assertEquals(2, SystemdMain.run(new String[] {"run", "--dry-run", "--root", root.toString()}, ps, Map.of()));
+        assertEquals(2, SystemdMain.run(new String[] {"status", "--mac", "b8:27:eb:12:34:56", "--root",
+                root.toString()}, ps, Map.of()));
+        assertTrue(out.toString(StandardCharsets.UTF_8)
+                .startsWith("error: --dry-run applies only to install and uninstall, not to run\n"), out.toString());
+        assertTrue(Files.notExists(root.resolve("var")), "no state written");
+        assertTrue(Files.notExists(root.resolve("run")), "no drop-in or runtime state written");
+    }
+
+    @Test
     void unknownCommandsAndOptionsAreUsageErrors() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);

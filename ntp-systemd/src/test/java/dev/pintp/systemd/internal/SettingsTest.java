@@ -88,5 +88,6 @@ class SettingsTest {
         assertEquals("Primary", bad("[Servers]\nPrimary=host:99999\n").key());
         assertEquals(2, bad("[Servers]\nPrimary=host:99999\n").line());
         assertEquals("Steering", bad("[Timesyncd]\nSteering=maybe\n").key());
+        assertEquals("ListenAddress", bad("[Metrics]\nListenAddress=127.0.0.1:99999\n").key());
     }
 }
