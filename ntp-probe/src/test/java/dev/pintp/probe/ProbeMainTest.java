@@ -367,6 +367,22 @@ class ProbeMainTest {
         assertEquals(3, nagios.code());
     }
 
+    @Test
+    void aRootThatIsNotADirectoryIsAnErrorNotTheBuiltInServers(@TempDir Path root) {
+        // a mistyped --root must not silently probe 192.168.4.2 and the pool
+        List<String> created = new ArrayList<>();
+        probe.checkers = config -> {
+            created.add(config.toString());
+            throw new AssertionError("no check may run");
+        };
+        Path missing = root.resolve("no-such-image");
+        ProbeHarness.Run r = probe.run("--root", missing.toString());
+        assertEquals(3, r.code());
+        assertEquals("", r.out());
+        assertEquals("ntp-probe: --root " + missing + ": not a directory\n", r.err());
+        assertEquals(List.of(), created);
+    }
+
     // ---- watch ----
 
     @Test
