@@ -119,6 +119,11 @@ public final class SystemdMain {
             out.println(USAGE);
             return 2;
         }
+        if (!Files.isDirectory(root)) {
+            // a mistyped root would otherwise be created, or read as "nothing configured" (the default servers)
+            out.println("error: --root " + root + ": not a directory");
+            return 2;
+        }
         JournalSink.configure(out, env.get("JOURNAL_STREAM") != null, verbose ? JournalSink.DEBUG : JournalSink.INFO);
         Systemctl systemctl = new ProcessSystemctl(systemctlBinary, Duration.ofSeconds(30));
         Settings settings;

@@ -63,6 +63,16 @@ class SystemdMainTest {
     }
 
     @Test
+    void aRootThatIsNotADirectoryIsAUsageError() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Path missing = root.resolve("no-such-image");
+        assertEquals(2, SystemdMain.run(new String[] {"uninstall", "--dry-run", "--root", missing.toString(),
+                "--systemctl", "/bin/false"}, new PrintStream(out, true, StandardCharsets.UTF_8), Map.of()));
+        assertEquals("error: --root " + missing + ": not a directory\n", out.toString(StandardCharsets.UTF_8));
+        assertTrue(Files.notExists(missing));
+    }
+
+    @Test
     void unknownCommandsAndOptionsAreUsageErrors() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
