@@ -212,7 +212,8 @@ public final class MonitorJob {
         }
         store.save(state);
         store.saveDrift(drift);
-        sendAlerts(before, after, drift, result);
+        // a transition that failed is computed again by the next run: alert it once, when it is committed
+        sendAlerts(before, failed ? before : after, drift, result);
         String statusText = "checked_at=" + result.checkedAt() + "\ncheck=" + CheckText.check(result) + "\nstable="
                 + CheckText.stable(failed ? before : after) + "\nstable_since="
                 + (failed ? before : after).since().map(Instant::toString).orElse("-") + "\nresult="

@@ -145,6 +145,20 @@ class MonitorJobTest {
     }
 
     @Test
+    void aLossOfSyncIsAlertedOnceAlthoughSystemctlFailsAndTheRunsRetryIt() throws IOException {
+        MonitorJob job = job(FAST);
+        run(job, Checks.primary(clock.instant()));
+        run(job, Checks.primary(clock.instant()));
+        run(job, Checks.none(clock.instant()));
+        systemctl.failNext(2, "daemon-reload");
+        assertEquals(1, run(job, Checks.none(clock.instant())));
+        assertEquals(1, run(job, Checks.none(clock.instant())));
+        assertEquals(0, run(job, Checks.none(clock.instant())));
+        run(job, Checks.none(clock.instant()));
+        assertEquals(List.of("sync_restored", "sync_lost"), alerts.stream().map(Alert::event).toList());
+    }
+
+    @Test
     void aFailedRestartIsRetriedByTheNextProcessToo() throws IOException {
         run(job(FAST), Checks.primary(clock.instant()));
         systemctl.failNext(1, "try-restart");
@@ -259,7 +273,7 @@ class MonitorJobTest {
             started.await();
             // the second run cannot check while the lock is held
             assertFalse(waitFor(() -> checker.checks > checksBefore, 500), "ran while the lock was held");
-            assertTrue(logText().contains("another run holds"), logText());
+            assertTrue(waitFor(() -> logText().contains("another run holds"), 30_000), logText());
             held.release();
             assertEquals(0, second.get(5, TimeUnit.SECONDS));
             assertEquals(checksBefore + 1, checker.checks);
