@@ -108,6 +108,10 @@ public final class ProcessSystemctl implements Systemctl {
             return out;
         } catch (IOException e) {
             p.destroyForcibly();
+            if (timedOut.get()) {
+                // killing the process closes its streams: the read fails with "Stream closed", the timeout is the cause
+                throw new SystemctlException(line + ": no answer within " + timeout.toMillis() + " ms, killed", e);
+            }
             throw new SystemctlException(line + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             p.destroyForcibly();
