@@ -65,7 +65,7 @@ final class Checks {
     static final class Scripted implements NtpChecker {
         private final Deque<CheckResult> queue = new ArrayDeque<>();
         private CheckResult last;
-        int checks;
+        volatile int checks; // read by tests on another thread than the daemon's
 
         Scripted then(CheckResult r) {
             queue.add(r);

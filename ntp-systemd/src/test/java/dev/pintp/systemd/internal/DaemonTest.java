@@ -35,7 +35,7 @@ class DaemonTest {
         ExecutorService ex = Executors.newSingleThreadExecutor();
         try {
             Future<Integer> running = ex.submit(daemon::run);
-            for (int i = 0; i < 200 && checker.checks < 5; i++) {
+            for (int i = 0; i < 1500 && checker.checks < 5; i++) {
                 Thread.sleep(20);
             }
             daemon.stop(Duration.ofSeconds(5));
@@ -69,7 +69,7 @@ class DaemonTest {
             ExecutorService ex = Executors.newSingleThreadExecutor();
             try {
                 Future<Integer> running = ex.submit(daemon::run);
-                for (int i = 0; i < 200 && log.toString(StandardCharsets.UTF_8).split("cycle failed", -1).length < 4; i++) {
+                for (int i = 0; i < 1500 && log.toString(StandardCharsets.UTF_8).split("cycle failed", -1).length < 4; i++) {
                     Thread.sleep(20);
                 }
                 daemon.stop(Duration.ofSeconds(5));

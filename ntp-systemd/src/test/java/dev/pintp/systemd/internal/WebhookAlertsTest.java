@@ -46,7 +46,7 @@ class WebhookAlertsTest {
     }
 
     private void awaitRequests(int n) throws InterruptedException {
-        for (int i = 0; i < 200 && wm.countRequestsMatching(postRequestedFor(urlEqualTo("/hook")).build()).getCount() < n; i++) {
+        for (int i = 0; i < 1200 && wm.countRequestsMatching(postRequestedFor(urlEqualTo("/hook")).build()).getCount() < n; i++) {
             Thread.sleep(25);
         }
     }
@@ -89,12 +89,13 @@ class WebhookAlertsTest {
     @Test
     void aSlowEndpointTimesOutAndTheRetryGetsThrough() throws Exception {
         wm.stubFor(post("/hook").inScenario("slow").whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withStatus(200).withFixedDelay(3000)).willSetStateTo("fast"));
+                .willReturn(aResponse().withStatus(200).withFixedDelay(6000)).willSetStateTo("fast"));
         wm.stubFor(post("/hook").inScenario("slow").whenScenarioStateIs("fast")
                 .willReturn(aResponse().withStatus(200)).willSetStateTo("done"));
-        WebhookAlerts s = sink(Duration.ofMillis(300), 3);
+        // 1.5 s: room for the fast retry's round trip on a loaded machine, far below the slow answer
+        WebhookAlerts s = sink(Duration.ofMillis(1500), 3);
         s.send(ALERT);
-        s.close(Duration.ofSeconds(10));
+        s.close(Duration.ofSeconds(20));
         wm.verify(2, postRequestedFor(urlEqualTo("/hook")));
         assertEquals("done", wm.getAllScenarios().getScenarios().get(0).getState());
     }
