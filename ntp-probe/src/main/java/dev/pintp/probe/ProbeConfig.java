@@ -4,8 +4,11 @@ import dev.pintp.ntp.NtpConfig;
 import dev.pintp.ntp.NtpServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Turns the command line, and timesyncd's configuration when no server is given, into an {@link NtpConfig}. */
 final class ProbeConfig {
@@ -58,24 +61,61 @@ final class ProbeConfig {
                 }
                 b.primaries(primaries).fallbacks(fallbacks);
             }
-            if (args.samples().isPresent()) {
-                b.primarySamples(args.samples().getAsInt());
-            }
-            if (args.timeout().isPresent()) {
-                // the check's deadline keeps its default ratio to the timeout: room for one retry of the primary
-                Duration timeout = args.timeout().get();
-                b.timeout(timeout).checkDeadline(timeout.multipliedBy(2));
-            }
-            if (args.maxRootDistance().isPresent()) {
-                b.maxRootDistance(args.maxRootDistance().get());
-            }
-            if (args.maxOffset().isPresent()) {
-                b.maxOffset(args.maxOffset().get());
-            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(readable(e.getMessage()));
+        }
+        if (args.samples().isPresent()) {
+            int n = args.samples().getAsInt();
+            option(ProbeCommand.SAMPLES, () -> b.primarySamples(n));
+        }
+        if (args.timeout().isPresent()) {
+            // the check's deadline keeps its default ratio to the timeout: room for one retry of the primary
+            Duration timeout = args.timeout().get();
+            option(ProbeCommand.TIMEOUT, () -> b.timeout(timeout).checkDeadline(timeout.multipliedBy(2)));
+        }
+        if (args.maxRootDistance().isPresent()) {
+            option(ProbeCommand.MAX_ROOT_DISTANCE, () -> b.maxRootDistance(args.maxRootDistance().get()));
+        }
+        if (args.maxOffset().isPresent()) {
+            option(ProbeCommand.MAX_OFFSET, () -> b.maxOffset(args.maxOffset().get()));
+        }
+        try {
             return b.build();
         } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+            throw new UsageException(readable(e.getMessage()));
         }
+    }
+
+    /** Applies one option's value; the library's refusal becomes a usage error that names the option. */
+    private static void option(OptionSpec o, Runnable set) throws UsageException {
+        try {
+            set.run();
+        } catch (IllegalArgumentException e) {
+            // the library names its own field (maxOffset), the user typed the option
+            String m = readable(e.getMessage());
+            int space = m.indexOf(' ');
+            throw new UsageException(o.longName() + (space > 0 ? m.substring(space) : ": " + m));
+        }
+    }
+
+    /** {@code message} with ISO-8601 durations ({@code PT1H}, from {@link Duration#toString()}) in seconds. */
+    static String readable(String message) {
+        if (message == null) {
+            return "";
+        }
+        // compiled here, on the error path only: a run without errors never pays for it at start-up
+        Matcher m = Pattern.compile("-?PT[-0-9HMS.]+").matcher(message);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String text;
+            try {
+                text = Seconds.exact(Duration.parse(m.group())) + " s";
+            } catch (DateTimeParseException e) {
+                text = m.group();
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(text));
+        }
+        return m.appendTail(out).toString();
     }
 
     /** Servers from a timesyncd list, without repeats and without those already in {@code exclude}. */
