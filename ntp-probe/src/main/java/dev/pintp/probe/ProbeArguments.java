@@ -46,6 +46,9 @@ record ProbeArguments(
         boolean help,
         boolean version) {
 
+    /** The shortest {@code --watch} interval. */
+    static final Duration MIN_WATCH = Duration.ofSeconds(1);
+
     /** How a result is printed. */
     enum OutputMode {
         TABLE,
@@ -139,6 +142,10 @@ record ProbeArguments(
         }
         OutputMode mode = json ? OutputMode.JSON : nagios ? OutputMode.NAGIOS : OutputMode.TABLE;
         Optional<Duration> watch = duration(seen, ProbeCommand.WATCH);
+        if (watch.isPresent() && watch.get().compareTo(MIN_WATCH) < 0) {
+            // checks back to back would flood the servers (the pool asks for restraint)
+            throw new UsageException("--watch must be at least 1s, was '" + seen.get(ProbeCommand.WATCH).get(0) + "'");
+        }
         OptionalInt count = integer(seen, ProbeCommand.COUNT, 1, Integer.MAX_VALUE);
         if (watch.isPresent() && mode == OutputMode.NAGIOS) {
             throw new UsageException("--watch cannot be combined with --nagios");

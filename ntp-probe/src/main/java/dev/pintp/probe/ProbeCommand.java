@@ -36,7 +36,7 @@ final class ProbeCommand {
     static final OptionSpec CRITICAL = new OptionSpec("--critical", "-c", "DURATION", "",
             "Offset above which the exit code is 2 (CRITICAL); a bare number is seconds.");
     static final OptionSpec WATCH = new OptionSpec("--watch", "", "INTERVAL", "",
-            "Check again every INTERVAL, redrawing the table with an offset history per source.");
+            "Check again every INTERVAL (at least 1s), redrawing the table with an offset history per source.");
     static final OptionSpec COUNT = new OptionSpec("--count", "", "N", "",
             "With --watch: stop after N checks (default: run until interrupted).");
     static final OptionSpec HELP = new OptionSpec("--help", "-h", "", "",

@@ -72,7 +72,7 @@ class ProbeJarIT {
         Result nagios = java(concat(new String[] {"--nagios", "-w", "0.5", "-c", "1"}, sources));
         assertEquals(1, nagios.code(), nagios.err());
         assertTrue(nagios.out().startsWith("NTP WARNING: Offset -0.73"), nagios.out());
-        Result watch = java("--watch", "100ms", "--count", "2", "--json", "--fallback", "127.0.0.1:" + ok.port(),
+        Result watch = java("--watch", "1s", "--count", "2", "--json", "--fallback", "127.0.0.1:" + ok.port(),
                 "--max-offset", "1s");
         assertEquals(1, watch.code(), watch.err());
         assertEquals(2, watch.out().split("\n").length, watch.out());

@@ -462,7 +462,7 @@ class ProbeMainTest {
         "--max-root-distance 61s", "127.0.0.1:99999", "[::1", "--primary", "--json --nagios", "--watch 1s --nagios",
         "--count 2", "--watch 1s --count 0", "--watch never", "-w 2 -c 1", "--json=yes", "--timeout 1s --timeout 2s",
         "127.0.0.1:123 --fallback 127.0.0.1:123", "127.0.0.1:123 127.0.0.1:123", "--root", "-w", "-c x",
-        "--fallback= "})
+        "--fallback= ", "--watch 100ms --count 1 127.0.0.1:9"})
     void aBadArgumentGetsOneLineAndTheUsageAndExitThree(String line) {
         ProbeHarness.Run r = probe.run(line.split(" "));
         assertEquals(3, r.code(), r.err());
@@ -472,6 +472,13 @@ class ProbeMainTest {
         assertTrue(err[1].startsWith("Usage: ntp-probe "), r.err());
         assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
         assertTrue(r.err().endsWith(ProbeCommand.usage()), "the whole usage follows");
+    }
+
+    @Test
+    void aWatchIntervalBelowOneSecondIsRefusedBeforeAnyQuery() {
+        ProbeHarness.Run r = probe.run("--watch", "0.2s", "--count", "2", "127.0.0.1:9");
+        assertEquals(3, r.code());
+        assertTrue(r.err().startsWith("ntp-probe: --watch must be at least 1s, was '0.2s'\n"), r.err());
     }
 
     @Test
