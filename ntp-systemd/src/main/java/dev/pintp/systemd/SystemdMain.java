@@ -19,7 +19,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -133,7 +136,7 @@ public final class SystemdMain {
             LOG.error("configuration error, nothing changed: {}", e.getMessage());
             return 2;
         } catch (IOException e) {
-            LOG.error("cannot read the configuration: {}", e.toString());
+            LOG.error("cannot read the configuration: {}", describe(e));
             return 1;
         }
         boolean live = root.equals(Path.of("/"));
@@ -164,9 +167,23 @@ public final class SystemdMain {
             out.println("error: " + e.getMessage());
             return 2;
         } catch (IOException e) {
-            LOG.error("{} failed: {}", command, e.toString());
+            LOG.error("{} failed: {}", command, describe(e));
             return 1;
         }
+    }
+
+    /** An I/O failure in words a user can act on, rather than the exception's class name. */
+    static String describe(IOException e) {
+        if (e instanceof NoSuchFileException f) {
+            return "no such file or directory: " + f.getFile();
+        }
+        if (e instanceof AccessDeniedException f) {
+            return "permission denied: " + f.getFile() + " (install, uninstall and run need root)";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason() + ": " + f.getFile();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     private static String value(List<String> args, int i, String option) {

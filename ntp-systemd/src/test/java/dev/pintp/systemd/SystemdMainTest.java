@@ -73,6 +73,17 @@ class SystemdMainTest {
     }
 
     @Test
+    void aMissingJarIsNamedInWordsNotAsAnExceptionClass() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Path jar = root.resolve("missing.jar");
+        assertEquals(1, SystemdMain.run(new String[] {"install", "--root", root.toString(), "--jar", jar.toString(),
+                "--systemctl", "/bin/false"}, new PrintStream(out, true, StandardCharsets.UTF_8), Map.of()));
+        assertEquals("install failed: no such file or directory: " + jar + "\n", out.toString(StandardCharsets.UTF_8));
+        assertEquals("permission denied: /etc/x (install, uninstall and run need root)",
+                SystemdMain.describe(new java.nio.file.AccessDeniedException("/etc/x")));
+    }
+
+    @Test
     void unknownCommandsAndOptionsAreUsageErrors() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
