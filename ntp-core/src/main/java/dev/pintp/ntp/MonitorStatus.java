@@ -32,8 +32,12 @@ public record MonitorStatus(Verdict verdict, Optional<String> server, SyncQualit
                 Optional.empty(), DriftHistory.empty(), 0);
     }
 
-    /** True when the stable verdict is synced: the time is verified and the controller may save power. */
+    /**
+     * True when the stable verdict is {@link Verdict#PRIMARY_SYNCED}: the time is verified against a primary (the Pi
+     * Zero) and the controller may save power. A fallback-only sync is synced ({@link Verdict#isSynced()}) but does
+     * not allow power saving, as the systemd job's default {@code ConservePowerOnFallback=no}.
+     */
     public boolean maySavePower() {
-        return verdict.isSynced();
+        return verdict == Verdict.PRIMARY_SYNCED;
     }
 }
