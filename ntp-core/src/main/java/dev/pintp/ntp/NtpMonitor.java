@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Thread-safe. {@link #current()} never throws and answers {@link Verdict#UNKNOWN} before the first check. A check
- * that throws (it should not) is logged and counts as nothing; the schedule goes on.
+ * that throws anything (it should not; an {@link Error} too) is logged and counts as nothing; the schedule goes on.
  */
 public final class NtpMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NtpMonitor.class);
@@ -161,7 +161,8 @@ public final class NtpMonitor implements AutoCloseable {
                     notify(l, "onDriftAlert", () -> l.onDriftAlert(alert));
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // Anything escaping a periodic task would silently cancel all later checks.
             LOG.error("NTP check failed; the monitor goes on with the next one", e);
         }
     }
@@ -169,7 +170,8 @@ public final class NtpMonitor implements AutoCloseable {
     private static void notify(NtpMonitorListener listener, String method, Runnable call) {
         try {
             call.run();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // Errors and sneaky checked exceptions too: a listener must not be able to stop the monitor.
             LOG.warn("listener {} threw from {}; ignored", listener, method, e);
         }
     }

@@ -169,6 +169,53 @@ class NtpMonitorTest {
     }
 
     @Test
+    void aListenerThrowingAnErrorOrACheckedExceptionCannotStopTheMonitor() {
+        // Anything escaping the scheduled task would cancel every later run of a real ScheduledExecutorService;
+        // with the manual scheduler it would escape runDue() and fail the test.
+        NtpMonitorListener bad = new NtpMonitorListener() {
+            @Override
+            public void onCheck(CheckResult result) {
+                throw new AssertionError("listener bug");
+            }
+
+            @Override
+            public void onVerdictChange(MonitorStatus previous, MonitorStatus current) {
+                NtpMonitorTest.<RuntimeException>sneakyThrow(new java.io.IOException("checked, thrown sneakily"));
+            }
+        };
+        try (NtpMonitor m = NtpMonitor.custom(config).checker(checker).clock(clock).scheduler(scheduler).listener(bad)
+                .listener(recorder).build().start()) {
+            synced(Duration.ZERO);
+            synced(Duration.ZERO);
+            tick();
+            tick();
+            assertEquals(2, m.current().checks());
+            assertEquals(Verdict.PRIMARY_SYNCED, m.current().verdict());
+            assertEquals(List.of("check PRIMARY_SYNCED", "change UNKNOWN -> UNSYNCHRONIZED", "check PRIMARY_SYNCED",
+                    "change UNSYNCHRONIZED -> PRIMARY_SYNCED"), recorder.events);
+        }
+    }
+
+    @Test
+    void aCheckerThrowingAnErrorDoesNotStopTheSchedule() {
+        try (NtpMonitor m = monitor().start()) {
+            script.add(() -> {
+                throw new AssertionError("checker bug");
+            });
+            synced(Duration.ZERO);
+            tick();
+            assertEquals(0, m.current().checks());
+            tick();
+            assertEquals(1, m.current().checks());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    @Test
     void aThrowingCheckerDoesNotStopTheSchedule() {
         try (NtpMonitor m = monitor().start()) {
             script.add(() -> {
