@@ -125,6 +125,40 @@ class BackoffTest {
     }
 
     @Test
+    void aProbeOfAHalfOpenBreakerThatWasNeverSentDoesNotKeepTheServerSkippedForever() {
+        // The deadline can pass before a query is sent (a slow resolver): the breaker's one half-open permission
+        // must be given back, or the address would be skipped by every later check of this checker.
+        java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean slowResolver = new java.util.concurrent.atomic.AtomicBoolean();
+        NameResolver resolving = host -> {
+            if (slowResolver.get()) {
+                ticks.addAndGet(config.checkDeadline().toNanos()); // the resolver used up the whole deadline
+            }
+            return resolver.resolve(host);
+        };
+        NtpChecker checker = NtpChecker.custom(config).sntpClient(client).resolver(resolving).clock(clock)
+                .ticker(ticks::get).executor(Runnable::run).build();
+        for (int i = 0; i < 3; i++) {
+            checker.check();
+            clock.advance(Duration.ofMinutes(1));
+        }
+        assertEquals(Outcome.SKIPPED, report(checker.check(), NtpServer.Role.FALLBACK).outcome());
+        assertEquals(3, client.callsTo(POOL));
+
+        clock.advance(Duration.ofMinutes(15));
+        slowResolver.set(true);
+        SourceReport late = report(checker.check(), NtpServer.Role.FALLBACK);
+        assertEquals(Outcome.TIMEOUT, late.outcome());
+        assertEquals(3, client.callsTo(POOL), "nothing sent after the deadline");
+
+        slowResolver.set(false);
+        client.results(POOL, ok(POOL, Duration.ZERO));
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(Outcome.OK, report(checker.check(), NtpServer.Role.FALLBACK).outcome());
+        assertEquals(4, client.callsTo(POOL));
+    }
+
+    @Test
     void persistedBackoffIsHonouredByANewCheckerLikeTheNextProcess() {
         client.results(POOL, kiss(POOL, "RATE"));
         NtpChecker first = checker(BackoffState.empty());

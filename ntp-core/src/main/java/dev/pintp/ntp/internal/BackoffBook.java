@@ -127,6 +127,18 @@ public final class BackoffBook {
         }
     }
 
+    /**
+     * Gives back the permission that {@link #skipReason(InetSocketAddress)} took for a query that was then not sent
+     * (the check's deadline had passed): a half-open circuit breaker lets only one probe through and would otherwise
+     * keep the address skipped until this checker is discarded.
+     */
+    public synchronized void release(InetSocketAddress address) {
+        CircuitBreaker cb = breakers.get(BackoffState.key(address));
+        if (cb != null) {
+            cb.releasePermission();
+        }
+    }
+
     /** What the book holds now, without entries that no longer matter. */
     public synchronized BackoffState snapshot() {
         Instant now = clock.instant();

@@ -188,9 +188,17 @@ public final class DefaultNtpChecker implements NtpChecker {
                     ? queryOnce(server, target, deadline, config.primarySamples(), config.primarySamples() + 1)
                     : queryOnce(server, target, deadline, 1, 1));
         } else {
-            result = queryOnce(server, target, deadline, config.fallbackSamples(), config.fallbackSamples());
-            if (result.exchanges() > 0) { // no packet sent (deadline already past) says nothing about the server
-                backoff.record(target, result, ticker.read() - begin);
+            boolean recorded = false;
+            try {
+                result = queryOnce(server, target, deadline, config.fallbackSamples(), config.fallbackSamples());
+                if (result.exchanges() > 0) { // no packet sent (deadline already past) says nothing about the server
+                    backoff.record(target, result, ticker.read() - begin);
+                    recorded = true;
+                }
+            } finally {
+                if (!recorded) {
+                    backoff.release(target); // or a half-open breaker would wait forever for this probe's result
+                }
             }
         }
         return report(server, target, result);
