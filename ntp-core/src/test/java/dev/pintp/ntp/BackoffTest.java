@@ -46,6 +46,7 @@ class BackoffTest {
         assertEquals(Outcome.SKIPPED, pool.outcome());
         assertEquals(Optional.of(RejectReason.BACKED_OFF), pool.reason());
         assertEquals(Optional.of(POOL), pool.address());
+        assertEquals("KoD RATE (1 in a row): backed off until 2026-11-25T06:15:00Z", pool.detail());
         assertEquals(1, client.callsTo(POOL), "a backed-off server is not sent a packet");
 
         clock.advance(Duration.ofMinutes(15));
@@ -77,6 +78,7 @@ class BackoffTest {
             SourceReport pool = report(checker.check(), NtpServer.Role.FALLBACK);
             assertEquals(Outcome.SKIPPED, pool.outcome());
             assertEquals(Optional.of(RejectReason.DENIED), pool.reason());
+            assertEquals("KoD DENY/RSTR: not queried until 2026-11-26T06:00:00Z", pool.detail());
         }
         assertEquals(1, client.callsTo(POOL));
     }
@@ -114,6 +116,7 @@ class BackoffTest {
         SourceReport skipped = report(checker.check(), NtpServer.Role.FALLBACK);
         assertEquals(Outcome.SKIPPED, skipped.outcome());
         assertEquals(Optional.of(RejectReason.BACKED_OFF), skipped.reason());
+        assertEquals("3 failed queries in a row: backed off until 2026-11-25T06:17:00Z", skipped.detail());
         assertEquals(3, client.callsTo(POOL));
         assertEquals(3, checker.backoffState().entry(POOL).orElseThrow().failures());
 

@@ -180,6 +180,74 @@ class NtpCheckerTest {
     }
 
     @Test
+    void everySourceThatIsNotUsedSaysWhyInWords() {
+        resolver.name("empty.test");
+        client.results(PI_ZERO, ok(PI_ZERO, Duration.ofMillis(2500)));
+        client.results(A1, ok(A1, Duration.ofMillis(4)));
+        client.results(A2, new QueryResult(A2, Outcome.UNREACHABLE, Optional.empty(), List.of(), Optional.empty(),
+                Optional.empty(), Duration.ZERO, 1, DropCounts.NONE, "ICMP port unreachable from " + A2));
+        client.results(B1, ok(B1, Duration.ofMillis(-3)));
+        NtpConfig config = config().fallbackHosts("pool-a.test", "pool-b.test", "nowhere.test", "empty.test").build();
+        CheckResult r = checker(config).check();
+        assertEquals(Verdict.FALLBACK_SYNCED, r.verdict());
+        assertEquals("offset +2.500000 s disagrees with the 2 of 3 answering sources that agree (offsets -0.003000 s"
+                + " to +0.004000 s)", report(r, PI_ZERO).detail());
+        assertEquals("ICMP port unreachable from " + A2, report(r, A2).detail(), "the query's own detail");
+        List<SourceReport> unresolved = r.sources().stream().filter(s -> s.outcome() == Outcome.UNRESOLVED).toList();
+        assertEquals(List.of("unknown host nowhere.test", "the resolver gave no address"),
+                unresolved.stream().map(SourceReport::detail).toList());
+    }
+
+    @Test
+    void withoutAMajorityAndBeyondTheLimitsTheDetailSaysSo() {
+        client.results(PI_ZERO, ok(PI_ZERO, Duration.ofMillis(1)));
+        client.results(A1, ok(A1, Duration.ofMillis(900)));
+        CheckResult r = checker(config().build()).check();
+        assertEquals("offset +0.001000 s: no majority agrees, at most 1 of 2 answering sources agree within their"
+                + " error bounds", report(r, PI_ZERO).detail());
+
+        client.results(A1, ok(A1, Duration.ZERO, Duration.ofSeconds(6), Duration.ofSeconds(6)));
+        client.results(PI_ZERO, ok(PI_ZERO, Duration.ofMillis(-400)));
+        r = checker(config().build()).check();
+        assertEquals("root distance +6.000000 s above the maximum +5.000000 s", report(r, A1).detail());
+        assertEquals("offset -0.400000 s beyond the maximum of +0.128000 s either way", report(r, PI_ZERO).detail());
+    }
+
+    @Test
+    void sourcesCutOffByTheDeadlineSayHowLongItWas() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        NameResolver hung = host -> {
+            if (host.equals("pool-b.test")) {
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return resolver.resolve(host);
+        };
+        client.answer(PI_ZERO, o -> {
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return timeout(PI_ZERO);
+        });
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            NtpConfig config = config().timeout(Duration.ofMillis(100)).checkDeadline(Duration.ofMillis(200)).build();
+            CheckResult r = NtpChecker.custom(config).sntpClient(client).resolver(hung).executor(pool).build().check();
+            assertEquals("no answer within the check deadline of 0.2 s", report(r, PI_ZERO).detail());
+            assertEquals("not resolved within the check deadline of 0.2 s", r.sources().stream()
+                    .filter(s -> s.server().host().equals("pool-b.test")).findFirst().orElseThrow().detail());
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void primaryGetsItsBurstAndItsRetryAndFallbacksOneSampleWithinTheTimeout() {
         checker(config().primarySamples(4).fallbackSamples(1).timeout(Duration.ofMillis(700)).build()).check();
         List<FakeSntpClient.Call> calls = client.calls();

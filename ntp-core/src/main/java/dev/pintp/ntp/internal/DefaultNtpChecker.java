@@ -18,6 +18,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -130,26 +131,28 @@ public final class DefaultNtpChecker implements NtpChecker {
             try {
                 resolution = await(queries.get(i), deadline);
             } catch (TimeoutException e) {
-                reports.add(unresolved(server, "not resolved within the check deadline"));
+                reports.add(unresolved(server, "not resolved within the check deadline of "
+                        + seconds(config.checkDeadline())));
                 continue;
             } catch (ExecutionException e) {
-                reports.add(unresolved(server, String.valueOf(e.getCause())));
+                reports.add(unresolved(server, describe(e.getCause())));
                 continue;
             }
             if (resolution.addresses() == 0) {
-                reports.add(unresolved(server, "no address"));
+                reports.add(unresolved(server, "the resolver gave no address"));
             }
             for (Pending p : resolution.pending()) {
                 try {
                     reports.add(await(p.report(), deadline));
                 } catch (TimeoutException e) {
                     reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.TIMEOUT, Optional.empty(),
-                            Optional.empty()));
+                            Optional.empty(), "no answer within the check deadline of "
+                            + seconds(config.checkDeadline())));
                 } catch (ExecutionException e) {
                     // The client promises not to throw; if it does anyway, the source is simply unusable.
                     LOG.warn("query of {} failed", p.target(), e.getCause());
                     reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.UNREACHABLE,
-                            Optional.empty(), Optional.empty()));
+                            Optional.empty(), Optional.empty(), "query failed: " + describe(e.getCause())));
                 }
             }
         }
@@ -175,9 +178,10 @@ public final class DefaultNtpChecker implements NtpChecker {
     private SourceReport query(NtpServer server, InetSocketAddress target, long deadline) {
         boolean primary = server.role() == NtpServer.Role.PRIMARY;
         if (!primary) {
-            Optional<RejectReason> skip = backoff.skipReason(target);
+            Optional<BackoffBook.Skip> skip = backoff.skip(target);
             if (skip.isPresent()) {
-                return new SourceReport(server, Optional.of(target), Outcome.SKIPPED, skip, Optional.empty());
+                return new SourceReport(server, Optional.of(target), Outcome.SKIPPED,
+                        Optional.of(skip.get().reason()), Optional.empty(), skip.get().detail());
             }
         }
         long begin = ticker.read();
@@ -230,7 +234,19 @@ public final class DefaultNtpChecker implements NtpChecker {
 
     private static SourceReport unresolved(NtpServer server, String why) {
         LOG.debug("{} unresolved: {}", server, why);
-        return new SourceReport(server, Optional.empty(), Outcome.UNRESOLVED, Optional.empty(), Optional.empty());
+        return new SourceReport(server, Optional.empty(), Outcome.UNRESOLVED, Optional.empty(), Optional.empty(), why);
+    }
+
+    private static String describe(Throwable t) {
+        if (t instanceof UnknownHostException) {
+            return "unknown host " + t.getMessage();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": "
+                + t.getMessage();
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() / 1000.0 + " s";
     }
 
     private <T> T await(CompletableFuture<T> future, long deadline) throws TimeoutException, ExecutionException {
