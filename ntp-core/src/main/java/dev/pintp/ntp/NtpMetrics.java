@@ -1,9 +1,14 @@
 package dev.pintp.ntp;
 
+import dev.pintp.ntp.internal.Durations;
 import io.micrometer.core.instrument.Counter;
+import dev.pintp.ntp.internal.Durations;
 import io.micrometer.core.instrument.Gauge;
+import dev.pintp.ntp.internal.Durations;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.pintp.ntp.internal.Durations;
 import io.micrometer.core.instrument.Timer;
+import dev.pintp.ntp.internal.Durations;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -101,9 +106,9 @@ public final class NtpMetrics implements MeterBinder {
                             .map(r -> r.sample().get())
                             .min(Comparator.comparing(NtpSample::synchronizationDistance)));
             ServerValues v = values.get(host);
-            v.offset = sample.map(s -> s.offset().toNanos() / 1e9).orElse(Double.NaN);
-            v.delay = sample.map(s -> s.delay().toNanos() / 1e9).orElse(Double.NaN);
-            v.rootDistance = sample.map(s -> s.rootDistance().toNanos() / 1e9).orElse(Double.NaN);
+            v.offset = sample.map(s -> Durations.seconds(s.offset())).orElse(Double.NaN);
+            v.delay = sample.map(s -> Durations.seconds(s.delay())).orElse(Double.NaN);
+            v.rootDistance = sample.map(s -> Durations.seconds(s.rootDistance())).orElse(Double.NaN);
             v.stratum = sample.map(s -> (double) s.stratum()).orElse(Double.NaN);
         }
         verdict = result.verdict();

@@ -248,6 +248,34 @@ class NtpCheckerTest {
     }
 
     @Test
+    void aLocalClockCenturiesOffIsUnsynchronizedNotAnArithmeticOverflow() {
+        // A local clock set to 2400 (a corrupt RTC, a bad manual date) against servers in 2026: offsets of -374
+        // years do not fit a long of nanoseconds. Every layer must still give values, not throw.
+        Duration centuries = Duration.ofDays(-365L * 374);
+        client.results(PI_ZERO, ok(PI_ZERO, centuries));
+        client.results(A1, ok(A1, centuries.plusMillis(2)));
+        client.results(B1, ok(B1, centuries.minusMillis(1)));
+        NtpConfig config = config().build();
+        CheckResult r = checker(config).check();
+        assertEquals(Verdict.UNSYNCHRONIZED, r.verdict());
+        assertEquals(Optional.of(RejectReason.OFFSET_TOO_LARGE), report(r, PI_ZERO).reason(), r.toString());
+
+        DriftHistory drift = DriftHistory.empty().next(r, config);
+        assertTrue(drift.offsetAlert());
+        DriftHistory read = DriftHistory.decode(drift.encode());
+        assertTrue(read.offsetAlert());
+        assertTrue(read.points().get(0).offset().compareTo(Duration.ofDays(-365L * 100)) < 0, read.toString());
+        NtpMetrics metrics = new NtpMetrics(config);
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        metrics.bindTo(registry);
+        metrics.record(r);
+        assertEquals(-365.0 * 374 * 86400, registry.get("ntp.offset").tag("server", "192.0.2.2").gauge().value(),
+                1.0);
+        assertEquals(SyncQuality.LOW, SyncQuality.of(r.sources().get(0).sample().orElseThrow(), config));
+    }
+
+    @Test
     void primaryGetsItsBurstAndItsRetryAndFallbacksOneSampleWithinTheTimeout() {
         checker(config().primarySamples(4).fallbackSamples(1).timeout(Duration.ofMillis(700)).build()).check();
         List<FakeSntpClient.Call> calls = client.calls();

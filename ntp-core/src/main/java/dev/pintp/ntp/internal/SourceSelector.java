@@ -108,8 +108,8 @@ public final class SourceSelector {
         long[] offsets = new long[n];
         for (int k = 0; k < n; k++) {
             NtpSample s = reports.get(usable.get(k)).sample().get();
-            long lambda = Math.max(s.synchronizationDistance().toNanos(), floor);
-            offsets[k] = s.offset().toNanos();
+            long lambda = Math.max(Durations.saturatedNanos(s.synchronizationDistance()), floor);
+            offsets[k] = Durations.saturatedNanos(s.offset());
             low[k] = offsets[k] - lambda;
             high[k] = offsets[k] + lambda;
         }
@@ -164,6 +164,6 @@ public final class SourceSelector {
 
     /** A signed duration in seconds with microseconds, for detail texts: {@code +2.500000 s}. */
     static String seconds(Duration d) {
-        return String.format(Locale.ROOT, "%+.6f s", d.getSeconds() + d.getNano() / 1e9);
+        return String.format(Locale.ROOT, "%+.6f s", Durations.seconds(d));
     }
 }

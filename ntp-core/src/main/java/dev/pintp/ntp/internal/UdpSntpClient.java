@@ -40,7 +40,6 @@ public final class UdpSntpClient implements SntpClient {
     /** Default precision of the local clock: 1 µs, conservative for {@link Clock#systemUTC()} on Linux. */
     public static final Duration DEFAULT_LOCAL_PRECISION = Duration.ofNanos(1000);
 
-    private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE / 2);
     private static final Logger LOG = LoggerFactory.getLogger(UdpSntpClient.class);
 
     private final Clock clock;
@@ -151,7 +150,7 @@ public final class UdpSntpClient implements SntpClient {
 
     /** Nanoseconds of {@code d}, at most about 146 years, so that sums with ticker values cannot overflow. */
     static long saturatedNanos(Duration d) {
-        return d.compareTo(MAX_NANOS) > 0 ? MAX_NANOS.toNanos() : d.toNanos();
+        return Durations.saturatedNanos(d);
     }
 
     private long nextNonce() {
