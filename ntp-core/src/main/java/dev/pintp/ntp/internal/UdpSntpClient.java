@@ -100,6 +100,11 @@ public final class UdpSntpClient implements SntpClient {
             burst.unreachable("ICMP port unreachable from " + server);
         } catch (IOException e) {
             burst.unreachable(e.getClass().getSimpleName() + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            // The channel API throws unchecked exceptions for what the host cannot do (no IPv6 in the kernel, an
+            // address family it does not support); the contract is an outcome, never an exception.
+            LOG.warn("query of {} failed", server, e);
+            burst.unreachable(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
         return burst.finish();
     }
