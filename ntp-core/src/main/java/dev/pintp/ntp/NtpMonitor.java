@@ -147,6 +147,7 @@ public final class NtpMonitor implements AutoCloseable {
                     nextState, Optional.of(result), drift, previous.checks() + 1);
             status = next;
             metrics.record(result);
+            metrics.recordStable(next.verdict(), next.quality());
             metrics.recordDrift(drift.estimate());
             for (NtpMonitorListener l : listeners) {
                 notify(l, "onCheck", () -> l.onCheck(result));

@@ -242,6 +242,25 @@ class NtpMonitorTest {
     }
 
     @Test
+    void theStableVerdictMeterFollowsHysteresisWhileTheVerdictMeterShowsEachCheck() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (NtpMonitor m = monitor().start()) {
+            m.metrics().bindTo(registry);
+            assertEquals(1, registry.get("ntp.stable.verdict").tag("verdict", "UNKNOWN").gauge().value());
+            synced(Duration.ofMillis(1));
+            synced(Duration.ofMillis(1));
+            tick();
+            assertEquals(1, registry.get("ntp.verdict").tag("verdict", "PRIMARY_SYNCED").gauge().value());
+            assertEquals(1, registry.get("ntp.stable.verdict").tag("verdict", "UNSYNCHRONIZED").gauge().value());
+            assertEquals(0, registry.get("ntp.stable.verdict").tag("verdict", "PRIMARY_SYNCED").gauge().value());
+            assertEquals(0, registry.get("ntp.stable.level").gauge().value());
+            tick();
+            assertEquals(1, registry.get("ntp.stable.verdict").tag("verdict", "PRIMARY_SYNCED").gauge().value());
+            assertEquals(3, registry.get("ntp.stable.level").gauge().value());
+        }
+    }
+
+    @Test
     void initialStateIsTheStartingPointOfHysteresis() {
         SyncState synced = new SyncState(new SyncState.Observation(Verdict.PRIMARY_SYNCED,
                 java.util.Optional.of("192.0.2.2"), SyncQuality.HIGH), java.util.Optional.empty(),
