@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,9 +44,11 @@ public final class NtpMonitor implements AutoCloseable {
     private final boolean ownsScheduler;
     private final NtpMetrics metrics;
     private final List<NtpMonitorListener> listeners = new CopyOnWriteArrayList<>();
+    /** Held while a check and its listeners run, so that close() can wait for them. */
+    private final ReentrantLock running = new ReentrantLock();
     private volatile MonitorStatus status;
     private ScheduledFuture<?> task;
-    private boolean closed;
+    private volatile boolean closed;
 
     private NtpMonitor(Builder b) {
         this.config = b.config;
@@ -120,24 +123,53 @@ public final class NtpMonitor implements AutoCloseable {
     }
 
     /**
-     * Stops scheduling checks. A check in progress finishes (its listeners are still called). Shuts down the
+     * Stops scheduling checks and waits for a check in progress to finish with its listeners (at most
+     * {@link NtpConfig#checkDeadline()} plus 10 s, for a listener that hangs): once it returns, no listener is called
+     * any more. Called from a listener, it cannot wait for the check it is part of and returns at once. Shuts down the
      * scheduler if the monitor created it, not one that was injected. Idempotent.
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (task != null) {
+                task.cancel(false);
+            }
+            if (ownsScheduler) {
+                scheduler.shutdown();
+            }
+        }
+        if (running.isHeldByCurrentThread()) {
             return;
         }
-        closed = true;
-        if (task != null) {
-            task.cancel(false);
-        }
-        if (ownsScheduler) {
-            scheduler.shutdown();
+        long waitMillis = config.checkDeadline().plusSeconds(10).toMillis();
+        try {
+            if (running.tryLock(waitMillis, TimeUnit.MILLISECONDS)) {
+                running.unlock();
+            } else {
+                LOG.warn("close(): a check or listener still running after {} ms; not waiting for it", waitMillis);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     private void runCheck() {
+        running.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            runCheckLocked();
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private void runCheckLocked() {
         try {
             CheckResult result = checker.check();
             MonitorStatus previous = status;

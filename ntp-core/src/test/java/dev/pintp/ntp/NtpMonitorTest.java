@@ -302,10 +302,68 @@ class NtpMonitorTest {
         } finally {
             m.close();
         }
-        Thread.sleep(200); // a check that was running at close() may still finish
-        long after = m.current().checks();
+        long after = m.current().checks(); // close() waited for a check in progress: nothing runs any more
         Thread.sleep(1500);
         assertEquals(after, m.current().checks(), "no check after close");
+        assertEquals(after, threads.size(), "no listener call after close");
         assertEquals(List.of("ntp-monitor"), new ArrayList<>(new java.util.LinkedHashSet<>(threads)));
+    }
+
+    @Test
+    void closeWaitsForTheCheckInProgressAndItsListeners() throws Exception {
+        CountDownLatch inListener = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> events = new CopyOnWriteArrayList<>();
+        NtpChecker always = () -> Fixtures.primaryCheck(config, clock.instant(), Duration.ZERO);
+        NtpMonitor m = NtpMonitor.custom(config).checker(always).listener(new NtpMonitorListener() {
+            @Override
+            public void onCheck(CheckResult result) {
+                inListener.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                events.add("listener returned");
+            }
+        }).build();
+        Thread closer = new Thread(() -> {
+            m.close();
+            events.add("close returned");
+        });
+        try {
+            m.start();
+            assertTrue(inListener.await(10, TimeUnit.SECONDS));
+            closer.start();
+            // close() must not return while the listener runs; give it every chance to do so wrongly.
+            closer.join(300);
+            assertTrue(events.isEmpty(), events.toString());
+        } finally {
+            release.countDown();
+            closer.join(10_000);
+            m.close();
+        }
+        assertEquals(List.of("listener returned", "close returned"), events);
+    }
+
+    @Test
+    void closeFromAListenerDoesNotWaitForItself() {
+        List<String> events = new ArrayList<>();
+        NtpMonitor[] self = new NtpMonitor[1];
+        self[0] = NtpMonitor.custom(config).checker(checker).clock(clock).scheduler(scheduler)
+                .listener(new NtpMonitorListener() {
+                    @Override
+                    public void onCheck(CheckResult result) {
+                        self[0].close();
+                        events.add("closed from the listener");
+                    }
+                }).build().start();
+        synced(Duration.ZERO);
+        synced(Duration.ZERO);
+        tick();
+        assertEquals(List.of("closed from the listener"), events);
+        assertTrue(scheduler.tasks.get(0).isCancelled());
+        scheduler.tasks.get(0).command.run(); // a run that was already due when close() was called
+        assertEquals(1, self[0].current().checks(), "a closed monitor runs no more checks");
     }
 }
