@@ -42,6 +42,7 @@ public final class BackoffState {
      */
     public record Entry(String address, Optional<Instant> rateLimitedUntil, int rateKisses,
             Optional<Instant> deniedUntil, int failures, Optional<Instant> openUntil) {
+        /** @throws IllegalArgumentException for an empty address, one with white space, or a negative count */
         public Entry {
             Objects.requireNonNull(address, "address");
             Objects.requireNonNull(rateLimitedUntil, "rateLimitedUntil");

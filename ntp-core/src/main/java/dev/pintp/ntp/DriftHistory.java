@@ -45,6 +45,7 @@ public final class DriftHistory {
      * @param offset the primary's offset (positive: the primary is ahead)
      */
     public record Point(Instant at, Duration offset) {
+        /** @throws NullPointerException for a null instant or offset */
         public Point {
             Objects.requireNonNull(at, "at");
             Objects.requireNonNull(offset, "offset");

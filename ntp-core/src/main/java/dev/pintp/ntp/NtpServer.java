@@ -22,6 +22,7 @@ public record NtpServer(String host, int port, Role role) {
         FALLBACK
     }
 
+    /** @throws IllegalArgumentException for a host as described above, or a port outside 1 to 65535 */
     public NtpServer {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(role, "role");
