@@ -23,7 +23,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -108,21 +110,22 @@ public final class DefaultNtpChecker implements NtpChecker {
         List<NtpServer> servers = new ArrayList<>(config.primaries());
         servers.addAll(config.fallbacks());
 
-        // An address that two names share (pool names often do) is queried and counted once, for the first name.
-        Set<InetSocketAddress> claimed = ConcurrentHashMap.newKeySet();
+        // An address that two names share (pool names often do) is queried once, by whichever name resolved first,
+        // and reported and counted once, under the first of the names in configuration order.
+        Map<InetSocketAddress, CompletableFuture<SourceReport>> started = new ConcurrentHashMap<>();
         List<CompletableFuture<Resolution>> queries = new ArrayList<>();
         for (NtpServer server : servers) {
             queries.add(supply(() -> resolve(server)).thenApply(addresses -> {
                 List<Pending> pending = new ArrayList<>();
                 for (InetAddress a : addresses) {
                     InetSocketAddress target = new InetSocketAddress(a, server.port());
-                    if (claimed.add(target)) {
-                        pending.add(new Pending(target, supply(() -> query(server, target, deadline))));
-                    }
+                    pending.add(new Pending(target,
+                            started.computeIfAbsent(target, t -> supply(() -> query(server, t, deadline)))));
                 }
                 return new Resolution(addresses.size(), pending);
             }));
         }
+        Set<InetSocketAddress> reported = new HashSet<>();
 
         List<SourceReport> reports = new ArrayList<>();
         for (int i = 0; i < servers.size(); i++) {
@@ -142,8 +145,13 @@ public final class DefaultNtpChecker implements NtpChecker {
                 reports.add(unresolved(server, "the resolver gave no address"));
             }
             for (Pending p : resolution.pending()) {
+                if (!reported.add(p.target())) {
+                    continue; // reported under an earlier name
+                }
                 try {
-                    reports.add(await(p.report(), deadline));
+                    SourceReport r = await(p.report(), deadline);
+                    reports.add(r.server().equals(server) ? r
+                            : new SourceReport(server, r.address(), r.outcome(), r.reason(), r.query(), r.detail()));
                 } catch (TimeoutException e) {
                     reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.TIMEOUT, Optional.empty(),
                             Optional.empty(), "no answer within the check deadline of "
@@ -281,7 +289,7 @@ public final class DefaultNtpChecker implements NtpChecker {
         return f;
     }
 
-    /** A resolved name: how many addresses it had, and the queries started for those not already claimed. */
+    /** A resolved name: how many addresses it had, and the query of each (shared with other names). */
     private record Resolution(int addresses, List<Pending> pending) {
     }
 
