@@ -162,6 +162,21 @@ class BackoffTest {
     }
 
     @Test
+    void backoffStampedByAClockThatWasAheadIsNotHonouredForYears() {
+        // Written when the wall clock read two years ahead, since corrected: no backoff lasts more than a day, so
+        // an end further away than that is an artefact of the clock, not a backoff to honour.
+        Instant ahead = clock.instant().plus(Duration.ofDays(730));
+        BackoffState persisted = BackoffState.of(List.of(new BackoffState.Entry(BackoffState.key(POOL),
+                Optional.of(ahead), 1, Optional.of(ahead), 0, Optional.of(ahead))));
+        client.results(POOL, ok(POOL, Duration.ZERO));
+        assertEquals(Outcome.OK, report(checker(persisted).check(), NtpServer.Role.FALLBACK).outcome());
+        assertTrue(persisted.pruned(clock.instant()).entry(POOL).orElseThrow().isActive(clock.instant()),
+                "the RATE count still matters");
+        assertTrue(!persisted.entry(POOL).orElseThrow().isBackedOff(clock.instant()));
+        assertTrue(!persisted.entry(POOL).orElseThrow().isDenied(clock.instant()));
+    }
+
+    @Test
     void persistedBackoffIsHonouredByANewCheckerLikeTheNextProcess() {
         client.results(POOL, kiss(POOL, "RATE"));
         NtpChecker first = checker(BackoffState.empty());

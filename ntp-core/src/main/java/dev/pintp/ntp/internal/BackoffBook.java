@@ -90,7 +90,7 @@ public final class BackoffBook {
             return Optional.of(new Skip(RejectReason.DENIED, "KoD DENY/RSTR: not queried until "
                     + e.deniedUntil().get()));
         }
-        if (e != null && e.rateLimitedUntil().isPresent() && e.rateLimitedUntil().get().isAfter(now)) {
+        if (e != null && e.isRateLimited(now)) {
             return Optional.of(new Skip(RejectReason.BACKED_OFF, "KoD RATE (" + e.rateKisses()
                     + " in a row): backed off until " + e.rateLimitedUntil().get()));
         }
