@@ -177,6 +177,27 @@ class BackoffTest {
     }
 
     @Test
+    void anOpenCircuitBreakerIsNotStuckWhenTheWallClockIsSetBack() {
+        // The pool was unreachable at boot while the wall clock (a bad RTC) read a year ahead; then the network
+        // came up and the clock was corrected. The breaker's 15 minutes are elapsed time, not wall-clock time.
+        java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
+        NtpChecker checker = NtpChecker.custom(config).sntpClient(client).resolver(resolver).clock(clock)
+                .ticker(ticks::get).executor(Runnable::run).build();
+        for (int i = 0; i < 3; i++) {
+            checker.check();
+            clock.advance(Duration.ofMinutes(1));
+            ticks.addAndGet(Duration.ofMinutes(1).toNanos());
+        }
+        assertEquals(Outcome.SKIPPED, report(checker.check(), NtpServer.Role.FALLBACK).outcome());
+
+        clock.advance(Duration.ofDays(-365));
+        ticks.addAndGet(Duration.ofMinutes(16).toNanos());
+        client.results(POOL, ok(POOL, Duration.ZERO));
+        assertEquals(Outcome.OK, report(checker.check(), NtpServer.Role.FALLBACK).outcome());
+        assertEquals(4, client.callsTo(POOL));
+    }
+
+    @Test
     void persistedBackoffIsHonouredByANewCheckerLikeTheNextProcess() {
         client.results(POOL, kiss(POOL, "RATE"));
         NtpChecker first = checker(BackoffState.empty());

@@ -5,12 +5,15 @@ import dev.pintp.ntp.KissCode;
 import dev.pintp.ntp.Outcome;
 import dev.pintp.ntp.QueryResult;
 import dev.pintp.ntp.RejectReason;
+import dev.pintp.ntp.Ticker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -40,17 +43,28 @@ public final class BackoffBook {
     private final Map<String, BackoffState.Entry> entries = new HashMap<>();
     private final Map<String, CircuitBreaker> breakers = new HashMap<>();
 
-    /** A book starting from {@code initial}, with {@code clock} for every instant. */
+    /** A book starting from {@code initial}, with {@code clock} for every instant and the system ticker. */
     public BackoffBook(BackoffState initial, Clock clock) {
+        this(initial, clock, Ticker.system());
+    }
+
+    /**
+     * A book starting from {@code initial}, with {@code clock} for the instants it records and {@code ticker} for
+     * the circuit breakers' own time.
+     */
+    public BackoffBook(BackoffState initial, Clock clock, Ticker ticker) {
         this.clock = clock;
+        // The breakers count failures and let one probe through when half open. How long one stays open is the
+        // entry's openUntil (wall clock, persisted, bounded by BackoffState); on the breaker's own clock, which is
+        // elapsed time, it is open only a moment, so that a wall clock set back cannot keep it open for years.
         this.breakerConfig = CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(FAILURES_TO_OPEN)
                 .minimumNumberOfCalls(FAILURES_TO_OPEN)
                 .failureRateThreshold(100)
                 .permittedNumberOfCallsInHalfOpenState(1)
-                .waitDurationInOpenState(OPEN_DURATION)
-                .clock(clock)
+                .waitDurationInOpenState(Duration.ofMillis(1))
+                .clock(elapsed(ticker))
                 .build();
         for (BackoffState.Entry e : initial.entries().values()) {
             entries.put(e.address(), e);
@@ -169,6 +183,26 @@ public final class BackoffBook {
         entries.values().removeIf(e -> !e.isActive(now));
         breakers.keySet().retainAll(entries.keySet());
         return BackoffState.of(entries.values());
+    }
+
+    /** A clock that reads {@code ticker}: it only moves forward, whatever is done to the wall clock. */
+    private static Clock elapsed(Ticker ticker) {
+        return new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.EPOCH.plusNanos(ticker.read());
+            }
+        };
     }
 
     private CircuitBreaker breaker(String key) {

@@ -73,7 +73,7 @@ public final class DefaultNtpChecker implements NtpChecker {
         this.clock = clock;
         this.ticker = ticker;
         this.executor = executor;
-        this.backoff = new BackoffBook(backoffState, clock);
+        this.backoff = new BackoffBook(backoffState, clock, ticker);
         this.lastBackoff = backoffState;
         this.primaryRetry = Retry.of("ntp-primary", RetryConfig.<QueryResult>custom()
                 .maxAttempts(2)
