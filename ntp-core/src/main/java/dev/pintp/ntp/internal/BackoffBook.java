@@ -55,15 +55,15 @@ public final class BackoffBook {
     public BackoffBook(BackoffState initial, Clock clock, Ticker ticker) {
         this.clock = clock;
         // The breakers count failures and let one probe through when half open. How long one stays open is the
-        // entry's openUntil (wall clock, persisted, bounded by BackoffState); on the breaker's own clock, which is
-        // elapsed time, it is open only a moment, so that a wall clock set back cannot keep it open for years.
+        // entry's openUntil (wall clock, persisted, bounded by BackoffState), after which skip() moves it to half
+        // open; its own clock is elapsed time, so that a wall clock set back cannot keep it open for years.
         this.breakerConfig = CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(FAILURES_TO_OPEN)
                 .minimumNumberOfCalls(FAILURES_TO_OPEN)
                 .failureRateThreshold(100)
                 .permittedNumberOfCallsInHalfOpenState(1)
-                .waitDurationInOpenState(Duration.ofMillis(1))
+                .waitDurationInOpenState(OPEN_DURATION)
                 .clock(elapsed(ticker))
                 .build();
         for (BackoffState.Entry e : initial.entries().values()) {
@@ -113,6 +113,9 @@ public final class BackoffBook {
                     + " off until " + e.openUntil().get()));
         }
         CircuitBreaker cb = breakers.get(key);
+        if (cb != null && cb.getState() == CircuitBreaker.State.OPEN) {
+            cb.transitionToHalfOpenState(); // openUntil has passed: time for the one probe
+        }
         if (cb != null && !cb.tryAcquirePermission()) {
             return Optional.of(new Skip(RejectReason.BACKED_OFF, "circuit breaker " + cb.getState()
                     + " after failed queries"));
