@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,7 +20,8 @@ import java.util.Optional;
  * to the stable observation, so a level that oscillates between two values below (or above) the stable one settles on
  * the nearer value and never flips back and forth. The stable observation changes when the streak reaches
  * {@link NtpConfig#checksToLose()} (worse) or {@link NtpConfig#checksToGain()} (better or another server) and at
- * least {@link NtpConfig#minDwell()} has passed since the last change. "Worse" orders first by verdict
+ * least {@link NtpConfig#minDwell()} has passed since the last change (or the last change lies in the future: the
+ * wall clock was set back since, and the dwell time is not applied). "Worse" orders first by verdict
  * (UNSYNCHRONIZED &lt; FALLBACK_SYNCED &lt; PRIMARY_SYNCED), then by quality level.
  *
  * @param stable what the controller acts on; {@link #initial()} is unsynchronized
@@ -32,7 +34,10 @@ import java.util.Optional;
 public record SyncState(Observation stable, Optional<Instant> since, Optional<Observation> candidate, int streak,
         boolean changed) {
     private static final String HEADER = "pintp-sync 1";
+    private static final List<Verdict> KNOWN_VERDICTS =
+            List.of(Verdict.PRIMARY_SYNCED, Verdict.FALLBACK_SYNCED, Verdict.UNSYNCHRONIZED);
 
+    /** @throws IllegalArgumentException when the candidate is not present exactly when {@code streak > 0} */
     public SyncState {
         Objects.requireNonNull(stable, "stable");
         Objects.requireNonNull(since, "since");
@@ -54,6 +59,7 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
         public static final Observation UNSYNCHRONIZED =
                 new Observation(Verdict.UNSYNCHRONIZED, Optional.empty(), SyncQuality.NONE);
 
+        /** @throws IllegalArgumentException for UNKNOWN, or a server or quality that does not match the verdict */
         public Observation {
             Objects.requireNonNull(verdict, "verdict");
             Objects.requireNonNull(server, "server");
@@ -132,7 +138,10 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
             }
         }
         int needed = worse ? config.checksToLose() : config.checksToGain();
-        boolean dwelt = since.isEmpty() || !Duration.between(since.get(), now).minus(config.minDwell()).isNegative();
+        // A last change stamped after now was stamped by a clock that has since been set back (the very clock this
+        // library distrusts): the dwell time cannot be measured against it, so it does not hold the change back.
+        boolean dwelt = since.isEmpty() || since.get().isAfter(now)
+                || !Duration.between(since.get(), now).minus(config.minDwell()).isNegative();
         if (count >= needed && dwelt) {
             return new SyncState(next, Optional.of(now), Optional.empty(), 0, true);
         }
@@ -212,10 +221,23 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
     }
 
     private static Observation observation(Map<String, String> kv, String prefix) {
-        Verdict verdict = Verdict.valueOf(require(kv, prefix + "verdict"));
+        Verdict verdict = constant(Verdict.class, prefix + "verdict", require(kv, prefix + "verdict"));
+        if (verdict == Verdict.UNKNOWN) {
+            throw new IllegalArgumentException(prefix + "verdict: 'UNKNOWN' is not one of " + KNOWN_VERDICTS);
+        }
         Optional<String> server = optional(kv, prefix + "server");
-        SyncQuality quality = SyncQuality.valueOf(require(kv, prefix + "quality"));
+        SyncQuality quality = constant(SyncQuality.class, prefix + "quality", require(kv, prefix + "quality"));
         return new Observation(verdict, server, quality);
+    }
+
+    private static <E extends Enum<E>> E constant(Class<E> type, String key, String text) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equals(text)) {
+                return e;
+            }
+        }
+        Object allowed = type == Verdict.class ? KNOWN_VERDICTS : List.of(type.getEnumConstants());
+        throw new IllegalArgumentException(key + ": '" + text + "' is not one of " + allowed);
     }
 
     private static String require(Map<String, String> kv, String key) {

@@ -100,6 +100,17 @@ class SyncStateTest {
     }
 
     @Test
+    void aChangeRecordedByAClockThatWasAheadDoesNotHoldTheStateForYears() {
+        // The last change was stamped when the wall clock read a year ahead (a bad RTC); it has since been
+        // corrected. Waiting for the dwell time against that stamp would freeze the state for a year.
+        SyncState stampedAhead = new SyncState(PRIMARY_HIGH, Optional.of(now.plus(Duration.ofDays(365))),
+                Optional.empty(), 0, false);
+        List<SyncState> s = feed(stampedAhead, UNSYNC, UNSYNC);
+        assertEquals(UNSYNC, s.get(1).stable(), "changed after checksToLose checks, as without a dwell time");
+        assertEquals(Optional.of(now), s.get(1).since(), "restamped with the corrected clock");
+    }
+
+    @Test
     void levelOscillatingBetweenTwoAdjacentValuesDoesNotChurn() {
         // Stable at HIGH; the level alternates HIGH/MEDIUM: MEDIUM never gets two in a row.
         List<SyncState> s = feed(stableAt(PRIMARY_HIGH), PRIMARY_MEDIUM, PRIMARY_HIGH, PRIMARY_MEDIUM, PRIMARY_HIGH,
@@ -161,5 +172,18 @@ class SyncStateTest {
                 good + "extra=1\n", good.replace("quality=MEDIUM\n", ""))) {
             assertThrows(IllegalArgumentException.class, () -> SyncState.decode(bad), bad);
         }
+    }
+
+    @Test
+    void decodeErrorsNameTheKeyAndTheAllowedValues() {
+        String good = new SyncState(PRIMARY_MEDIUM, Optional.of(now), Optional.of(POOL_A), 1, false).encode();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SyncState.decode(good.replace("verdict=PRIMARY_SYNCED", "verdict=MAYBE")));
+        assertEquals("bad sync state: verdict: 'MAYBE' is not one of [PRIMARY_SYNCED, FALLBACK_SYNCED,"
+                + " UNSYNCHRONIZED]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> SyncState.decode(good.replace("candidate.quality=MEDIUM", "candidate.quality=GREAT")));
+        assertEquals("bad sync state: candidate.quality: 'GREAT' is not one of [NONE, LOW, MEDIUM, HIGH]",
+                e.getMessage());
     }
 }

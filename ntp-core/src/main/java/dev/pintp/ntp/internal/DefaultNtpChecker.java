@@ -18,11 +18,14 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -70,7 +73,7 @@ public final class DefaultNtpChecker implements NtpChecker {
         this.clock = clock;
         this.ticker = ticker;
         this.executor = executor;
-        this.backoff = new BackoffBook(backoffState, clock);
+        this.backoff = new BackoffBook(backoffState, clock, ticker);
         this.lastBackoff = backoffState;
         this.primaryRetry = Retry.of("ntp-primary", RetryConfig.<QueryResult>custom()
                 .maxAttempts(2)
@@ -107,21 +110,22 @@ public final class DefaultNtpChecker implements NtpChecker {
         List<NtpServer> servers = new ArrayList<>(config.primaries());
         servers.addAll(config.fallbacks());
 
-        // An address that two names share (pool names often do) is queried and counted once, for the first name.
-        Set<InetSocketAddress> claimed = ConcurrentHashMap.newKeySet();
+        // An address that two names share (pool names often do) is queried once, by whichever name resolved first,
+        // and reported and counted once, under the first of the names in configuration order.
+        Map<InetSocketAddress, CompletableFuture<SourceReport>> started = new ConcurrentHashMap<>();
         List<CompletableFuture<Resolution>> queries = new ArrayList<>();
         for (NtpServer server : servers) {
             queries.add(supply(() -> resolve(server)).thenApply(addresses -> {
                 List<Pending> pending = new ArrayList<>();
                 for (InetAddress a : addresses) {
                     InetSocketAddress target = new InetSocketAddress(a, server.port());
-                    if (claimed.add(target)) {
-                        pending.add(new Pending(target, supply(() -> query(server, target, deadline))));
-                    }
+                    pending.add(new Pending(target,
+                            started.computeIfAbsent(target, t -> supply(() -> query(server, t, deadline)))));
                 }
                 return new Resolution(addresses.size(), pending);
             }));
         }
+        Set<InetSocketAddress> reported = new HashSet<>();
 
         List<SourceReport> reports = new ArrayList<>();
         for (int i = 0; i < servers.size(); i++) {
@@ -130,26 +134,33 @@ public final class DefaultNtpChecker implements NtpChecker {
             try {
                 resolution = await(queries.get(i), deadline);
             } catch (TimeoutException e) {
-                reports.add(unresolved(server, "not resolved within the check deadline"));
+                reports.add(unresolved(server, "not resolved within the check deadline of "
+                        + seconds(config.checkDeadline())));
                 continue;
             } catch (ExecutionException e) {
-                reports.add(unresolved(server, String.valueOf(e.getCause())));
+                reports.add(unresolved(server, describe(e.getCause())));
                 continue;
             }
             if (resolution.addresses() == 0) {
-                reports.add(unresolved(server, "no address"));
+                reports.add(unresolved(server, "the resolver gave no address"));
             }
             for (Pending p : resolution.pending()) {
+                if (!reported.add(p.target())) {
+                    continue; // reported under an earlier name
+                }
                 try {
-                    reports.add(await(p.report(), deadline));
+                    SourceReport r = await(p.report(), deadline);
+                    reports.add(r.server().equals(server) ? r
+                            : new SourceReport(server, r.address(), r.outcome(), r.reason(), r.query(), r.detail()));
                 } catch (TimeoutException e) {
                     reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.TIMEOUT, Optional.empty(),
-                            Optional.empty()));
+                            Optional.empty(), "no answer within the check deadline of "
+                            + seconds(config.checkDeadline())));
                 } catch (ExecutionException e) {
                     // The client promises not to throw; if it does anyway, the source is simply unusable.
                     LOG.warn("query of {} failed", p.target(), e.getCause());
                     reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.UNREACHABLE,
-                            Optional.empty(), Optional.empty()));
+                            Optional.empty(), Optional.empty(), "query failed: " + describe(e.getCause())));
                 }
             }
         }
@@ -175,9 +186,10 @@ public final class DefaultNtpChecker implements NtpChecker {
     private SourceReport query(NtpServer server, InetSocketAddress target, long deadline) {
         boolean primary = server.role() == NtpServer.Role.PRIMARY;
         if (!primary) {
-            Optional<RejectReason> skip = backoff.skipReason(target);
+            Optional<BackoffBook.Skip> skip = backoff.skip(target);
             if (skip.isPresent()) {
-                return new SourceReport(server, Optional.of(target), Outcome.SKIPPED, skip, Optional.empty());
+                return new SourceReport(server, Optional.of(target), Outcome.SKIPPED,
+                        Optional.of(skip.get().reason()), Optional.empty(), skip.get().detail());
             }
         }
         long begin = ticker.read();
@@ -188,9 +200,17 @@ public final class DefaultNtpChecker implements NtpChecker {
                     ? queryOnce(server, target, deadline, config.primarySamples(), config.primarySamples() + 1)
                     : queryOnce(server, target, deadline, 1, 1));
         } else {
-            result = queryOnce(server, target, deadline, config.fallbackSamples(), config.fallbackSamples());
-            if (result.exchanges() > 0) { // no packet sent (deadline already past) says nothing about the server
-                backoff.record(target, result, ticker.read() - begin);
+            boolean recorded = false;
+            try {
+                result = queryOnce(server, target, deadline, config.fallbackSamples(), config.fallbackSamples());
+                if (result.exchanges() > 0) { // no packet sent (deadline already past) says nothing about the server
+                    backoff.record(target, result, ticker.read() - begin);
+                    recorded = true;
+                }
+            } finally {
+                if (!recorded) {
+                    backoff.release(target); // or a half-open breaker would wait forever for this probe's result
+                }
             }
         }
         return report(server, target, result);
@@ -222,7 +242,19 @@ public final class DefaultNtpChecker implements NtpChecker {
 
     private static SourceReport unresolved(NtpServer server, String why) {
         LOG.debug("{} unresolved: {}", server, why);
-        return new SourceReport(server, Optional.empty(), Outcome.UNRESOLVED, Optional.empty(), Optional.empty());
+        return new SourceReport(server, Optional.empty(), Outcome.UNRESOLVED, Optional.empty(), Optional.empty(), why);
+    }
+
+    private static String describe(Throwable t) {
+        if (t instanceof UnknownHostException) {
+            return "unknown host " + t.getMessage();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": "
+                + t.getMessage();
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() / 1000.0 + " s";
     }
 
     private <T> T await(CompletableFuture<T> future, long deadline) throws TimeoutException, ExecutionException {
@@ -257,7 +289,7 @@ public final class DefaultNtpChecker implements NtpChecker {
         return f;
     }
 
-    /** A resolved name: how many addresses it had, and the queries started for those not already claimed. */
+    /** A resolved name: how many addresses it had, and the query of each (shared with other names). */
     private record Resolution(int addresses, List<Pending> pending) {
     }
 

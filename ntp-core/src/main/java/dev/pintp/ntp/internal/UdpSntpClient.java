@@ -40,7 +40,6 @@ public final class UdpSntpClient implements SntpClient {
     /** Default precision of the local clock: 1 µs, conservative for {@link Clock#systemUTC()} on Linux. */
     public static final Duration DEFAULT_LOCAL_PRECISION = Duration.ofNanos(1000);
 
-    private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE / 2);
     private static final Logger LOG = LoggerFactory.getLogger(UdpSntpClient.class);
 
     private final Clock clock;
@@ -96,11 +95,20 @@ public final class UdpSntpClient implements SntpClient {
                 if (!exchange(connection, server, options, burst)) {
                     break;
                 }
+                if (Thread.currentThread().isInterrupted()) {
+                    burst.interrupted = true;
+                    break;
+                }
             }
         } catch (PortUnreachableException e) {
             burst.unreachable("ICMP port unreachable from " + server);
         } catch (IOException e) {
             burst.unreachable(e.getClass().getSimpleName() + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            // The channel API throws unchecked exceptions for what the host cannot do (no IPv6 in the kernel, an
+            // address family it does not support); the contract is an outcome, never an exception.
+            LOG.warn("query of {} failed", server, e);
+            burst.unreachable(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
         return burst.finish();
     }
@@ -151,7 +159,7 @@ public final class UdpSntpClient implements SntpClient {
 
     /** Nanoseconds of {@code d}, at most about 146 years, so that sums with ticker values cannot overflow. */
     static long saturatedNanos(Duration d) {
-        return d.compareTo(MAX_NANOS) > 0 ? MAX_NANOS.toNanos() : d.toNanos();
+        return Durations.saturatedNanos(d);
     }
 
     private long nextNonce() {
@@ -187,6 +195,7 @@ public final class UdpSntpClient implements SntpClient {
         ReplyCheck.Refused firstRefusal;
         ReplyCheck.Refused kiss;
         String unreachable;
+        boolean interrupted;
 
         Burst(InetSocketAddress server) {
             this.server = server;
@@ -244,7 +253,8 @@ public final class UdpSntpClient implements SntpClient {
                         firstRefusal.detail());
             }
             return result(Outcome.TIMEOUT, "no valid answer to " + exchanges + " request(s)"
-                    + (drops().total() > 0 ? ", " + drops().total() + " datagram(s) dropped" : ""));
+                    + (drops().total() > 0 ? ", " + drops().total() + " datagram(s) dropped" : "")
+                    + (interrupted ? "; the querying thread was interrupted" : ""));
         }
 
         QueryResult result(Outcome outcome, String detail) {
