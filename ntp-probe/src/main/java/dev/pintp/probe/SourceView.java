@@ -72,11 +72,8 @@ record SourceView(SourceReport report, String status, String reason) {
             case TIMEOUT:
             case UNREACHABLE:
             case UNRESOLVED:
-                // the status says what happened; the detail (an ICMP text, a resolver error) adds to it
-                if (q.isPresent() && !q.get().detail().isEmpty()) {
-                    return q.get().detail();
-                }
-                return null;
+                // the status says what happened; the detail (an ICMP text, a resolver error, the deadline) adds to it
+                return r.detail().isEmpty() ? null : r.detail();
             case REJECTED:
             case SKIPPED:
             default:

@@ -230,7 +230,8 @@ class ProbeMainTest {
         assertTrue(fallback.out().contains("fallback only 127.0.0.1 stratum 2|"), fallback.out());
         ProbeHarness.Run none = probe.run("--nagios", "--timeout", "200ms", at(dead));
         assertEquals(2, none.code());
-        assertEquals("NTP CRITICAL: Offset unknown, no usable source (127.0.0.1 timeout)\n", none.out());
+        assertEquals("NTP CRITICAL: Offset unknown, no usable source"
+                + " (127.0.0.1 timeout (no answer within the check deadline of 0.4 s))\n", none.out());
     }
 
     // ---- options ----

@@ -101,7 +101,8 @@ public final class UdpSntpClient implements SntpClient {
                 }
             }
         } catch (PortUnreachableException e) {
-            burst.unreachable("ICMP port unreachable from " + server);
+            burst.unreachable("ICMP port unreachable from " + server.getAddress().getHostAddress() + " port "
+                    + server.getPort());
         } catch (IOException e) {
             burst.unreachable(e.getClass().getSimpleName() + ": " + e.getMessage());
         } catch (RuntimeException e) {
