@@ -14,7 +14,8 @@ LAB_JAR=${LAB_JAR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/target/ntp-l
 # pool name -> lab host, written to /etc/netns/<main-ns>/hosts and to the container's /etc/hosts
 LAB_POOL_NAMES=("0.debian.pool.ntp.org:11" "1.debian.pool.ntp.org:12" "2.debian.pool.ntp.org:13")
 
-lab_log() { printf 'lab: %s\n' "$*" >&2; }
+# Never fails: teardown must go on when stderr is a closed pipe (a killed parent).
+lab_log() { printf 'lab: %s\n' "$*" >&2 2>/dev/null || true; }
 lab_die() { printf 'lab: ERROR: %s\n' "$*" >&2; exit 1; }
 
 lab_ns() { printf '%s-%s-%s' "$LAB_PREFIX" "$1" "$2"; }   # run-id, host
@@ -113,7 +114,7 @@ lab_java_server_start() {
     return 0
   fi
   : >"$d/server.log"
-  setsid ip netns exec "$(lab_ns "$id" "$host")" java -Xshare:auto -XX:TieredStopAtLevel=1 -cp "$LAB_JAR" \
+  setsid ip netns exec "$(lab_ns "$id" "$host")" java -Dpintplab.run="$LAB_PREFIX-$id" -XX:TieredStopAtLevel=1 -cp "$LAB_JAR" \
     dev.pintp.lab.LabNtpServer "$LAB_SUBNET.$octet:123" "$role" </dev/null >>"$d/server.log" 2>&1 &
   echo $! >"$d/runner.pid"
 }
