@@ -20,6 +20,7 @@ public final class NtpConfig {
     private final List<NtpServer> primaries;
     private final List<NtpServer> fallbacks;
     private final Duration timeout;
+    private final Duration checkDeadline;
     private final int primarySamples;
     private final int fallbackSamples;
     private final Duration maxRootDistance;
@@ -36,6 +37,7 @@ public final class NtpConfig {
         this.primaries = List.copyOf(b.primaries);
         this.fallbacks = List.copyOf(b.fallbacks);
         this.timeout = b.timeout;
+        this.checkDeadline = b.checkDeadline;
         this.primarySamples = b.primarySamples;
         this.fallbackSamples = b.fallbackSamples;
         this.maxRootDistance = b.maxRootDistance;
@@ -65,6 +67,7 @@ public final class NtpConfig {
         b.primaries = new ArrayList<>(primaries);
         b.fallbacks = new ArrayList<>(fallbacks);
         b.timeout = timeout;
+        b.checkDeadline = checkDeadline;
         b.primarySamples = primarySamples;
         b.fallbackSamples = fallbackSamples;
         b.maxRootDistance = maxRootDistance;
@@ -89,9 +92,18 @@ public final class NtpConfig {
         return fallbacks;
     }
 
-    /** Per-exchange timeout, default 1 s; also the deadline of one check's name resolution and queries. */
+    /** Per-exchange timeout, default 1 s: ample for a LAN reply (about 1 ms) and a pool reply (tens of ms). */
     public Duration timeout() {
         return timeout;
+    }
+
+    /**
+     * Deadline of one whole check, default 2 s, at least {@link #timeout()}: name resolution and all queries run
+     * concurrently under it, so however many servers are dead a check takes at most this long. 2 s leaves room for
+     * one timed-out exchange to the primary plus its quick retry.
+     */
+    public Duration checkDeadline() {
+        return checkDeadline;
     }
 
     /** Exchanges per primary address per check (a short LAN burst), default 4. */
@@ -109,7 +121,11 @@ public final class NtpConfig {
         return maxRootDistance;
     }
 
-    /** Largest absolute offset that still counts as accurate, default 100 ms (see the README for why). */
+    /**
+     * Largest absolute offset that still counts as accurate, default 128 ms: RFC 5905's step threshold (STEPT),
+     * beyond which an NTP client stops slewing and steps the clock, i.e. the clock is no longer in normal
+     * synchronized operation. See docs/monitor.md.
+     */
     public Duration maxOffset() {
         return maxOffset;
     }
@@ -158,6 +174,7 @@ public final class NtpConfig {
     @Override
     public String toString() {
         return "NtpConfig{primaries=" + primaries + ", fallbacks=" + fallbacks + ", timeout=" + timeout
+                + ", checkDeadline=" + checkDeadline
                 + ", primarySamples=" + primarySamples + ", fallbackSamples=" + fallbackSamples
                 + ", maxRootDistance=" + maxRootDistance + ", maxOffset=" + maxOffset
                 + ", checkInterval=" + checkInterval + ", checksToGain=" + checksToGain
@@ -172,10 +189,11 @@ public final class NtpConfig {
                 new ArrayList<>(List.of(new NtpServer(DEFAULT_PRIMARY, NtpServer.DEFAULT_PORT, NtpServer.Role.PRIMARY)));
         private List<NtpServer> fallbacks = new ArrayList<>();
         private Duration timeout = Duration.ofSeconds(1);
+        private Duration checkDeadline = Duration.ofSeconds(2);
         private int primarySamples = 4;
         private int fallbackSamples = 1;
         private Duration maxRootDistance = Duration.ofSeconds(5);
-        private Duration maxOffset = Duration.ofMillis(100);
+        private Duration maxOffset = Duration.ofMillis(128);
         private Duration checkInterval = Duration.ofSeconds(60);
         private int checksToGain = 2;
         private int checksToLose = 2;
@@ -215,6 +233,12 @@ public final class NtpConfig {
         /** Per-exchange timeout: positive, at most 60 s. */
         public Builder timeout(Duration timeout) {
             this.timeout = checkDuration("timeout", timeout, Duration.ofSeconds(60));
+            return this;
+        }
+
+        /** Deadline of a whole check: positive, at most 5 minutes; {@link #build()} checks it is at least the timeout. */
+        public Builder checkDeadline(Duration deadline) {
+            this.checkDeadline = checkDuration("checkDeadline", deadline, Duration.ofMinutes(5));
             return this;
         }
 
@@ -298,9 +322,13 @@ public final class NtpConfig {
         /**
          * Builds the configuration.
          *
-         * @throws IllegalArgumentException when there is no server at all, or a server is both primary and fallback
+         * @throws IllegalArgumentException when there is no server at all, a server is both primary and fallback, or
+         *     the check deadline is shorter than the timeout
          */
         public NtpConfig build() {
+            if (checkDeadline.compareTo(timeout) < 0) {
+                throw new IllegalArgumentException("checkDeadline " + checkDeadline + " is shorter than timeout " + timeout);
+            }
             if (primaries.isEmpty() && fallbacks.isEmpty()) {
                 throw new IllegalArgumentException("at least one primary or fallback server is required");
             }

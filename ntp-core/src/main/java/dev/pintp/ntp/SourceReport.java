@@ -12,7 +12,8 @@ import java.util.Optional;
  * @param address the address queried; empty when the name did not resolve or the server was skipped
  * @param outcome the outcome for this source in this check; can be REJECTED even when the query succeeded (offset
  *     too large, falseticker)
- * @param reason why the source is not usable; present iff outcome is not OK
+ * @param reason why the source is not usable; present iff outcome is REJECTED, KISS or SKIPPED (TIMEOUT, UNREACHABLE
+ *     and UNRESOLVED say it themselves)
  * @param query the raw query result; empty when no query was made
  */
 public record SourceReport(
@@ -28,8 +29,10 @@ public record SourceReport(
         Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(query, "query");
-        if ((outcome == Outcome.OK) == reason.isPresent()) {
-            throw new IllegalArgumentException("reason must be present exactly when the outcome is not OK");
+        boolean needsReason = outcome == Outcome.REJECTED || outcome == Outcome.KISS || outcome == Outcome.SKIPPED;
+        if (needsReason != reason.isPresent()) {
+            throw new IllegalArgumentException("reason must be present exactly when the outcome is REJECTED, KISS or"
+                    + " SKIPPED; outcome " + outcome + ", reason " + reason);
         }
     }
 

@@ -1,15 +1,256 @@
 package dev.pintp.ntp.internal;
 
+import dev.pintp.ntp.BackoffState;
+import dev.pintp.ntp.CheckResult;
+import dev.pintp.ntp.NameResolver;
 import dev.pintp.ntp.NtpChecker;
 import dev.pintp.ntp.NtpConfig;
+import dev.pintp.ntp.NtpServer;
+import dev.pintp.ntp.Outcome;
+import dev.pintp.ntp.QueryOptions;
+import dev.pintp.ntp.QueryResult;
+import dev.pintp.ntp.RejectReason;
+import dev.pintp.ntp.SntpClient;
+import dev.pintp.ntp.SourceReport;
+import dev.pintp.ntp.Ticker;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The checker. Placeholder until source selection lands (issue 3). */
-public final class DefaultNtpChecker {
-    private DefaultNtpChecker() {
+/**
+ * The checker: resolves and queries every source concurrently under one deadline, keeps backoff, and hands the
+ * reports to {@link SourceSelector}.
+ */
+public final class DefaultNtpChecker implements NtpChecker {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultNtpChecker.class);
+    /** Shortest time worth a retry of the primary; below it the retry could not get an answer anyway. */
+    private static final Duration MIN_RETRY_TIME = Duration.ofMillis(10);
+
+    private static final class SharedPool {
+        static final ExecutorService POOL = newPool();
     }
 
-    /** Not yet implemented. */
-    public static NtpChecker create(NtpConfig config) {
-        throw new UnsupportedOperationException("the checker is not implemented yet");
+    private final NtpConfig config;
+    private final SntpClient client;
+    private final NameResolver resolver;
+    private final Clock clock;
+    private final Ticker ticker;
+    private final Executor executor;
+    private final BackoffBook backoff;
+    private final Retry primaryRetry;
+    private volatile BackoffState lastBackoff;
+
+    /** A checker with the given seams; see {@link NtpChecker.Builder}. */
+    public DefaultNtpChecker(NtpConfig config, SntpClient client, NameResolver resolver, Clock clock, Ticker ticker,
+            Executor executor, BackoffState backoffState) {
+        this.config = config;
+        this.client = client;
+        this.resolver = resolver;
+        this.clock = clock;
+        this.ticker = ticker;
+        this.executor = executor;
+        this.backoff = new BackoffBook(backoffState, clock);
+        this.lastBackoff = backoffState;
+        this.primaryRetry = Retry.of("ntp-primary", RetryConfig.<QueryResult>custom()
+                .maxAttempts(2)
+                .waitDuration(Duration.ZERO)
+                .retryOnResult(r -> r.outcome() == Outcome.TIMEOUT)
+                .failAfterMaxAttempts(false)
+                .build());
+    }
+
+    /** The default executor: daemon threads, created as needed, idle ones kept 5 minutes (longer than a check interval). */
+    public static ExecutorService sharedExecutor() {
+        return SharedPool.POOL;
+    }
+
+    private static ExecutorService newPool() {
+        AtomicInteger n = new AtomicInteger();
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.MINUTES, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "ntp-query-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public BackoffState backoffState() {
+        return lastBackoff;
+    }
+
+    @Override
+    public synchronized CheckResult check() {
+        Instant checkedAt = clock.instant();
+        long start = ticker.read();
+        long deadline = start + config.checkDeadline().toNanos();
+        List<NtpServer> servers = new ArrayList<>(config.primaries());
+        servers.addAll(config.fallbacks());
+
+        List<CompletableFuture<List<InetAddress>>> resolutions = new ArrayList<>();
+        List<CompletableFuture<List<CompletableFuture<SourceReport>>>> queries = new ArrayList<>();
+        for (NtpServer server : servers) {
+            CompletableFuture<List<InetAddress>> resolved = supply(() -> resolve(server));
+            resolutions.add(resolved);
+            queries.add(resolved.thenApply(addresses -> {
+                List<CompletableFuture<SourceReport>> perAddress = new ArrayList<>();
+                for (InetAddress a : addresses) {
+                    InetSocketAddress target = new InetSocketAddress(a, server.port());
+                    perAddress.add(supply(() -> query(server, target, deadline)));
+                }
+                return perAddress;
+            }));
+        }
+
+        List<SourceReport> reports = new ArrayList<>();
+        for (int i = 0; i < servers.size(); i++) {
+            NtpServer server = servers.get(i);
+            List<CompletableFuture<SourceReport>> perAddress;
+            try {
+                perAddress = await(queries.get(i), deadline);
+            } catch (TimeoutException e) {
+                reports.add(unresolved(server, "not resolved within the check deadline"));
+                continue;
+            } catch (ExecutionException e) {
+                reports.add(unresolved(server, String.valueOf(e.getCause())));
+                continue;
+            }
+            if (perAddress.isEmpty()) {
+                reports.add(unresolved(server, "no address"));
+            }
+            List<InetAddress> addresses = resolutions.get(i).join();
+            for (int k = 0; k < perAddress.size(); k++) {
+                InetSocketAddress target = new InetSocketAddress(addresses.get(k), server.port());
+                try {
+                    reports.add(await(perAddress.get(k), deadline));
+                } catch (TimeoutException e) {
+                    reports.add(new SourceReport(server, Optional.of(target), Outcome.TIMEOUT, Optional.empty(),
+                            Optional.empty()));
+                } catch (ExecutionException e) {
+                    // The client promises not to throw; if it does anyway, the source is simply unusable.
+                    LOG.warn("query of {} failed", target, e.getCause());
+                    reports.add(new SourceReport(server, Optional.of(target), Outcome.UNREACHABLE, Optional.empty(),
+                            Optional.empty()));
+                }
+            }
+        }
+        lastBackoff = backoff.snapshot();
+        Duration elapsed = Duration.ofNanos(Math.max(0, ticker.read() - start));
+        return SourceSelector.decide(reports, config, checkedAt, elapsed);
+    }
+
+    private List<InetAddress> resolve(NtpServer server) throws Exception {
+        List<InetAddress> all = resolver.resolve(server.host());
+        if (all == null) {
+            return List.of();
+        }
+        List<InetAddress> distinct = new ArrayList<>();
+        for (InetAddress a : all) {
+            if (a != null && !distinct.contains(a) && distinct.size() < config.maxAddressesPerName()) {
+                distinct.add(a);
+            }
+        }
+        return distinct;
+    }
+
+    private SourceReport query(NtpServer server, InetSocketAddress target, long deadline) {
+        boolean primary = server.role() == NtpServer.Role.PRIMARY;
+        if (!primary) {
+            Optional<RejectReason> skip = backoff.skipReason(target);
+            if (skip.isPresent()) {
+                return new SourceReport(server, Optional.of(target), Outcome.SKIPPED, skip, Optional.empty());
+            }
+        }
+        long begin = ticker.read();
+        QueryResult result;
+        if (primary) {
+            result = primaryRetry.executeSupplier(() -> queryOnce(server, target, deadline));
+        } else {
+            result = queryOnce(server, target, deadline);
+            backoff.record(target, result, ticker.read() - begin);
+        }
+        return report(server, target, result);
+    }
+
+    private QueryResult queryOnce(NtpServer server, InetSocketAddress target, long deadline) {
+        long remaining = deadline - ticker.read();
+        Duration timeout = config.timeout();
+        if (remaining < timeout.toNanos()) {
+            timeout = Duration.ofNanos(remaining);
+        }
+        if (timeout.compareTo(MIN_RETRY_TIME) < 0) {
+            return new QueryResult(target, Outcome.TIMEOUT, Optional.empty(), List.of(), Optional.empty(),
+                    Optional.empty(), Duration.ZERO, 0, dev.pintp.ntp.DropCounts.NONE, "check deadline reached");
+        }
+        QueryOptions options = config.queryOptions(server.role());
+        return client.query(target, new QueryOptions(options.samples(), timeout, options.maxRootDistance()));
+    }
+
+    private static SourceReport report(NtpServer server, InetSocketAddress target, QueryResult result) {
+        Optional<RejectReason> reason = Optional.empty();
+        if (result.outcome() == Outcome.REJECTED || result.outcome() == Outcome.KISS) {
+            reason = Optional.of(result.reason().orElse(
+                    result.outcome() == Outcome.KISS ? RejectReason.KISS_OF_DEATH : RejectReason.BAD_DELAY));
+        }
+        return new SourceReport(server, Optional.of(target), result.outcome(), reason, Optional.of(result));
+    }
+
+    private static SourceReport unresolved(NtpServer server, String why) {
+        LOG.debug("{} unresolved: {}", server, why);
+        return new SourceReport(server, Optional.empty(), Outcome.UNRESOLVED, Optional.empty(), Optional.empty());
+    }
+
+    private <T> T await(CompletableFuture<T> future, long deadline) throws TimeoutException, ExecutionException {
+        long remaining = deadline - ticker.read();
+        try {
+            if (future.isDone()) {
+                return future.get();
+            }
+            if (remaining <= 0) {
+                throw new TimeoutException("check deadline reached");
+            }
+            return future.get(remaining, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TimeoutException("interrupted");
+        }
+    }
+
+    private <T> CompletableFuture<T> supply(CheckedSupplier<T> task) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        try {
+            executor.execute(() -> {
+                try {
+                    f.complete(task.get());
+                } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                }
+            });
+        } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
+    @FunctionalInterface
+    private interface CheckedSupplier<T> {
+        T get() throws Exception;
     }
 }

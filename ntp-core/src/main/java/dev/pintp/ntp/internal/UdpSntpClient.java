@@ -1,14 +1,249 @@
 package dev.pintp.ntp.internal;
 
+import dev.pintp.ntp.DropCounts;
+import dev.pintp.ntp.NtpSample;
+import dev.pintp.ntp.Outcome;
+import dev.pintp.ntp.QueryOptions;
+import dev.pintp.ntp.QueryResult;
+import dev.pintp.ntp.RejectReason;
 import dev.pintp.ntp.SntpClient;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import org.apache.commons.net.ntp.NtpV3Impl;
+import org.apache.commons.net.ntp.TimeStamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The UDP SNTP client. Placeholder until the measurement engine lands (issue 2). */
-public final class UdpSntpClient {
-    private UdpSntpClient() {
+/**
+ * The SNTP engine: per query one connected socket on an ephemeral port, then {@code samples} exchanges one after
+ * another, each with a fresh 64-bit random nonce as transmit timestamp and its own timeout; datagrams that are not an
+ * answer are dropped and counted while the exchange keeps waiting; answers are checked by {@link ReplyCheck}; the
+ * valid samples go through the {@link ClockFilter}. Immutable and thread-safe.
+ */
+public final class UdpSntpClient implements SntpClient {
+    /** Default limit on the round-trip delay: chrony's default {@code maxdelay}. */
+    public static final Duration DEFAULT_MAX_DELAY = Duration.ofSeconds(3);
+    /** Default precision of the local clock: 1 µs, conservative for {@link Clock#systemUTC()} on Linux. */
+    public static final Duration DEFAULT_LOCAL_PRECISION = Duration.ofNanos(1000);
+
+    private static final Logger LOG = LoggerFactory.getLogger(UdpSntpClient.class);
+
+    private final Clock clock;
+    private final LongSupplier ticker;
+    private final LongSupplier nonces;
+    private final DatagramTransport transport;
+    private final Duration maxDelay;
+    private final long localPrecisionNanos;
+
+    /**
+     * An engine on the given seams.
+     *
+     * @param clock wall clock for T1 (T4 is T1 plus the ticker's elapsed time)
+     * @param ticker monotonic nanoseconds, like {@link System#nanoTime()}
+     * @param nonces source of the 64-bit request nonces; a zero nonce is drawn again
+     * @param transport the UDP side
+     * @param maxDelay replies with a larger round-trip delay are refused; positive
+     * @param localPrecision the local clock's precision; not negative
+     */
+    public UdpSntpClient(Clock clock, LongSupplier ticker, LongSupplier nonces, DatagramTransport transport,
+            Duration maxDelay, Duration localPrecision) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.nonces = Objects.requireNonNull(nonces, "nonces");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.maxDelay = Objects.requireNonNull(maxDelay, "maxDelay");
+        this.localPrecisionNanos = Objects.requireNonNull(localPrecision, "localPrecision").toNanos();
+        if (maxDelay.isNegative() || maxDelay.isZero()) {
+            throw new IllegalArgumentException("maxDelay must be positive, was " + maxDelay);
+        }
+        if (localPrecision.isNegative()) {
+            throw new IllegalArgumentException("localPrecision must not be negative, was " + localPrecision);
+        }
     }
 
-    /** Not yet implemented. */
+    /** The engine on the system clock, {@link System#nanoTime()}, {@link SecureRandom} nonces and real UDP. */
     public static SntpClient ofDefaults() {
-        throw new UnsupportedOperationException("the SNTP engine is not implemented yet");
+        SecureRandom random = new SecureRandom();
+        return new UdpSntpClient(Clock.systemUTC(), System::nanoTime, random::nextLong, UdpTransport.INSTANCE,
+                DEFAULT_MAX_DELAY, DEFAULT_LOCAL_PRECISION);
+    }
+
+    @Override
+    public QueryResult query(InetSocketAddress server, QueryOptions options) {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(options, "options");
+        if (server.isUnresolved()) {
+            return new Burst(server).result(Outcome.UNRESOLVED, "unresolved host name " + server.getHostString());
+        }
+        Burst burst = new Burst(server);
+        try (DatagramTransport.Connection connection = transport.connect(server)) {
+            for (int i = 0; i < options.samples(); i++) {
+                if (!exchange(connection, server, options, burst)) {
+                    break;
+                }
+            }
+        } catch (PortUnreachableException e) {
+            burst.unreachable("ICMP port unreachable from " + server);
+        } catch (IOException e) {
+            burst.unreachable(e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        return burst.finish();
+    }
+
+    /** One request and the wait for its answer; false when the burst must stop (KoD, unreachable). */
+    private boolean exchange(DatagramTransport.Connection connection, InetSocketAddress server, QueryOptions options,
+            Burst burst) throws IOException {
+        long nonce = nextNonce();
+        byte[] request = request(nonce);
+        byte[] buffer = new byte[ReplyCheck.MAX_LENGTH + 4];
+        long timeout = options.timeout().toNanos();
+        burst.exchanges++;
+        long start = ticker.getAsLong();
+        Instant t1 = clock.instant();
+        connection.send(request);
+        while (true) {
+            long remaining = timeout - (ticker.getAsLong() - start);
+            DatagramTransport.Received received = remaining > 0 ? connection.receive(buffer, remaining) : null;
+            long elapsed = ticker.getAsLong() - start;
+            if (received == null) {
+                LOG.debug("{}: no answer to exchange {} within {}", server, burst.exchanges, options.timeout());
+                burst.timedOut++;
+                return true;
+            }
+            ReplyCheck.Expectation expect = new ReplyCheck.Expectation(server, nonce, burst.answered, t1, elapsed,
+                    options.maxRootDistance(), maxDelay, localPrecisionNanos);
+            ReplyCheck.Result result = ReplyCheck.check(buffer, received.length(), received.source(), expect);
+            if (result instanceof ReplyCheck.Dropped dropped) {
+                LOG.debug("{}: dropped a datagram from {}: {} ({})", server, received.source(), dropped.reason(),
+                        dropped.detail());
+                burst.drop(dropped.reason());
+                continue;
+            }
+            burst.answered.add(nonce);
+            if (result instanceof ReplyCheck.Refused refused) {
+                LOG.debug("{}: refused an answer: {} ({})", server, refused.reason(), refused.detail());
+                burst.refuse(refused);
+                return refused.kissCode() == null;
+            }
+            NtpSample sample = ((ReplyCheck.Accepted) result).sample();
+            if (sample.hasLocalReference()) {
+                LOG.debug("{}: the server's reference is its local clock ({})", server, sample.referenceId());
+            }
+            burst.samples.add(sample);
+            return true;
+        }
+    }
+
+    private long nextNonce() {
+        long nonce = nonces.getAsLong();
+        // A zero origin is what unsynchronized or broken servers send; never let it match.
+        while (nonce == 0) {
+            nonce = nonces.getAsLong();
+        }
+        return nonce;
+    }
+
+    /** A version 4, mode 3 request whose transmit timestamp is {@code nonce}; every other field zero. */
+    static byte[] request(long nonce) {
+        NtpV3Impl p = new NtpV3Impl();
+        p.setVersion(4);
+        p.setMode(3);
+        p.setTransmitTime(new TimeStamp(nonce));
+        DatagramPacket packet = p.getDatagramPacket();
+        return Arrays.copyOfRange(packet.getData(), packet.getOffset(), packet.getOffset() + packet.getLength());
+    }
+
+    /** The mutable state of one query; confined to the querying thread. */
+    private static final class Burst {
+        final InetSocketAddress server;
+        final List<NtpSample> samples = new ArrayList<>();
+        final Set<Long> answered = new HashSet<>();
+        int exchanges;
+        int timedOut;
+        int badLength;
+        int wrongSource;
+        int originMismatch;
+        int duplicate;
+        ReplyCheck.Refused firstRefusal;
+        ReplyCheck.Refused kiss;
+        String unreachable;
+
+        Burst(InetSocketAddress server) {
+            this.server = server;
+        }
+
+        void drop(RejectReason reason) {
+            switch (reason) {
+                case BAD_LENGTH -> badLength++;
+                case WRONG_SOURCE -> wrongSource++;
+                case ORIGIN_MISMATCH -> originMismatch++;
+                case DUPLICATE -> duplicate++;
+                default -> throw new IllegalArgumentException("not a drop reason: " + reason);
+            }
+        }
+
+        void refuse(ReplyCheck.Refused refused) {
+            if (refused.kissCode() != null) {
+                kiss = refused;
+            } else if (firstRefusal == null) {
+                firstRefusal = refused;
+            }
+        }
+
+        void unreachable(String detail) {
+            unreachable = detail;
+        }
+
+        DropCounts drops() {
+            return new DropCounts(badLength, wrongSource, originMismatch, duplicate);
+        }
+
+        /**
+         * A Kiss-o'-Death wins over samples (the server told us to back off or stop, and the caller must hear it),
+         * then samples, then unreachable, then a refusal, then a timeout.
+         */
+        QueryResult finish() {
+            if (kiss != null) {
+                return new QueryResult(server, Outcome.KISS, Optional.empty(), samples,
+                        Optional.of(RejectReason.KISS_OF_DEATH), Optional.of(kiss.kissCode()), Duration.ZERO,
+                        exchanges, drops(), kiss.detail());
+            }
+            Optional<NtpSample> best = ClockFilter.best(samples);
+            if (best.isPresent()) {
+                Duration jitter = ClockFilter.jitter(samples, best.get());
+                String detail = samples.size() + " of " + exchanges + " exchanges valid";
+                return new QueryResult(server, Outcome.OK, best, samples, Optional.empty(), Optional.empty(), jitter,
+                        exchanges, drops(), detail);
+            }
+            if (unreachable != null) {
+                return result(Outcome.UNREACHABLE, unreachable);
+            }
+            if (firstRefusal != null) {
+                return new QueryResult(server, Outcome.REJECTED, Optional.empty(), samples,
+                        Optional.of(firstRefusal.reason()), Optional.empty(), Duration.ZERO, exchanges, drops(),
+                        firstRefusal.detail());
+            }
+            return result(Outcome.TIMEOUT, "no valid answer to " + exchanges + " request(s)"
+                    + (drops().total() > 0 ? ", " + drops().total() + " datagram(s) dropped" : ""));
+        }
+
+        QueryResult result(Outcome outcome, String detail) {
+            return new QueryResult(server, outcome, Optional.empty(), samples, Optional.empty(), Optional.empty(),
+                    Duration.ZERO, exchanges, drops(), detail);
+        }
     }
 }

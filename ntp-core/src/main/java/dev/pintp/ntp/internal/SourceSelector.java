@@ -1,0 +1,142 @@
+package dev.pintp.ntp.internal;
+
+import dev.pintp.ntp.CheckResult;
+import dev.pintp.ntp.NtpConfig;
+import dev.pintp.ntp.NtpSample;
+import dev.pintp.ntp.NtpServer;
+import dev.pintp.ntp.Outcome;
+import dev.pintp.ntp.RejectReason;
+import dev.pintp.ntp.SourceReport;
+import dev.pintp.ntp.SyncQuality;
+import dev.pintp.ntp.Verdict;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * From the reports of one check's queries to the verdict: limits, falseticker detection, selection, quality. A pure
+ * function of its inputs.
+ */
+public final class SourceSelector {
+    private SourceSelector() {
+    }
+
+    /**
+     * Decides a check.
+     *
+     * <ol>
+     *   <li>A source whose query was OK but whose root distance exceeds the maximum is rejected
+     *       (ROOT_DISTANCE_TOO_LARGE; normally the client already refused it).
+     *   <li>Falsetickers: each remaining source has the correctness interval offset &plusmn; max(synchronization
+     *       distance, maxOffset / 2) (the floor keeps a LAN server that claims a near-zero error bound from being
+     *       outvoted over a disagreement too small to matter for the verdict). The largest set of intervals with a
+     *       common point are the truechimers if they are a majority (more than half); the others are FALSETICKER.
+     *       With two or more sources and no majority, none can be trusted: all are FALSETICKER.
+     *   <li>A truechimer whose absolute offset exceeds maxOffset is OFFSET_TOO_LARGE.
+     *   <li>The selected source is the first usable primary in configuration order (the one with the smallest
+     *       synchronization distance among that primary's addresses), else the usable fallback with the smallest
+     *       synchronization distance.
+     * </ol>
+     *
+     * @param reports every candidate, in the order they should be reported
+     */
+    public static CheckResult decide(List<SourceReport> reports, NtpConfig config, Instant checkedAt,
+            Duration elapsed) {
+        List<SourceReport> out = new ArrayList<>(reports.size());
+        for (SourceReport r : reports) {
+            if (r.isUsable() && r.sample().isEmpty()) {
+                throw new IllegalArgumentException("a usable source must have a sample: " + r);
+            }
+            if (r.isUsable() && r.sample().get().rootDistance().compareTo(config.maxRootDistance()) > 0) {
+                r = reject(r, RejectReason.ROOT_DISTANCE_TOO_LARGE);
+            }
+            out.add(r);
+        }
+        markFalsetickers(out, config);
+        for (int i = 0; i < out.size(); i++) {
+            SourceReport r = out.get(i);
+            if (r.isUsable() && r.sample().get().offset().abs().compareTo(config.maxOffset()) > 0) {
+                out.set(i, reject(r, RejectReason.OFFSET_TOO_LARGE));
+            }
+        }
+        Optional<SourceReport> selected = selectPrimary(out, config);
+        Verdict verdict = Verdict.PRIMARY_SYNCED;
+        if (selected.isEmpty()) {
+            selected = out.stream()
+                    .filter(r -> r.isUsable() && r.server().role() == NtpServer.Role.FALLBACK)
+                    .min(Comparator.comparing(r -> r.sample().get().synchronizationDistance()));
+            verdict = selected.isPresent() ? Verdict.FALLBACK_SYNCED : Verdict.UNSYNCHRONIZED;
+        }
+        SyncQuality quality = selected.map(r -> SyncQuality.of(r.sample().get(), config)).orElse(SyncQuality.NONE);
+        return new CheckResult(verdict, selected, out, quality, checkedAt, elapsed);
+    }
+
+    private static Optional<SourceReport> selectPrimary(List<SourceReport> reports, NtpConfig config) {
+        for (NtpServer primary : config.primaries()) {
+            Optional<SourceReport> best = reports.stream()
+                    .filter(r -> r.isUsable() && r.server().equals(primary))
+                    .min(Comparator.comparing(r -> r.sample().get().synchronizationDistance()));
+            if (best.isPresent()) {
+                return best;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static void markFalsetickers(List<SourceReport> reports, NtpConfig config) {
+        List<Integer> usable = new ArrayList<>();
+        for (int i = 0; i < reports.size(); i++) {
+            if (reports.get(i).isUsable()) {
+                usable.add(i);
+            }
+        }
+        int n = usable.size();
+        if (n < 2) {
+            return;
+        }
+        long floor = config.maxOffset().toNanos() / 2;
+        long[] low = new long[n];
+        long[] high = new long[n];
+        for (int k = 0; k < n; k++) {
+            NtpSample s = reports.get(usable.get(k)).sample().get();
+            long lambda = Math.max(s.synchronizationDistance().toNanos(), floor);
+            long offset = s.offset().toNanos();
+            low[k] = offset - lambda;
+            high[k] = offset + lambda;
+        }
+        // Marzullo's sweep: the point covered by the most intervals. Lower ends sort before upper ends at a tie,
+        // so intervals that merely touch count as overlapping.
+        long[][] ends = new long[2 * n][];
+        for (int k = 0; k < n; k++) {
+            ends[2 * k] = new long[] {low[k], -1};
+            ends[2 * k + 1] = new long[] {high[k], +1};
+        }
+        Arrays.sort(ends, Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
+        int depth = 0;
+        int best = 0;
+        long point = 0;
+        for (long[] e : ends) {
+            depth -= (int) e[1];
+            if (depth > best) {
+                best = depth;
+                point = e[0];
+            }
+        }
+        boolean majority = 2 * best > n;
+        for (int k = 0; k < n; k++) {
+            boolean truechimer = majority && low[k] <= point && point <= high[k];
+            if (!truechimer) {
+                int i = usable.get(k);
+                reports.set(i, reject(reports.get(i), RejectReason.FALSETICKER));
+            }
+        }
+    }
+
+    private static SourceReport reject(SourceReport r, RejectReason reason) {
+        return new SourceReport(r.server(), r.address(), Outcome.REJECTED, Optional.of(reason), r.query());
+    }
+}

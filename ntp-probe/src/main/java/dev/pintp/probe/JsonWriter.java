@@ -1,0 +1,151 @@
+package dev.pintp.probe;
+
+/**
+ * A minimal streaming JSON writer (RFC 8259) producing compact output: enough for the probe's one document, with
+ * no reflection and no dependency. Commas are inserted automatically; the caller keeps names and values paired.
+ */
+final class JsonWriter {
+    private final StringBuilder out = new StringBuilder();
+    /** Per nesting level: true once the container has an element. */
+    private boolean[] hasElement = new boolean[8];
+    private int depth;
+    private boolean afterName;
+
+    JsonWriter beginObject() {
+        beforeValue();
+        out.append('{');
+        push();
+        return this;
+    }
+
+    JsonWriter endObject() {
+        depth--;
+        out.append('}');
+        return this;
+    }
+
+    JsonWriter beginArray() {
+        beforeValue();
+        out.append('[');
+        push();
+        return this;
+    }
+
+    JsonWriter endArray() {
+        depth--;
+        out.append(']');
+        return this;
+    }
+
+    /** The next member's name; a value must follow. */
+    JsonWriter name(String name) {
+        beforeValue();
+        string(name);
+        out.append(':');
+        afterName = true;
+        return this;
+    }
+
+    /** A string value, or null. */
+    JsonWriter value(String value) {
+        beforeValue();
+        if (value == null) {
+            out.append("null");
+        } else {
+            string(value);
+        }
+        return this;
+    }
+
+    /** An integer value. */
+    JsonWriter value(long value) {
+        beforeValue();
+        out.append(value);
+        return this;
+    }
+
+    /** A number written as given (the caller guarantees JSON number syntax), or null. */
+    JsonWriter number(String value) {
+        beforeValue();
+        out.append(value == null ? "null" : value);
+        return this;
+    }
+
+    /** The document so far. */
+    @Override
+    public String toString() {
+        return out.toString();
+    }
+
+    private void push() {
+        if (depth == hasElement.length) {
+            hasElement = java.util.Arrays.copyOf(hasElement, depth * 2);
+        }
+        hasElement[depth++] = false;
+    }
+
+    private void beforeValue() {
+        if (afterName) {
+            afterName = false;
+            return;
+        }
+        if (depth > 0) {
+            if (hasElement[depth - 1]) {
+                out.append(',');
+            }
+            hasElement[depth - 1] = true;
+        }
+    }
+
+    private void string(String s) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"':
+                    out.append("\\\"");
+                    break;
+                case '\\':
+                    out.append("\\\\");
+                    break;
+                case '\n':
+                    out.append("\\n");
+                    break;
+                case '\r':
+                    out.append("\\r");
+                    break;
+                case '\t':
+                    out.append("\\t");
+                    break;
+                case '\b':
+                    out.append("\\b");
+                    break;
+                case '\f':
+                    out.append("\\f");
+                    break;
+                default:
+                    // control characters must be escaped; U+2028/2029 and lone surrogates are escaped so the
+                    // output is also valid JavaScript and valid UTF-8
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029' || c == 0x7f || isLoneSurrogate(s, i)) {
+                        out.append("\\u");
+                        String hex = Integer.toHexString(c);
+                        out.append("0000", hex.length(), 4).append(hex);
+                    } else {
+                        out.append(c);
+                        if (Character.isHighSurrogate(c)) {
+                            out.append(s.charAt(++i));
+                        }
+                    }
+            }
+        }
+        out.append('"');
+    }
+
+    private static boolean isLoneSurrogate(String s, int i) {
+        char c = s.charAt(i);
+        if (Character.isHighSurrogate(c)) {
+            return i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1));
+        }
+        return Character.isLowSurrogate(c);
+    }
+}

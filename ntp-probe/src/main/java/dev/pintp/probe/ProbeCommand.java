@@ -1,0 +1,85 @@
+package dev.pintp.probe;
+
+import java.util.List;
+
+/**
+ * The definition of the {@code ntp-probe} command: its name, purpose, options, operands and exit codes. Usage text,
+ * man page and bash completion are rendered from this, so they cannot drift apart from what the parser accepts.
+ */
+final class ProbeCommand {
+    static final String NAME = "ntp-probe";
+    static final String PURPOSE = "check whether the local clock can be trusted against NTP servers";
+    static final String OPERANDS = "[SERVER...]";
+    static final String OPERANDS_DESCRIPTION =
+            "Primary servers as HOST or HOST:PORT (IPv6 as [ADDR]:PORT); port 123 when omitted.";
+
+    static final OptionSpec PRIMARY = new OptionSpec("--primary", "", "HOST[:PORT]", "host",
+            "Add a primary server (repeatable); same as a SERVER operand.");
+    static final OptionSpec FALLBACK = new OptionSpec("--fallback", "", "HOST[:PORT]", "host",
+            "Add a fallback server (repeatable).");
+    static final OptionSpec ROOT = new OptionSpec("--root", "", "DIR", "dir",
+            "Read the systemd-timesyncd configuration under DIR instead of / (used when no server is given).");
+    static final OptionSpec SAMPLES = new OptionSpec("--samples", "", "N", "",
+            "Exchanges per primary server address, 1 to 16 (default 4); fallbacks always get 1.");
+    static final OptionSpec TIMEOUT = new OptionSpec("--timeout", "", "DURATION", "",
+            "Per-exchange timeout and deadline of the check, e.g. 1s, 500ms (default 1s).");
+    static final OptionSpec MAX_ROOT_DISTANCE = new OptionSpec("--max-root-distance", "", "DURATION", "",
+            "Largest acceptable root distance (default: RootDistanceMaxSec= from timesyncd, else 5s).");
+    static final OptionSpec MAX_OFFSET = new OptionSpec("--max-offset", "", "DURATION", "",
+            "Largest offset that still counts as synchronized (default 100ms).");
+    static final OptionSpec JSON = new OptionSpec("--json", "", "", "",
+            "Print the result as one JSON object.");
+    static final OptionSpec NAGIOS = new OptionSpec("--nagios", "", "", "",
+            "Print one check_ntp_time-style status line with perfdata.");
+    static final OptionSpec WARNING = new OptionSpec("--warning", "-w", "DURATION", "",
+            "Offset above which the exit code is at least 1 (WARNING); a bare number is seconds.");
+    static final OptionSpec CRITICAL = new OptionSpec("--critical", "-c", "DURATION", "",
+            "Offset above which the exit code is 2 (CRITICAL); a bare number is seconds.");
+    static final OptionSpec WATCH = new OptionSpec("--watch", "", "INTERVAL", "",
+            "Check again every INTERVAL, redrawing the table with an offset history per source.");
+    static final OptionSpec COUNT = new OptionSpec("--count", "", "N", "",
+            "With --watch: stop after N checks (default: run until interrupted).");
+    static final OptionSpec HELP = new OptionSpec("--help", "-h", "", "",
+            "Print this help and exit 0.");
+    static final OptionSpec VERSION = new OptionSpec("--version", "-V", "", "",
+            "Print the version and exit 0.");
+
+    static final List<OptionSpec> OPTIONS = List.of(PRIMARY, FALLBACK, ROOT, SAMPLES, TIMEOUT, MAX_ROOT_DISTANCE,
+            MAX_OFFSET, JSON, NAGIOS, WARNING, CRITICAL, WATCH, COUNT, HELP, VERSION);
+
+    /** Exit codes with their meaning, in order; the same in every output mode. */
+    static final List<String[]> EXIT_CODES = List.of(
+            new String[] {"0", "Synchronized to a primary server (and within -w/-c if given)."},
+            new String[] {"1", "Synchronized to a fallback server only, or the offset is above -w."},
+            new String[] {"2", "No usable source, or the offset is above -c."},
+            new String[] {"3", "Usage error, unreadable configuration, or internal error."});
+
+    private ProbeCommand() {
+    }
+
+    /** The usage text: synopsis, operands, options and exit codes, lines of at most 120 characters. */
+    static String usage() {
+        StringBuilder s = new StringBuilder();
+        s.append("Usage: ").append(NAME).append(" [OPTION...] ").append(OPERANDS).append('\n');
+        s.append("Query NTP servers and ").append(PURPOSE).append(".\n\n");
+        s.append("  SERVER...").append(" ".repeat(31 - "  SERVER...".length())).append(OPERANDS_DESCRIPTION)
+                .append('\n');
+        s.append("With no server given, NTP= and FallbackNTP= of the systemd-timesyncd configuration are used, else\n")
+                .append("192.168.4.2 as primary and the Debian pool as fallback.\n\nOptions:\n");
+        for (OptionSpec o : OPTIONS) {
+            String left = "  " + o.synopsis();
+            s.append(left);
+            if (left.length() < 30) {
+                s.append(" ".repeat(31 - left.length()));
+            } else {
+                s.append('\n').append(" ".repeat(31));
+            }
+            s.append(o.description()).append('\n');
+        }
+        s.append("\nExit codes:\n");
+        for (String[] e : EXIT_CODES) {
+            s.append("  ").append(e[0]).append("  ").append(e[1]).append('\n');
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,436 @@
+package dev.pintp.probe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pintp.ntp.testkit.SntpTestServer;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The probe driven in-process through the real checker and SNTP client against in-process servers on loopback. */
+class ProbeMainTest {
+    private final List<SntpTestServer> servers = new ArrayList<>();
+    private final ProbeHarness probe = new ProbeHarness();
+
+    @AfterEach
+    void stopServers() {
+        servers.forEach(SntpTestServer::close);
+    }
+
+    private SntpTestServer server() {
+        SntpTestServer s = SntpTestServer.start();
+        servers.add(s);
+        return s;
+    }
+
+    private static String at(SntpTestServer s) {
+        return "127.0.0.1:" + s.port();
+    }
+
+    /** A loopback port with nothing listening: the kernel answers with ICMP port unreachable. */
+    private static int closedPort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            return s.getLocalPort();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> sources(Map<String, Object> json) {
+        return (List<Map<String, Object>>) json.get("sources");
+    }
+
+    private static double seconds(Object n) {
+        return ((BigDecimal) n).doubleValue();
+    }
+
+    // ---- verdicts, output modes and exit codes ----
+
+    @Test
+    void primaryServerInSyncPrintsTheTableAndExitsZero() {
+        SntpTestServer s = server().offset(Duration.ofMillis(25));
+        ProbeHarness.Run r = probe.run(at(s));
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.err());
+        String[] lines = r.out().split("\n");
+        assertTrue(lines[0].matches("SERVER +ADDRESS +ROLE +STATUS +STRATUM +OFFSET/s +DELAY/s +ROOTDIST/s"),
+                lines[0]);
+        assertTrue(lines[1].matches("127\\.0\\.0\\.1 +127\\.0\\.0\\.1:" + s.port()
+                + " +primary +ok +2 +\\+0\\.02[45]\\d{3} +0\\.\\d{6} +0\\.025\\d{3}"), lines[1]);
+        assertTrue(r.out().contains("Verdict: PRIMARY_SYNCED via 127.0.0.1 (127.0.0.1:" + s.port() + "), offset +0.02"),
+                r.out());
+    }
+
+    @Test
+    void onlyAFallbackInSyncExitsOne() {
+        SntpTestServer dead = server().drop(true);
+        SntpTestServer pool = server();
+        ProbeHarness.Run r = probe.run("--timeout", "200ms", "--primary", at(dead), "--fallback", at(pool));
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("Verdict: FALLBACK_SYNCED via 127.0.0.1 (127.0.0.1:" + pool.port() + ")"),
+                r.out());
+        assertTrue(Pattern.compile("127\\.0\\.0\\.1:" + dead.port() + " +primary +timeout ").matcher(r.out()).find(),
+                r.out());
+    }
+
+    @Test
+    void noUsableSourceExitsTwo() {
+        SntpTestServer unsynced = server().leap(3);
+        ProbeHarness.Run r = probe.run(at(unsynced));
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("rejected (unsynchronized)"), r.out());
+        assertTrue(r.out().contains("Verdict: UNSYNCHRONIZED: no usable source"), r.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "--json", "--nagios"})
+    void everyOutputModeGivesTheSameExitCodes(String mode) {
+        SntpTestServer good = server();
+        SntpTestServer dead = server().drop(true);
+        SntpTestServer off = server().offset(Duration.ofMillis(60));
+        List<String> m = mode.isEmpty() ? List.of() : List.of(mode);
+        assertEquals(0, probe.run(args(m, at(good))).code());
+        assertEquals(1, probe.run(args(m, "--timeout", "200ms", at(dead), "--fallback", at(good))).code());
+        assertEquals(2, probe.run(args(m, "--timeout", "200ms", at(dead))).code());
+        assertEquals(0, probe.run(args(m, "-w", "0.1", "-c", "0.2", at(off))).code());
+        assertEquals(1, probe.run(args(m, "-w", "0.01", "-c", "0.2", at(off))).code());
+        assertEquals(2, probe.run(args(m, "-w", "0.01", "-c", "0.02", at(off))).code());
+        assertEquals(3, probe.run(args(m, "--samples", "0", at(good))).code());
+    }
+
+    private static String[] args(List<String> first, String... rest) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(List.of(rest));
+        return all.toArray(new String[0]);
+    }
+
+    @Test
+    void jsonHasExactlyTheDocumentedShapeWithTimesInSeconds() {
+        SntpTestServer s = server().offset(Duration.ofMillis(2500)).stratum(1).referenceId("GPS")
+                .rootDelay(Duration.ofMillis(4)).rootDispersion(Duration.ofMillis(7));
+        ProbeHarness.Run r = probe.run("--json", "--samples", "3", "--max-offset", "3s", at(s));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().endsWith("}\n") && r.out().indexOf('\n') == r.out().length() - 1, "one line");
+        Map<String, Object> json = Json.object(r.out());
+        assertEquals(List.of("verdict", "selected", "sources"), List.copyOf(json.keySet()));
+        assertEquals("PRIMARY_SYNCED", json.get("verdict"));
+        Map<String, Object> src = sources(json).get(0);
+        assertEquals(List.of("host", "address", "port", "role", "status", "reason", "stratum", "leap", "refId",
+                "offsetSeconds", "delaySeconds", "rootDelaySeconds", "rootDispersionSeconds", "rootDistanceSeconds",
+                "samples"), List.copyOf(src.keySet()));
+        assertEquals(src, json.get("selected"));
+        assertEquals("127.0.0.1", src.get("host"));
+        assertEquals("127.0.0.1", src.get("address"));
+        assertEquals(new BigDecimal(s.port()), src.get("port"));
+        assertEquals("primary", src.get("role"));
+        assertEquals("ok", src.get("status"));
+        assertEquals(Json.NULL, src.get("reason"));
+        assertEquals(BigDecimal.ONE, src.get("stratum"));
+        assertEquals("none", src.get("leap"));
+        assertEquals("GPS", src.get("refId"));
+        assertEquals(2.5, seconds(src.get("offsetSeconds")), 0.001);
+        assertTrue(seconds(src.get("delaySeconds")) >= 0 && seconds(src.get("delaySeconds")) < 0.1);
+        assertEquals(0.004, seconds(src.get("rootDelaySeconds")), 0.0001);
+        assertEquals(0.007, seconds(src.get("rootDispersionSeconds")), 0.0001);
+        assertEquals(0.009, seconds(src.get("rootDistanceSeconds")), 0.0001);
+        assertEquals(new BigDecimal(3), src.get("samples"));
+        assertEquals(3, s.requestCount());
+    }
+
+    @Test
+    void jsonReportsEveryStatus() throws IOException {
+        SntpTestServer ok = server();
+        SntpTestServer kiss = server().kissOfDeath("RATE");
+        SntpTestServer stratum16 = server().stratum(16);
+        SntpTestServer silent = server().drop(true);
+        int closed = closedPort();
+        ProbeHarness.Run r = probe.run("--json", "--timeout", "300ms", at(ok), at(kiss), at(stratum16), at(silent),
+                "127.0.0.1:" + closed, "--fallback", "no-such-host.test");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> json = Json.object(r.out());
+        List<Map<String, Object>> src = sources(json);
+        assertEquals(List.of("ok", "kiss", "rejected", "timeout", "unreachable", "unresolved"),
+                src.stream().map(x -> x.get("status")).toList(), r.out());
+        assertEquals(List.of("primary", "primary", "primary", "primary", "primary", "fallback"),
+                src.stream().map(x -> x.get("role")).toList());
+        assertEquals("RATE", src.get(1).get("reason"));
+        assertEquals("bad-stratum", src.get(2).get("reason"));
+        assertEquals(Json.NULL, src.get(3).get("offsetSeconds"));
+        assertEquals(Json.NULL, src.get(5).get("address"));
+        assertEquals(new BigDecimal(123), src.get(5).get("port"));
+        assertEquals("no-such-host.test", src.get(5).get("host"));
+        assertEquals(new BigDecimal(ok.port()), ((Map<?, ?>) json.get("selected")).get("port"));
+    }
+
+    @Test
+    void unsynchronizedJsonHasANullSelection() {
+        ProbeHarness.Run r = probe.run("--json", at(server().stratum(16)));
+        assertEquals(2, r.code());
+        Map<String, Object> json = Json.object(r.out());
+        assertEquals("UNSYNCHRONIZED", json.get("verdict"));
+        assertEquals(Json.NULL, json.get("selected"));
+    }
+
+    @Test
+    void aFallbackThatDeniedUsIsShownAsRejectedWhenSkippedOnTheNextCheck() {
+        SntpTestServer deny = server().kissOfDeath("DENY");
+        ProbeHarness.Run r = probe.run("--json", "--watch", "1s", "--count", "2", "--fallback", at(deny));
+        assertEquals(2, r.code());
+        String[] lines = r.out().split("\n");
+        assertEquals(2, lines.length, r.out());
+        Map<String, Object> first = sources(Json.object(lines[0])).get(0);
+        Map<String, Object> second = sources(Json.object(lines[1])).get(0);
+        assertEquals("kiss", first.get("status"));
+        assertEquals("DENY", first.get("reason"));
+        assertEquals("rejected", second.get("status"));
+        assertEquals("denied", second.get("reason"));
+        assertEquals(1, deny.requestCount(), "a denied server is not asked again");
+    }
+
+    @Test
+    void nagiosPrintsOneCheckNtpTimeStyleLineWithPerfdata() {
+        SntpTestServer s = server().offset(Duration.ofMillis(50)).stratum(1);
+        ProbeHarness.Run ok = probe.run("--nagios", "-w", "0.1", "-c", "200ms", at(s));
+        assertEquals(0, ok.code());
+        assertTrue(ok.out().matches("NTP OK: Offset 0\\.0[45]\\d{4} secs, primary 127\\.0\\.0\\.1 stratum 1"
+                + "\\|offset=0\\.0[45]\\d{4}s;0\\.100000;0\\.200000; delay=0\\.\\d{6}s;;;0; "
+                + "root_distance=0\\.025\\d{3}s;;;0; stratum=1;;;0;16\n"), ok.out());
+        ProbeHarness.Run warn = probe.run("--nagios", "-w", "0.01", at(s));
+        assertEquals(1, warn.code());
+        assertTrue(warn.out().startsWith("NTP WARNING: Offset 0.0"), warn.out());
+        assertTrue(warn.out().contains("offset above warning 0.01|offset="), warn.out());
+        ProbeHarness.Run crit = probe.run("--nagios", "-c", "0.01", at(s));
+        assertEquals(2, crit.code());
+        assertTrue(crit.out().startsWith("NTP CRITICAL: Offset 0.0"), crit.out());
+        assertTrue(crit.out().contains(";;0.010000;"), crit.out());
+    }
+
+    @Test
+    void nagiosNamesTheFallbackAndTheDeadSources() {
+        SntpTestServer dead = server().drop(true);
+        SntpTestServer pool = server();
+        ProbeHarness.Run fallback = probe.run("--nagios", "--timeout", "200ms", at(dead), "--fallback", at(pool));
+        assertEquals(1, fallback.code());
+        assertTrue(fallback.out().startsWith("NTP WARNING: Offset "), fallback.out());
+        assertTrue(fallback.out().contains("fallback only 127.0.0.1 stratum 2|"), fallback.out());
+        ProbeHarness.Run none = probe.run("--nagios", "--timeout", "200ms", at(dead));
+        assertEquals(2, none.code());
+        assertEquals("NTP CRITICAL: Offset unknown, no usable source (127.0.0.1 timeout)\n", none.out());
+    }
+
+    // ---- options ----
+
+    @Test
+    void positionalServersAndPrimaryAndFallbackOptionsKeepTheirOrderAndRoles() {
+        SntpTestServer a = server();
+        SntpTestServer b = server();
+        SntpTestServer c = server();
+        SntpTestServer d = server();
+        ProbeHarness.Run r = probe.run("--json", at(a), "--fallback", at(c), "--primary", at(b), "--fallback="
+                + at(d));
+        assertEquals(0, r.code(), r.err());
+        List<Map<String, Object>> src = sources(Json.object(r.out()));
+        assertEquals(List.of(a.port(), b.port(), c.port(), d.port()),
+                src.stream().map(x -> ((BigDecimal) x.get("port")).intValue()).toList());
+        assertEquals(List.of("primary", "primary", "fallback", "fallback"),
+                src.stream().map(x -> x.get("role")).toList());
+    }
+
+    @Test
+    void namesAreResolvedAndPortDefaultsTo123() {
+        SntpTestServer s = server();
+        probe.names.put("pi-ntp.test", List.of(InetAddress.getLoopbackAddress()));
+        ProbeHarness.Run r = probe.run("--json", "--timeout", "200ms", "pi-ntp.test", "pi-ntp.test:" + s.port());
+        List<Map<String, Object>> src = sources(Json.object(r.out()));
+        assertEquals("pi-ntp.test", src.get(0).get("host"));
+        assertEquals(new BigDecimal(123), src.get(0).get("port"));
+        assertEquals("127.0.0.1", src.get(1).get("address"));
+        assertEquals("ok", src.get(1).get("status"));
+    }
+
+    @Test
+    void samplesSetsTheExchangesPerPrimary() {
+        SntpTestServer s = server();
+        SntpTestServer pool = server();
+        ProbeHarness.Run r = probe.run("--json", "--samples", "5", at(s), "--fallback", at(pool));
+        List<Map<String, Object>> src = sources(Json.object(r.out()));
+        assertEquals(5, s.requestCount());
+        assertEquals(new BigDecimal(5), src.get(0).get("samples"));
+        assertEquals(1, pool.requestCount(), "fallbacks get one exchange (pool etiquette)");
+    }
+
+    @Test
+    void timeoutDecidesWhetherASlowServerCounts() {
+        SntpTestServer slow = server().delay(Duration.ofMillis(400));
+        ProbeHarness.Run quick = probe.run("--json", "--samples", "1", "--timeout", "150ms", at(slow));
+        assertEquals("timeout", sources(Json.object(quick.out())).get(0).get("status"));
+        assertEquals(2, quick.code());
+        ProbeHarness.Run patient = probe.run("--json", "--samples", "1", "--timeout", "1.5s", "--max-offset", "1s",
+                at(slow));
+        assertEquals("ok", sources(Json.object(patient.out())).get(0).get("status"), patient.out());
+        assertEquals(0, patient.code());
+    }
+
+    @Test
+    void maxRootDistanceRejectsADistantServer() {
+        SntpTestServer s = server().rootDispersion(Duration.ofMillis(1500));
+        assertEquals(0, probe.run(at(s)).code());
+        ProbeHarness.Run r = probe.run("--max-root-distance", "1s", at(s));
+        assertEquals(2, r.code());
+        assertTrue(r.out().contains("rejected (root-distance-too-large)"), r.out());
+    }
+
+    @Test
+    void maxOffsetDecidesWhatCountsAsInSync() {
+        SntpTestServer s = server().offset(Duration.ofMillis(-700));
+        ProbeHarness.Run strict = probe.run(at(s));
+        assertEquals(2, strict.code());
+        assertTrue(strict.out().contains("rejected (offset-too-large)"), strict.out());
+        assertTrue(strict.out().contains(" -0.70"), strict.out());
+        assertEquals(0, probe.run("--max-offset", "1s", at(s)).code());
+    }
+
+    // ---- defaults from systemd-timesyncd ----
+
+    @Test
+    void withoutServersTheTimesyncdConfigurationUnderRootIsUsed(@TempDir Path root) throws IOException {
+        SntpTestServer primary = server().rootDispersion(Duration.ofMillis(1500));
+        SntpTestServer replaced = server();
+        SntpTestServer fallback = server();
+        Path etc = Files.createDirectories(root.resolve("etc/systemd/timesyncd.conf.d"));
+        Files.writeString(root.resolve("etc/systemd/timesyncd.conf"),
+                "[Time]\nNTP=" + at(replaced) + "\nFallbackNTP=" + at(fallback) + "\nRootDistanceMaxSec=5\n");
+        Files.writeString(etc.resolve("50-pi.conf"), "[Time]\nNTP=\nNTP=" + at(primary) + "\nRootDistanceMaxSec=1\n");
+        ProbeHarness.Run r = probe.run("--json", "--root", root.toString());
+        assertEquals(1, r.code(), r.out() + r.err());
+        List<Map<String, Object>> src = sources(Json.object(r.out()));
+        assertEquals(2, src.size(), r.out());
+        assertEquals(new BigDecimal(primary.port()), src.get(0).get("port"));
+        assertEquals("root-distance-too-large", src.get(0).get("reason"));
+        assertEquals(new BigDecimal(fallback.port()), src.get(1).get("port"));
+        assertEquals("ok", src.get(1).get("status"));
+        assertEquals(0, replaced.requestCount());
+        assertEquals(0, probe.run("--root", root.toString(), "--max-root-distance", "2s").code(),
+                "--max-root-distance wins over RootDistanceMaxSec=");
+    }
+
+    @Test
+    void anInvalidTimesyncdConfigurationIsOneLineAndExitThree(@TempDir Path root) throws IOException {
+        Files.createDirectories(root.resolve("etc/systemd"));
+        Files.writeString(root.resolve("etc/systemd/timesyncd.conf"), "[Time]\nRootDistanceMaxSec=soon\n");
+        ProbeHarness.Run r = probe.run("--root", root.toString());
+        assertEquals(3, r.code());
+        assertEquals("", r.out());
+        assertTrue(r.err().matches("ntp-probe: .*timesyncd\\.conf:2: RootDistanceMaxSec: .*\n"), r.err());
+        ProbeHarness.Run nagios = probe.run("--nagios", "--root", root.toString());
+        assertTrue(nagios.out().startsWith("NTP UNKNOWN: "), nagios.out());
+        assertEquals(3, nagios.code());
+    }
+
+    // ---- watch ----
+
+    @Test
+    void watchRedrawsInPlaceWithAnOffsetSparklinePerSource() {
+        SntpTestServer s = server().offset(Duration.ofMillis(10));
+        int[] check = {0};
+        long[] next = {50, 210};
+        probe.betweenChecks = () -> s.offset(Duration.ofMillis(next[check[0]++]));
+        probe.terminal = true;
+        ProbeHarness.Run r = probe.run("--watch", "2s", "--count", "3", "--max-offset", "1s", at(s));
+        assertEquals(0, r.code(), r.err());
+        assertEquals(2, probe.sleeps.size());
+        for (Duration d : probe.sleeps) {
+            assertTrue(d.compareTo(Duration.ofSeconds(2)) <= 0 && d.compareTo(Duration.ofSeconds(1)) > 0, d.toString());
+        }
+        String[] frames = r.out().split("\033\\[\\d+A\033\\[J", -1);
+        assertEquals(3, frames.length, r.out());
+        assertTrue(frames[0].startsWith("Every 2 s: ntp-probe, check 1 at "), frames[0]);
+        assertTrue(frames[2].startsWith("Every 2 s: ntp-probe, check 3 at "), frames[2]);
+        int lines = frames[1].split("\n", -1).length - 1;
+        assertTrue(r.out().contains("\033[" + lines + "A\033[J"), "moves up by the height of a frame");
+        assertTrue(frames[2].contains(" HISTORY"), frames[2]);
+        assertTrue(Pattern.compile("primary +ok .* ▁▂█\n").matcher(frames[2]).find(), frames[2]);
+        assertTrue(Pattern.compile("primary +ok .* ▁\n").matcher(frames[0]).find(), frames[0]);
+    }
+
+    @Test
+    void watchWithoutATerminalPrintsFramesOneAfterAnotherInAscii() {
+        SntpTestServer s = server();
+        probe.unicode = false;
+        int[] check = {0};
+        probe.betweenChecks = () -> s.drop(++check[0] == 1);
+        ProbeHarness.Run r = probe.run("--watch", "1s", "--count", "3", "--timeout", "200ms", at(s));
+        assertFalse(r.out().contains("\033"), r.out());
+        assertTrue(r.out().contains("check 3 at"), r.out());
+        assertTrue(Pattern.compile("primary +ok .* _ _\n").matcher(r.out()).find(), r.out());
+        assertEquals(0, r.code());
+    }
+
+    // ---- help, version, errors ----
+
+    @Test
+    void helpListsEveryOptionAndExitsZero() {
+        ProbeHarness.Run r = probe.run("--help");
+        assertEquals(0, r.code());
+        for (OptionSpec o : ProbeCommand.OPTIONS) {
+            assertTrue(r.out().contains(o.synopsis()), o.synopsis());
+        }
+        assertEquals(r.out(), probe.run("-h").out());
+    }
+
+    @Test
+    void versionPrintsTheNameAndExitsZero() {
+        ProbeHarness.Run r = probe.run("--version");
+        assertEquals(0, r.code());
+        assertTrue(r.out().startsWith("ntp-probe "), r.out());
+        assertEquals(r.out(), probe.run("-V").out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "--frobnicate", "-x", "--timeout", "--samples 0", "--samples 17", "--samples two", "--timeout soon",
+        "--timeout 0", "--timeout -1s", "--timeout 2min", "--max-offset 2h", "--max-root-distance 0",
+        "--max-root-distance 61s", "127.0.0.1:99999", "[::1", "--primary", "--json --nagios", "--watch 1s --nagios",
+        "--count 2", "--watch 1s --count 0", "--watch never", "-w 2 -c 1", "--json=yes", "--timeout 1s --timeout 2s",
+        "127.0.0.1:123 --fallback 127.0.0.1:123", "127.0.0.1:123 127.0.0.1:123", "--root", "-w", "-c x",
+        "--fallback= "})
+    void aBadArgumentGetsOneLineAndTheUsageAndExitThree(String line) {
+        ProbeHarness.Run r = probe.run(line.split(" "));
+        assertEquals(3, r.code(), r.err());
+        assertEquals("", r.out());
+        String[] err = r.err().split("\n");
+        assertTrue(err[0].startsWith("ntp-probe: ") && err[0].length() > "ntp-probe: ".length(), r.err());
+        assertTrue(err[1].startsWith("Usage: ntp-probe "), r.err());
+        assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
+        assertTrue(r.err().endsWith(ProbeCommand.usage()), "the whole usage follows");
+    }
+
+    @Test
+    void anInternalErrorIsOneLineAndExitThreeInEveryMode() {
+        probe.checkers = config -> {
+            throw new IllegalStateException("broken\nchecker");
+        };
+        ProbeHarness.Run table = probe.run("127.0.0.1:1");
+        assertEquals(3, table.code());
+        assertEquals("ntp-probe: internal error: java.lang.IllegalStateException: broken checker\n", table.err());
+        ProbeHarness.Run nagios = probe.run("--nagios", "127.0.0.1:1");
+        assertEquals(3, nagios.code());
+        assertEquals("NTP UNKNOWN: internal error: java.lang.IllegalStateException: broken checker\n", nagios.out());
+        assertEquals(3, probe.run("--json", "127.0.0.1:1").code());
+    }
+}

@@ -1,0 +1,101 @@
+package dev.pintp.sysconf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IniFileTest {
+    private static final Path FILE = Path.of("/etc/test.conf");
+
+    @Test
+    void parsesSectionsKeysValuesAndLineNumbers() throws Exception {
+        IniFile ini = IniFile.parse(FILE, """
+                # comment
+                ; another comment
+                [Time]
+                NTP = 192.168.4.2  pool
+                FallbackNTP=
+
+                [Other]
+                Key=a=b
+                """);
+        assertEquals(List.of(
+                new IniFile.Entry("Time", "NTP", "192.168.4.2  pool", 4),
+                new IniFile.Entry("Time", "FallbackNTP", "", 5),
+                new IniFile.Entry("Other", "Key", "a=b", 8)), ini.entries());
+    }
+
+    @Test
+    void lastAssignmentWinsAndAllKeepsOrder() throws Exception {
+        IniFile ini = IniFile.parse(FILE, "[S]\nK=1\nK=2\n[T]\nK=3\n");
+        assertEquals(Optional.of("2"), ini.last("S", "K"));
+        assertEquals(2, ini.all("S", "K").size());
+        assertEquals(Optional.empty(), ini.last("S", "Missing"));
+        assertEquals(5, ini.lastEntry("T", "K").orElseThrow().line());
+    }
+
+    @Test
+    void keysAreCaseSensitiveAsInSystemd() throws Exception {
+        IniFile ini = IniFile.parse(FILE, "[Time]\nntp=x\n");
+        assertEquals(Optional.empty(), ini.last("Time", "NTP"));
+    }
+
+    @Test
+    void backslashContinuesALineAndSkipsCommentsInside() throws Exception {
+        IniFile ini = IniFile.parse(FILE, "[S]\nK=a \\\n# inside\n  b\nL=c\n");
+        assertEquals(Optional.of("a  b"), ini.last("S", "K"));
+        assertEquals(2, ini.lastEntry("S", "K").orElseThrow().line());
+        assertEquals(5, ini.lastEntry("S", "L").orElseThrow().line());
+    }
+
+    @Test
+    void assignmentOutsideASectionNamesFileLineAndKey() {
+        ConfigException e = assertThrows(ConfigException.class, () -> IniFile.parse(FILE, "\nKey=1\n"));
+        assertEquals("/etc/test.conf:2: Key: assignment outside of any [Section]", e.getMessage());
+        assertEquals(2, e.line());
+        assertEquals("Key", e.key());
+        assertEquals(FILE, e.file());
+    }
+
+    @Test
+    void lineWithoutEqualsIsAnError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> IniFile.parse(FILE, "[S]\nnonsense\n"));
+        assertEquals("/etc/test.conf:2: missing '=' in 'nonsense'", e.getMessage());
+    }
+
+    @Test
+    void brokenSectionHeaderIsAnError() {
+        assertThrows(ConfigException.class, () -> IniFile.parse(FILE, "[S\nK=1\n"));
+        assertThrows(ConfigException.class, () -> IniFile.parse(FILE, "[]\n"));
+    }
+
+    @Test
+    void emptyKeyIsAnError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> IniFile.parse(FILE, "[S]\n=1\n"));
+        assertEquals(2, e.line());
+    }
+
+    @Test
+    void fileThatIsNotUtf8IsRejectedWithItsName(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("bad.conf");
+        Files.write(f, new byte[] {'[', 'S', ']', '\n', 'K', '=', (byte) 0xff, '\n'});
+        ConfigException e = assertThrows(ConfigException.class, () -> IniFile.parse(f));
+        assertEquals(f + ": not valid UTF-8 text", e.getMessage());
+    }
+
+    @Test
+    void readsAFile(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("ok.conf");
+        Files.writeString(f, "[S]\r\nK=v\r\n", StandardCharsets.UTF_8);
+        IniFile ini = IniFile.parse(f);
+        assertEquals(Optional.of("v"), ini.last("S", "K"));
+        assertEquals(f, ini.file());
+    }
+}
