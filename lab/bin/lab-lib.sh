@@ -140,10 +140,10 @@ lab_chronyd_stop() {
     [[ -s $p ]] && kill "$(cat "$p")" 2>/dev/null || true
   done
   for _ in $(seq 1 30); do
-    [[ -s $d/chronyd.pid ]] && lab_alive "$(cat "$d/chronyd.pid")" || break
+    [[ -s $d/chronyd.pid ]] && lab_alive "$(cat "$d/chronyd.pid" 2>/dev/null)" || break
     sleep 0.1
   done
-  [[ -s $d/chronyd.pid ]] && kill -9 "$(cat "$d/chronyd.pid")" 2>/dev/null || true
+  [[ -s $d/chronyd.pid ]] && kill -9 "$(cat "$d/chronyd.pid" 2>/dev/null)" 2>/dev/null || true
   rm -f "$d/chronyd.pid" "$d/runner.pid"
 }
 
