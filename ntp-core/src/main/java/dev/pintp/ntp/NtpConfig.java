@@ -236,7 +236,7 @@ public final class NtpConfig {
             return this;
         }
 
-        /** Deadline of a whole check: positive, at most 5 minutes; {@link #build()} checks it is at least the timeout. */
+        /** Deadline of a whole check: positive, at most 5 minutes, and (checked by build) not below the timeout. */
         public Builder checkDeadline(Duration deadline) {
             this.checkDeadline = checkDuration("checkDeadline", deadline, Duration.ofMinutes(5));
             return this;
@@ -327,7 +327,8 @@ public final class NtpConfig {
          */
         public NtpConfig build() {
             if (checkDeadline.compareTo(timeout) < 0) {
-                throw new IllegalArgumentException("checkDeadline " + checkDeadline + " is shorter than timeout " + timeout);
+                throw new IllegalArgumentException(
+                        "checkDeadline " + checkDeadline + " is shorter than timeout " + timeout);
             }
             if (primaries.isEmpty() && fallbacks.isEmpty()) {
                 throw new IllegalArgumentException("at least one primary or fallback server is required");

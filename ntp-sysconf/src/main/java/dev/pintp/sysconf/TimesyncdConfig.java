@@ -55,7 +55,17 @@ public final class TimesyncdConfig {
      * @throws IOException when a file exists but cannot be read
      */
     public static TimesyncdConfig load(Path root) throws ConfigException, IOException {
+        return load(root, p -> false);
+    }
+
+    /**
+     * Like {@link #load(Path)}, but drop-ins for which {@code skip} is true are left out as if absent (ntp-systemd
+     * leaves out its own runtime steering drop-in, which would otherwise replace the servers it reads here).
+     */
+    public static TimesyncdConfig load(Path root, java.util.function.Predicate<Path> skip)
+            throws ConfigException, IOException {
         Objects.requireNonNull(root, "root");
+        Objects.requireNonNull(skip, "skip");
         List<Path> toRead = new ArrayList<>();
         for (String main : MAIN_FILES) {
             Path p = root.resolve(main);
@@ -72,6 +82,9 @@ public final class TimesyncdConfig {
             }
             try (DirectoryStream<Path> stream = Files.newDirectoryStream(d, "*.conf")) {
                 for (Path p : stream) {
+                    if (skip.test(p)) {
+                        continue;
+                    }
                     dropIns.putIfAbsent(p.getFileName().toString(), p);
                 }
             }

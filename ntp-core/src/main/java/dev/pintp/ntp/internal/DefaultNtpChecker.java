@@ -77,7 +77,7 @@ public final class DefaultNtpChecker implements NtpChecker {
                 .build());
     }
 
-    /** The default executor: daemon threads, created as needed, idle ones kept 5 minutes (longer than a check interval). */
+    /** The default executor: daemon threads made as needed, idle ones kept 5 minutes (above a check interval). */
     public static ExecutorService sharedExecutor() {
         return SharedPool.POOL;
     }

@@ -1,0 +1,229 @@
+package dev.pintp.ntp;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks the time every {@link NtpConfig#checkInterval()} on one scheduler thread, applies hysteresis
+ * ({@link SyncState}) and drift tracking ({@link DriftHistory}), feeds {@link NtpMetrics} and tells listeners.
+ * For a controller that embeds the library and switches its power saving live instead of being restarted.
+ *
+ * <pre>{@code
+ * try (NtpMonitor monitor = NtpMonitor.create(NtpConfig.ofDefaults())) {
+ *     monitor.addListener(new NtpMonitorListener() {
+ *         public void onVerdictChange(MonitorStatus previous, MonitorStatus current) {
+ *             powerSaving.set(current.maySavePower());
+ *         }
+ *     });
+ *     monitor.start();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #current()} never throws and answers {@link Verdict#UNKNOWN} before the first check. A check
+ * that throws (it should not) is logged and counts as nothing; the schedule goes on.
+ */
+public final class NtpMonitor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NtpMonitor.class);
+
+    private final NtpConfig config;
+    private final NtpChecker checker;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final boolean ownsScheduler;
+    private final NtpMetrics metrics;
+    private final List<NtpMonitorListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile MonitorStatus status;
+    private ScheduledFuture<?> task;
+    private boolean closed;
+
+    private NtpMonitor(Builder b) {
+        this.config = b.config;
+        this.checker = b.checker != null ? b.checker : NtpChecker.create(b.config);
+        this.clock = b.clock;
+        this.ownsScheduler = b.scheduler == null;
+        this.scheduler = ownsScheduler ? Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ntp-monitor");
+            t.setDaemon(true);
+            return t;
+        }) : b.scheduler;
+        this.metrics = new NtpMetrics(b.config);
+        this.listeners.addAll(b.listeners);
+        this.status = new MonitorStatus(Verdict.UNKNOWN, Optional.empty(), SyncQuality.NONE, b.initialState,
+                Optional.empty(), DriftHistory.empty(), 0);
+    }
+
+    /** A monitor with a real checker ({@link NtpChecker#create(NtpConfig)}), the system clock and its own thread. */
+    public static NtpMonitor create(NtpConfig config) {
+        return custom(config).build();
+    }
+
+    /** A builder for a monitor of {@code config}. */
+    public static Builder custom(NtpConfig config) {
+        return new Builder(config);
+    }
+
+    /**
+     * Schedules the checks: the first at once, then each {@link NtpConfig#checkInterval()} after the previous one
+     * ended. Calling it again while running does nothing.
+     *
+     * @return this monitor
+     * @throws IllegalStateException when the monitor was closed
+     */
+    public synchronized NtpMonitor start() {
+        if (closed) {
+            throw new IllegalStateException("monitor is closed");
+        }
+        if (task == null) {
+            long interval = config.checkInterval().toNanos();
+            task = scheduler.scheduleWithFixedDelay(this::runCheck, 0, interval, TimeUnit.NANOSECONDS);
+        }
+        return this;
+    }
+
+    /**
+     * The current status; never throws, never null. Before the first check the verdict is {@link Verdict#UNKNOWN}
+     * (with the initial hysteresis state).
+     */
+    public MonitorStatus current() {
+        return status;
+    }
+
+    /** The monitor's meters; bind them with {@code monitor.metrics().bindTo(registry)}. */
+    public NtpMetrics metrics() {
+        return metrics;
+    }
+
+    /** The configuration the monitor runs with. */
+    public NtpConfig config() {
+        return config;
+    }
+
+    /** Adds a listener; it sees the checks that complete from now on. Thread-safe. */
+    public void addListener(NtpMonitorListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Removes a listener added before; does nothing if it is not there. Thread-safe. */
+    public void removeListener(NtpMonitorListener listener) {
+        listeners.remove(listener);
+    }
+
+    /**
+     * Stops scheduling checks. A check in progress finishes (its listeners are still called). Shuts down the
+     * scheduler if the monitor created it, not one that was injected. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (task != null) {
+            task.cancel(false);
+        }
+        if (ownsScheduler) {
+            scheduler.shutdown();
+        }
+    }
+
+    private void runCheck() {
+        try {
+            CheckResult result = checker.check();
+            MonitorStatus previous = status;
+            SyncState nextState = previous.state().next(result, clock.instant(), config);
+            DriftHistory drift = previous.drift().next(result, config);
+            MonitorStatus next = new MonitorStatus(nextState.verdict(), nextState.server(), nextState.quality(),
+                    nextState, Optional.of(result), drift, previous.checks() + 1);
+            status = next;
+            metrics.record(result);
+            metrics.recordDrift(drift.estimate());
+            for (NtpMonitorListener l : listeners) {
+                notify(l, "onCheck", () -> l.onCheck(result));
+            }
+            if (previous.verdict() == Verdict.UNKNOWN || !nextState.sameStable(previous.state())) {
+                for (NtpMonitorListener l : listeners) {
+                    notify(l, "onVerdictChange", () -> l.onVerdictChange(previous, next));
+                }
+            }
+            for (DriftAlert alert : drift.alerts()) {
+                for (NtpMonitorListener l : listeners) {
+                    notify(l, "onDriftAlert", () -> l.onDriftAlert(alert));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("NTP check failed; the monitor goes on with the next one", e);
+        }
+    }
+
+    private static void notify(NtpMonitorListener listener, String method, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.warn("listener {} threw from {}; ignored", listener, method, e);
+        }
+    }
+
+    /** Builder of {@link NtpMonitor}. Not thread-safe. */
+    public static final class Builder {
+        private final NtpConfig config;
+        private NtpChecker checker;
+        private Clock clock = Clock.systemUTC();
+        private ScheduledExecutorService scheduler;
+        private final List<NtpMonitorListener> listeners = new ArrayList<>();
+        private SyncState initialState = SyncState.initial();
+
+        private Builder(NtpConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** The checker; default {@link NtpChecker#create(NtpConfig)} of the monitor's configuration. */
+        public Builder checker(NtpChecker checker) {
+            this.checker = Objects.requireNonNull(checker, "checker");
+            return this;
+        }
+
+        /** Wall clock for hysteresis dwell times; default UTC system clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * The scheduler to run checks and listeners on; default a new single daemon thread named
+         * {@code ntp-monitor}, shut down by {@link #close()}. An injected scheduler is not shut down by the monitor;
+         * use a single-threaded one, since listeners are promised one call at a time.
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** Adds a listener. */
+        public Builder listener(NtpMonitorListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** The hysteresis state to start from, for example one persisted by a previous run; default initial. */
+        public Builder initialState(SyncState state) {
+            this.initialState = Objects.requireNonNull(state, "state");
+            return this;
+        }
+
+        /** The monitor, not yet started. */
+        public NtpMonitor build() {
+            return new NtpMonitor(this);
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package dev.pintp.systemd;
+
+import dev.pintp.ntp.NtpChecker;
+import dev.pintp.sysconf.ConfigException;
+import dev.pintp.systemd.internal.AlertSink;
+import dev.pintp.systemd.internal.AtomicFiles;
+import dev.pintp.systemd.internal.Daemon;
+import dev.pintp.systemd.internal.Installer;
+import dev.pintp.systemd.internal.JournalSink;
+import dev.pintp.systemd.internal.MetricsServer;
+import dev.pintp.systemd.internal.MonitorJob;
+import dev.pintp.systemd.internal.ProcessSystemctl;
+import dev.pintp.systemd.internal.Render;
+import dev.pintp.systemd.internal.Settings;
+import dev.pintp.systemd.internal.StatusReport;
+import dev.pintp.systemd.internal.Systemctl;
+import dev.pintp.systemd.internal.WebhookAlerts;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar ntp-systemd.jar run|daemon|install|uninstall|status}: the ntp-monitor job and its installer. Exit
+ * status 0 on success (also when the time is not synchronized, a normal state), 1 on a fault (systemctl or a file
+ * failed), 2 on a usage or configuration error.
+ */
+public final class SystemdMain {
+    private static final Logger LOG = LoggerFactory.getLogger("ntp-monitor");
+    private static final String USAGE = String.join("\n",
+            "usage: ntp-systemd.jar COMMAND [OPTIONS]",
+            "  run                      one cycle: check, decide, update the controller's drop-in (ntp-monitor.service)",
+            "  daemon                   the same cycle every Interval= in one process; serves /metrics if configured",
+            "  install [--root DIR] [--dry-run] [--mac MAC] [--daemon] [--java PATH] [--jar PATH]",
+            "  uninstall [--root DIR] [--dry-run]",
+            "  status [--root DIR]",
+            "options for every command: --root DIR (file root, default /), -v (debug lines),",
+            "  --systemctl PATH (the systemctl binary, default systemctl from PATH; for measurements and labs)");
+
+    private SystemdMain() {
+    }
+
+    /** Entry point; exits with the status described in the class comment. */
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.getenv()));
+    }
+
+    /** Runs a command and returns the exit status instead of exiting. */
+    public static int run(String[] args, PrintStream out, Map<String, String> env) {
+        if (args.length == 0) {
+            out.println(USAGE);
+            return 2;
+        }
+        String command = args[0];
+        Path root = Path.of("/");
+        boolean dryRun = false;
+        boolean daemonMode = false;
+        boolean verbose = false;
+        Optional<String> mac = Optional.empty();
+        String java = "/usr/bin/java";
+        Optional<Path> jar = Optional.empty();
+        String systemctlBinary = "systemctl";
+        List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
+        try {
+            for (int i = 0; i < rest.size(); i++) {
+                String a = rest.get(i);
+                switch (a) {
+                    case "--root" -> root = Path.of(value(rest, ++i, a)).toAbsolutePath();
+                    case "--dry-run" -> dryRun = true;
+                    case "--daemon" -> daemonMode = true;
+                    case "--mac" -> mac = Optional.of(value(rest, ++i, a));
+                    case "--java" -> java = value(rest, ++i, a);
+                    case "--jar" -> jar = Optional.of(Path.of(value(rest, ++i, a)));
+                    case "--systemctl" -> systemctlBinary = value(rest, ++i, a);
+                    case "-v", "--verbose" -> verbose = true;
+                    case "-h", "--help" -> {
+                        out.println(USAGE);
+                        return 0;
+                    }
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            out.println("error: " + e.getMessage());
+            out.println(USAGE);
+            return 2;
+        }
+        JournalSink.configure(out, env.get("JOURNAL_STREAM") != null, verbose ? JournalSink.DEBUG : JournalSink.INFO);
+        Systemctl systemctl = new ProcessSystemctl(systemctlBinary, Duration.ofSeconds(30));
+        Settings settings;
+        try {
+            settings = Settings.load(root, env);
+        } catch (ConfigException e) {
+            LOG.error("configuration error, nothing changed: {}", e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            LOG.error("cannot read the configuration: {}", e.toString());
+            return 1;
+        }
+        boolean live = root.equals(Path.of("/"));
+        try {
+            switch (command) {
+                case "run":
+                    return runOnce(settings, root, systemctl);
+                case "daemon":
+                    return daemon(settings, root, systemctl);
+                case "install": {
+                    Path source = jar.isPresent() ? jar.get() : runningJar();
+                    Installer.Options o = new Installer.Options(daemonMode ? Render.Mode.DAEMON : Render.Mode.TIMER,
+                            mac, source, java, dryRun);
+                    return new Installer(root, systemctl, new AtomicFiles(), out, live && !dryRun).install(settings, o);
+                }
+                case "uninstall":
+                    return new Installer(root, systemctl, new AtomicFiles(), out, live && !dryRun)
+                            .uninstall(settings, dryRun);
+                case "status":
+                    StatusReport.print(settings, root, systemctl, out);
+                    return 0;
+                default:
+                    out.println("error: unknown command " + command);
+                    out.println(USAGE);
+                    return 2;
+            }
+        } catch (IllegalArgumentException e) {
+            out.println("error: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            LOG.error("{} failed: {}", command, e.toString());
+            return 1;
+        }
+    }
+
+    private static String value(List<String> args, int i, String option) {
+        if (i >= args.size()) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args.get(i);
+    }
+
+    private static Path runningJar() throws IOException {
+        try {
+            Path p = Path.of(SystemdMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!Files.isRegularFile(p)) {
+                throw new IOException("not running from a jar (" + p + "): give --jar PATH");
+            }
+            return p;
+        } catch (URISyntaxException e) {
+            throw new IOException("cannot locate the running jar: give --jar PATH", e);
+        }
+    }
+
+    private static AlertSink alerts(Settings s) {
+        return s.webhook().<AlertSink>map(url -> new WebhookAlerts(url, s.webhookTimeout(), s.webhookAttempts(),
+                Duration.ofSeconds(1))).orElse(AlertSink.NONE);
+    }
+
+    // Time a run waits for pending webhook deliveries after its cycle is done: every attempt timing out, plus pauses.
+    private static Duration alertGrace(Settings s) {
+        Duration pauses = Duration.ofSeconds((1L << (s.webhookAttempts() - 1)) - 1);
+        Duration all = s.webhookTimeout().multipliedBy(s.webhookAttempts()).plus(pauses);
+        return all.compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : all;
+    }
+
+    private static MonitorJob job(Settings s, Path root, Systemctl systemctl, AlertSink alerts, Consumer<String> metrics) {
+        return new MonitorJob(s, root, systemctl, new AtomicFiles(), Clock.systemUTC(),
+                backoff -> NtpChecker.custom(s.ntp()).backoffState(backoff).build(), alerts, metrics,
+                Duration.ofSeconds(120));
+    }
+
+    private static int runOnce(Settings s, Path root, Systemctl systemctl) throws IOException {
+        AlertSink alerts = alerts(s);
+        try {
+            return job(s, root, systemctl, alerts, t -> { }).runOnce();
+        } finally {
+            alerts.close(alertGrace(s));
+        }
+    }
+
+    private static int daemon(Settings s, Path root, Systemctl systemctl) throws IOException {
+        AlertSink alerts = alerts(s);
+        MetricsServer server = null;
+        if (s.metricsListen().isPresent()) {
+            String listen = s.metricsListen().get();
+            int colon = listen.lastIndexOf(':');
+            String host = listen.substring(0, colon).replace("[", "").replace("]", "");
+            server = MetricsServer.start(new InetSocketAddress(host, Integer.parseInt(listen.substring(colon + 1))));
+            LOG.info("serving metrics on http://{}/metrics", listen);
+        }
+        MetricsServer metrics = server;
+        MonitorJob job = job(s, root, systemctl, alerts, metrics == null ? t -> { } : metrics::update);
+        Daemon daemon = new Daemon(job, s.ntp().checkInterval());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                daemon.stop(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "ntp-monitor-shutdown"));
+        try {
+            return daemon.run();
+        } finally {
+            if (metrics != null) {
+                metrics.close();
+            }
+            alerts.close(Duration.ofSeconds(5));
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.pintp.systemd.internal;
+
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * One alert, rendered as a flat JSON object.
+ *
+ * @param event {@code sync_lost}, {@code sync_restored}, {@code drift_offset} or {@code drift_frequency}
+ * @param raised true when the condition began, false when it ended
+ * @param at when the check that saw it started
+ * @param fields further values: strings, numbers or booleans
+ */
+public record Alert(String event, boolean raised, Instant at, Map<String, Object> fields) {
+    public Alert {
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(at, "at");
+        fields = Map.copyOf(fields);
+    }
+
+    /** The JSON body POSTed to the webhook; keys in a fixed order. */
+    public String toJson() {
+        Map<String, Object> all = new TreeMap<>(fields);
+        all.put("event", event);
+        all.put("raised", raised);
+        all.put("at", at.toString());
+        all.put("source", "ntp-monitor");
+        StringBuilder sb = new StringBuilder("{");
+        String sep = "";
+        for (Map.Entry<String, Object> e : all.entrySet()) {
+            sb.append(sep).append(quote(e.getKey())).append(':');
+            Object v = e.getValue();
+            if (v instanceof Boolean) {
+                sb.append(v);
+            } else if (v instanceof Double || v instanceof Float) {
+                double d = ((Number) v).doubleValue();
+                sb.append(Double.isFinite(d) ? String.format(Locale.ROOT, "%.6g", d) : "null");
+            } else if (v instanceof Number) {
+                sb.append(v);
+            } else {
+                sb.append(quote(String.valueOf(v)));
+            }
+            sep = ",";
+        }
+        return sb.append('}').toString();
+    }
+
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

@@ -1,0 +1,456 @@
+package dev.pintp.systemd.internal;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * {@code install}, {@code uninstall}: puts the job on a system under a file root and takes it away again, recording
+ * what it wrote in a {@link Manifest}. Idempotent: a second install with the same inputs changes nothing. With a
+ * live system (root {@code /}) it also reloads systemd and starts the timer; under another root it touches files only
+ * and enables the timer by making the {@code timers.target.wants} symlink itself, as {@code systemctl enable} would.
+ */
+public final class Installer {
+    /** Where the jar is installed. */
+    public static final Path JAR = Path.of("/usr/local/lib/ntp-monitor/ntp-systemd.jar");
+    /** The service unit. */
+    public static final Path SERVICE = Path.of("/etc/systemd/system/ntp-monitor.service");
+    /** The timer unit. */
+    public static final Path TIMER = Path.of("/etc/systemd/system/ntp-monitor.timer");
+    /** The symlink that enables the timer. */
+    public static final Path TIMER_LINK = Path.of("/etc/systemd/system/timers.target.wants/ntp-monitor.timer");
+    /** The symlink that enables the daemon service. */
+    public static final Path DAEMON_LINK = Path.of("/etc/systemd/system/multi-user.target.wants/ntp-monitor.service");
+    /** timesyncd drop-in: primary and fallback servers and limits. */
+    public static final Path TIMESYNCD = Path.of("/etc/systemd/timesyncd.conf.d/60-ntp-monitor.conf");
+    /** dnsmasq snippet: the Pi Zero's fixed lease and DHCP option 42. */
+    public static final Path DNSMASQ = Path.of("/etc/dnsmasq.d/ntp-monitor.conf");
+    /** The hosts file. */
+    public static final Path HOSTS = Path.of("/etc/hosts");
+    /** tmpfiles.d snippet: the directories the sandboxed job writes to. */
+    public static final Path TMPFILES = Path.of("/etc/tmpfiles.d/ntp-monitor.conf");
+    /** The shell aliases. */
+    public static final Path ALIASES = Path.of("/etc/profile.d/ntp-monitor.sh");
+    /** dnsmasq's lease file, where the Pi Zero's MAC is looked up by its host name. */
+    public static final Path LEASES = Path.of("/var/lib/misc/dnsmasq.leases");
+
+    private static final Pattern MAC = Pattern.compile("([0-9a-f]{2}:){5}[0-9a-f]{2}");
+    private static final Pattern MAC_IN_SNIPPET = Pattern.compile("(?m)^dhcp-host=(([0-9a-f]{2}:){5}[0-9a-f]{2}),");
+
+    private final Path root;
+    private final Systemctl systemctl;
+    private final AtomicFiles files;
+    private final PrintStream out;
+    private final boolean live;
+
+    /**
+     * @param root the file root ({@code /} for the real system)
+     * @param systemctl used only when {@code live}
+     * @param out where changes, diffs and notes are printed
+     * @param live true to reload systemd and start or stop units after changing files
+     */
+    public Installer(Path root, Systemctl systemctl, AtomicFiles files, PrintStream out, boolean live) {
+        this.root = Objects.requireNonNull(root, "root");
+        this.systemctl = Objects.requireNonNull(systemctl, "systemctl");
+        this.files = Objects.requireNonNull(files, "files");
+        this.out = Objects.requireNonNull(out, "out");
+        this.live = live;
+    }
+
+    /**
+     * What to install.
+     *
+     * @param mode timer (default) or daemon
+     * @param mac the Pi Zero's MAC from {@code --mac}, if given
+     * @param jarSource the jar to copy (the running one)
+     * @param java the java binary on the target system, default /usr/bin/java
+     * @param dryRun print a unified diff and change nothing
+     */
+    public record Options(Render.Mode mode, Optional<String> mac, Path jarSource, String java, boolean dryRun) {
+        public Options {
+            Objects.requireNonNull(mode, "mode");
+            Objects.requireNonNull(jarSource, "jarSource");
+            Objects.requireNonNull(java, "java");
+            mac = Objects.requireNonNull(mac, "mac").map(m -> m.toLowerCase(Locale.ROOT));
+            if (mac.isPresent() && !MAC.matcher(mac.get()).matches()) {
+                throw new IllegalArgumentException("--mac must look like b8:27:eb:12:34:56, was " + mac.get());
+            }
+        }
+    }
+
+    private Path at(Path systemPath) {
+        return Settings.under(root, systemPath);
+    }
+
+    /** The text files install owns, with their content. */
+    Map<Path, String> plannedTexts(Settings settings, Options o) throws IOException {
+        Map<Path, String> texts = new LinkedHashMap<>();
+        List<Path> writable = writableDirectories(settings);
+        texts.put(SERVICE, Render.serviceUnit(o.mode(), o.java(), JAR.toString(), writable));
+        texts.put(TMPFILES, Render.tmpfiles(writable));
+        if (o.mode() == Render.Mode.TIMER) {
+            texts.put(TIMER, Render.timerUnit(settings.ntp().checkInterval()));
+        }
+        texts.put(TIMESYNCD, Render.timesyncdDropIn(settings.ntp().primaries(), settings.ntp().fallbacks()));
+        texts.put(DNSMASQ, Render.dnsmasqSnippet(findMac(o.mac())));
+        texts.put(ALIASES, Render.aliases(JAR.toString(), o.java()));
+        return texts;
+    }
+
+    /** The directories the sandboxed job writes to (see {@link Render#tmpfiles}). */
+    static List<Path> writableDirectories(Settings settings) {
+        List<Path> writable = new ArrayList<>();
+        writable.add(settings.dropInDirectory());
+        if (settings.steerTimesyncd()) {
+            writable.add(Settings.STEERING_DIR);
+        }
+        settings.textfilePath().ifPresent(p -> writable.add(p.getParent()));
+        return writable;
+    }
+
+    /** The MAC: {@code --mac}, else pi-ntp's lease, else the one a previous install wrote. */
+    Optional<String> findMac(Optional<String> given) throws IOException {
+        if (given.isPresent()) {
+            return given;
+        }
+        Optional<String> leases = AtomicFiles.read(at(LEASES));
+        if (leases.isPresent()) {
+            for (String line : leases.get().split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                // expiry MAC IP hostname client-id
+                if (f.length >= 4 && f[3].equals(Render.PI_ZERO_NAME) && MAC.matcher(f[1].toLowerCase(Locale.ROOT)).matches()) {
+                    return Optional.of(f[1].toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        Optional<String> previous = AtomicFiles.read(at(DNSMASQ));
+        if (previous.isPresent()) {
+            var m = MAC_IN_SNIPPET.matcher(previous.get());
+            if (m.find()) {
+                return Optional.of(m.group(1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Installs; returns the exit status (0 ok).
+     *
+     * @throws IOException when a file cannot be read or written (the manifest then lists what was written so far)
+     */
+    public int install(Settings settings, Options o) throws IOException {
+        Manifest previous = Manifest.load(root).orElse(new Manifest(List.of()));
+        Map<Path, String> texts = plannedTexts(settings, o);
+        Path link = o.mode() == Render.Mode.TIMER ? TIMER_LINK : DAEMON_LINK;
+        Path linkTarget = o.mode() == Render.Mode.TIMER ? TIMER : SERVICE;
+        byte[] jar = Files.readAllBytes(o.jarSource());
+        Optional<String> hosts = AtomicFiles.read(at(HOSTS));
+        boolean hostsHasLine = hosts.isPresent() && hasHostsLine(hosts.get());
+        Manifest.Entry hostsEntry = new Manifest.Entry(Manifest.Kind.LINE, HOSTS, Render.HOSTS_LINE);
+
+        // What the previous install owned and this one does not (after a mode switch): removed.
+        List<Manifest.Entry> stale = new ArrayList<>();
+        for (Manifest.Entry e : previous.entries()) {
+            boolean keep = switch (e.kind()) {
+                case FILE -> texts.containsKey(e.path()) || e.path().equals(JAR);
+                case LINK -> e.path().equals(link);
+                case LINE -> e.equals(hostsEntry);
+                case DIR -> true;
+            };
+            if (!keep) {
+                stale.add(e);
+            }
+        }
+
+        if (o.dryRun()) {
+            int changes = 0;
+            for (Map.Entry<Path, String> t : texts.entrySet()) {
+                String diff = UnifiedDiff.of(t.getKey().toString(), AtomicFiles.read(at(t.getKey())).orElse(null),
+                        t.getValue());
+                out.print(diff);
+                changes += diff.isEmpty() ? 0 : 1;
+            }
+            Optional<byte[]> oldJar = readBytes(at(JAR));
+            if (oldJar.isEmpty() || !Arrays.equals(oldJar.get(), jar)) {
+                out.println("Binary file " + JAR + (oldJar.isEmpty() ? " would be created" : " would change"));
+                changes++;
+            }
+            if (!isLinkTo(at(link), linkTarget)) {
+                out.println("+ symlink " + link + " -> " + linkTarget);
+                changes++;
+            }
+            if (!hostsHasLine) {
+                String before = hosts.orElse(null);
+                out.print(UnifiedDiff.of(HOSTS.toString(), before, addLine(hosts.orElse(""), Render.HOSTS_LINE)));
+                changes++;
+            }
+            for (Manifest.Entry e : stale) {
+                out.println("- remove " + e.kind().name().toLowerCase(Locale.ROOT) + " " + e.path());
+                changes++;
+            }
+            out.println(changes == 0 ? "Nothing to change." : changes + " change(s); nothing written (--dry-run).");
+            return 0;
+        }
+
+        List<Manifest.Entry> entries = new ArrayList<>(previous.of(Manifest.Kind.DIR));
+        List<String> changed = new ArrayList<>();
+        for (Map.Entry<Path, String> t : texts.entrySet()) {
+            createDirectories(t.getKey().getParent(), entries);
+            if (files.writeIfChanged(at(t.getKey()), t.getValue())) {
+                changed.add(t.getKey().toString());
+            }
+            entries.add(new Manifest.Entry(Manifest.Kind.FILE, t.getKey(), ""));
+        }
+        createDirectories(JAR.getParent(), entries);
+        Optional<byte[]> oldJar = readBytes(at(JAR));
+        if (oldJar.isEmpty() || !Arrays.equals(oldJar.get(), jar)) {
+            files.write(at(JAR), jar);
+            changed.add(JAR.toString());
+        }
+        entries.add(new Manifest.Entry(Manifest.Kind.FILE, JAR, ""));
+        createDirectories(link.getParent(), entries);
+        if (!isLinkTo(at(link), linkTarget)) {
+            Files.deleteIfExists(at(link));
+            Files.createSymbolicLink(at(link), linkTarget);
+            changed.add(link.toString());
+        }
+        entries.add(new Manifest.Entry(Manifest.Kind.LINK, link, ""));
+        if (!hostsHasLine) {
+            createDirectories(HOSTS.getParent(), entries);
+            files.write(at(HOSTS), addLine(hosts.orElse(""), Render.HOSTS_LINE).getBytes(StandardCharsets.UTF_8));
+            changed.add(HOSTS.toString());
+            entries.add(hostsEntry);
+        } else if (previous.has(hostsEntry)) {
+            entries.add(hostsEntry); // still ours: an earlier install added it
+        }
+        for (Manifest.Entry e : stale) {
+            if (remove(e)) {
+                changed.add("removed " + e.path());
+            }
+        }
+        // directories first in the manifest order does not matter; uninstall removes them deepest first
+        files.writeIfChanged(at(Manifest.PATH), new Manifest(entries).render());
+
+        for (String c : changed) {
+            out.println("changed " + c);
+        }
+        if (changed.isEmpty()) {
+            out.println("Already installed; nothing changed.");
+        }
+        if (live) {
+            // what systemd-tmpfiles does at boot, done now so the first run finds them (not in the manifest:
+            // they are the system's directories, empty ones under /run vanish at shutdown)
+            for (Path d : writableDirectories(settings)) {
+                Files.createDirectories(at(d));
+            }
+        }
+        if (live && !changed.isEmpty()) {
+            return activate(o, changed);
+        }
+        if (!live) {
+            out.println("Files written under " + root + "; units not started (not the running system).");
+        }
+        return 0;
+    }
+
+    private int activate(Options o, List<String> changed) {
+        try {
+            systemctl.daemonReload();
+            if (o.mode() == Render.Mode.TIMER) {
+                systemctl.start("ntp-monitor.timer");
+            } else {
+                if (changed.contains(SERVICE.toString()) || changed.contains(JAR.toString())) {
+                    systemctl.tryRestart("ntp-monitor.service");
+                }
+                systemctl.start("ntp-monitor.service");
+            }
+            if (changed.contains(TIMESYNCD.toString()) && systemctl.isInstalled("systemd-timesyncd.service")) {
+                systemctl.tryRestart("systemd-timesyncd.service");
+            }
+            if (changed.contains(DNSMASQ.toString()) && systemctl.isInstalled("dnsmasq.service")) {
+                systemctl.tryRestart("dnsmasq.service");
+            }
+            return 0;
+        } catch (SystemctlException e) {
+            out.println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /**
+     * Removes exactly what the manifest lists, plus the job's own drop-ins (the controller's and the timesyncd
+     * steering one), so nothing keeps the controller in power-saving mode after the job is gone.
+     */
+    public int uninstall(Settings settings, boolean dryRun) throws IOException {
+        Optional<Manifest> manifest = Manifest.load(root);
+        if (manifest.isEmpty()) {
+            out.println("Nothing to uninstall: no " + Manifest.PATH + " under " + root + ".");
+            return 0;
+        }
+        List<Manifest.Entry> entries = new ArrayList<>(manifest.get().entries());
+        Path dropIn = settings.dropInFile();
+        Path steering = Settings.STEERING_DIR.resolve(Settings.STEERING_DROP_IN);
+        if (dryRun) {
+            for (Manifest.Entry e : entries) {
+                if (e.kind() != Manifest.Kind.DIR) {
+                    out.println("- remove " + e.kind().name().toLowerCase(Locale.ROOT) + " " + e.path()
+                            + (e.kind() == Manifest.Kind.LINE ? " line '" + e.line() + "'" : ""));
+                }
+            }
+            for (Path p : List.of(dropIn, steering)) {
+                if (Files.exists(at(p))) {
+                    out.println("- remove file " + p);
+                }
+            }
+            out.println("Nothing removed (--dry-run).");
+            return 0;
+        }
+        int status = 0;
+        if (live) {
+            for (String unit : List.of("ntp-monitor.timer", "ntp-monitor.service")) {
+                try {
+                    systemctl.stop(unit);
+                } catch (SystemctlException e) {
+                    out.println("warning: " + e.getMessage());
+                }
+            }
+        }
+        boolean timesyncdChanged = false;
+        for (Manifest.Entry e : entries) {
+            if (e.kind() != Manifest.Kind.DIR && remove(e)) {
+                out.println("removed " + e.path() + (e.kind() == Manifest.Kind.LINE ? " line '" + e.line() + "'" : ""));
+                timesyncdChanged |= e.path().equals(TIMESYNCD);
+            }
+        }
+        boolean controllerChanged = files.delete(at(dropIn));
+        if (controllerChanged) {
+            out.println("removed " + dropIn);
+        }
+        if (files.delete(at(steering))) {
+            out.println("removed " + steering);
+            timesyncdChanged = true;
+        }
+        files.delete(at(Manifest.PATH));
+        List<Manifest.Entry> dirs = new ArrayList<>(manifest.get().of(Manifest.Kind.DIR));
+        dirs.sort(Comparator.comparingInt((Manifest.Entry e) -> e.path().getNameCount()).reversed());
+        for (Manifest.Entry d : dirs) {
+            Path p = at(d.path());
+            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                try (var s = Files.list(p)) {
+                    if (s.findAny().isEmpty()) {
+                        Files.delete(p);
+                        out.println("removed directory " + d.path());
+                    }
+                }
+            }
+        }
+        if (live) {
+            try {
+                systemctl.daemonReload();
+                if (controllerChanged) {
+                    systemctl.tryRestart(settings.targetUnit());
+                }
+                if (timesyncdChanged && systemctl.isInstalled("systemd-timesyncd.service")) {
+                    systemctl.tryRestart("systemd-timesyncd.service");
+                }
+            } catch (SystemctlException e) {
+                out.println("error: " + e.getMessage());
+                status = 1;
+            }
+        }
+        return status;
+    }
+
+    private boolean remove(Manifest.Entry e) throws IOException {
+        Path p = at(e.path());
+        switch (e.kind()) {
+            case FILE:
+                return files.delete(p);
+            case LINK:
+                return Files.deleteIfExists(p);
+            case LINE: {
+                Optional<String> text = AtomicFiles.read(p);
+                if (text.isEmpty()) {
+                    return false;
+                }
+                String without = removeLine(text.get(), e.line());
+                if (without.equals(text.get())) {
+                    return false;
+                }
+                files.write(p, without.getBytes(StandardCharsets.UTF_8));
+                return true;
+            }
+            default:
+                return false;
+        }
+    }
+
+    /** Creates {@code dir} and its missing parents under the root, recording each it created. */
+    private void createDirectories(Path dir, List<Manifest.Entry> entries) throws IOException {
+        List<Path> missing = new ArrayList<>();
+        for (Path d = dir; d != null && !Files.isDirectory(at(d)); d = d.getParent()) {
+            missing.add(0, d);
+        }
+        for (Path d : missing) {
+            Files.createDirectory(at(d));
+            entries.add(new Manifest.Entry(Manifest.Kind.DIR, d, ""));
+        }
+    }
+
+    /** True when a non-comment line of the hosts file maps 192.168.4.2 to pi-ntp (in any spacing). */
+    static boolean hasHostsLine(String hosts) {
+        for (String line : hosts.split("\n")) {
+            String l = line.strip();
+            int hash = l.indexOf('#');
+            if (hash >= 0) {
+                l = l.substring(0, hash).strip();
+            }
+            String[] f = l.split("\\s+");
+            if (f.length >= 2 && f[0].equals(Render.PI_ZERO_ADDRESS)
+                    && Arrays.asList(f).subList(1, f.length).contains(Render.PI_ZERO_NAME)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String addLine(String text, String line) {
+        if (!text.isEmpty() && !text.endsWith("\n")) {
+            text = text + "\n";
+        }
+        return text + line + "\n";
+    }
+
+    /** Removes the last line equal to {@code line}, leaving every other line as it was. */
+    static String removeLine(String text, String line) {
+        List<String> lines = new ArrayList<>(Arrays.asList(text.split("\n", -1)));
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i).equals(line)) {
+                lines.remove(i);
+                return String.join("\n", lines);
+            }
+        }
+        return text;
+    }
+
+    private static boolean isLinkTo(Path link, Path target) throws IOException {
+        return Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(target);
+    }
+
+    private static Optional<byte[]> readBytes(Path p) throws IOException {
+        return Files.isRegularFile(p) ? Optional.of(Files.readAllBytes(p)) : Optional.empty();
+    }
+}

@@ -1,0 +1,112 @@
+package dev.pintp.systemd.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What install wrote, so that uninstall removes exactly that: whole files and symlinks it owns, single lines it
+ * added to shared files (/etc/hosts), and directories it created. Stored as text, one entry a line:
+ * {@code file PATH}, {@code link PATH}, {@code line PATH TEXT}, {@code dir PATH}. Immutable.
+ *
+ * @param entries sorted by kind, then path, so that the same install renders the same text
+ */
+public record Manifest(List<Entry> entries) {
+    /** Where the manifest of the real system lives. */
+    public static final Path PATH = Path.of("/usr/local/lib/ntp-monitor/install-manifest");
+
+    /** Kinds of entries. */
+    public enum Kind {
+        /** A file install wrote whole. */
+        FILE,
+        /** A symlink install made. */
+        LINK,
+        /** One line install added to a file it shares with others. */
+        LINE,
+        /** A directory install created. */
+        DIR
+    }
+
+    /**
+     * One thing install wrote.
+     *
+     * @param kind what it is
+     * @param path absolute path on the target system
+     * @param line the added line for {@link Kind#LINE}, else empty
+     */
+    public record Entry(Kind kind, Path path, String line) {
+        public Entry {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(line, "line");
+        }
+    }
+
+    public Manifest {
+        List<Entry> sorted = new ArrayList<>(new LinkedHashSet<>(entries));
+        sorted.sort(java.util.Comparator.comparing(Entry::kind).thenComparing(e -> e.path().toString())
+                .thenComparing(Entry::line));
+        entries = List.copyOf(sorted);
+    }
+
+    /** The manifest under {@code root}, if install has run there. */
+    public static Optional<Manifest> load(Path root) throws IOException {
+        Optional<String> text = AtomicFiles.read(Settings.under(root, PATH));
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (String l : text.get().split("\n")) {
+            if (l.isBlank() || l.startsWith("#")) {
+                continue;
+            }
+            String[] parts = l.split(" ", 3);
+            Kind kind = Kind.valueOf(parts[0].toUpperCase(java.util.Locale.ROOT));
+            entries.add(new Entry(kind, Path.of(parts[1]), parts.length > 2 ? parts[2] : ""));
+        }
+        return Optional.of(new Manifest(entries));
+    }
+
+    /** The text stored on disk. */
+    public String render() {
+        StringBuilder sb = new StringBuilder("# Written by ntp-monitor install; read by uninstall. Do not edit.\n");
+        for (Entry e : entries) {
+            sb.append(e.kind().name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(e.path());
+            if (e.kind() == Kind.LINE) {
+                sb.append(' ').append(e.line());
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Entries of one kind. */
+    public List<Entry> of(Kind kind) {
+        List<Entry> out = new ArrayList<>();
+        for (Entry e : entries) {
+            if (e.kind() == kind) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /** True when this manifest has {@code entry}. */
+    public boolean has(Entry entry) {
+        return entries.contains(entry);
+    }
+
+    /** The paths of all entries. */
+    public Set<Path> paths() {
+        Set<Path> out = new LinkedHashSet<>();
+        for (Entry e : entries) {
+            out.add(e.path());
+        }
+        return out;
+    }
+}

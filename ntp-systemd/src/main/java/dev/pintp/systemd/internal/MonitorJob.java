@@ -1,0 +1,309 @@
+package dev.pintp.systemd.internal;
+
+import dev.pintp.ntp.BackoffState;
+import dev.pintp.ntp.CheckResult;
+import dev.pintp.ntp.DriftAlert;
+import dev.pintp.ntp.DriftHistory;
+import dev.pintp.ntp.NtpChecker;
+import dev.pintp.ntp.SyncState;
+import dev.pintp.ntp.Verdict;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One cycle of the job, what {@code run} does once and {@code daemon} every interval: check, hysteresis, the
+ * controller's drop-in, timesyncd steering, alerts, metrics. Runs are serialized by a file lock. Not thread-safe:
+ * one thread calls {@link #runOnce()}.
+ */
+public final class MonitorJob {
+    private static final Logger LOG = LoggerFactory.getLogger("ntp-monitor");
+    static final String TIMESYNCD = "systemd-timesyncd.service";
+
+    private final Settings settings;
+    private final Path root;
+    private final Systemctl systemctl;
+    private final AtomicFiles files;
+    private final Clock clock;
+    private final Function<BackoffState, NtpChecker> checkers;
+    private final AlertSink alerts;
+    private final Consumer<String> metrics;
+    private final StateStore store;
+    private final Duration lockWait;
+    private NtpChecker checker;
+
+    /**
+     * @param root the file root ({@code /} in production)
+     * @param checkers makes the checker from the persisted backoff; called once, at the first run
+     * @param metrics receives the Prometheus text after each run (the daemon's {@code /metrics}); may ignore it
+     * @param lockWait how long to wait for another run holding the lock before giving up
+     */
+    public MonitorJob(Settings settings, Path root, Systemctl systemctl, AtomicFiles files, Clock clock,
+            Function<BackoffState, NtpChecker> checkers, AlertSink alerts, Consumer<String> metrics, Duration lockWait) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.root = Objects.requireNonNull(root, "root");
+        this.systemctl = Objects.requireNonNull(systemctl, "systemctl");
+        this.files = Objects.requireNonNull(files, "files");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.checkers = Objects.requireNonNull(checkers, "checkers");
+        this.alerts = Objects.requireNonNull(alerts, "alerts");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.lockWait = Objects.requireNonNull(lockWait, "lockWait");
+        this.store = new StateStore(Settings.under(root, settings.stateDirectory()),
+                Settings.under(root, settings.runtimeDirectory()), files);
+    }
+
+    /** The store this job uses. */
+    public StateStore store() {
+        return store;
+    }
+
+    /**
+     * Runs one cycle under the lock.
+     *
+     * @return 0 when the cycle did what it had to (synchronized or not), 1 when systemctl failed (the state did not
+     *     advance; the next run retries)
+     * @throws IOException when a file cannot be read or written, or the lock is not obtained in time
+     */
+    public int runOnce() throws IOException {
+        Files.createDirectories(store.runtimeDir());
+        Files.createDirectories(store.stateDir());
+        try (FileChannel ch = FileChannel.open(store.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock lock = acquire(ch);
+            try {
+                return cycle();
+            } finally {
+                lock.release();
+            }
+        }
+    }
+
+    private FileLock acquire(FileChannel ch) throws IOException {
+        long deadline = System.nanoTime() + lockWait.toNanos();
+        boolean said = false;
+        while (true) {
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null; // held by another run in this JVM (a manual run next to the daemon's, or a test)
+            }
+            if (lock != null) {
+                return lock;
+            }
+            if (!said) {
+                LOG.info("another run holds {}; waiting", store.lockFile());
+                said = true;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("another run held " + store.lockFile() + " for more than " + lockWait.toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for " + store.lockFile(), e);
+            }
+        }
+    }
+
+    private Path dropInPath() {
+        return Settings.under(root, settings.dropInFile());
+    }
+
+    private Path steeringPath() {
+        return Settings.under(root, Settings.STEERING_DIR).resolve(Settings.STEERING_DROP_IN);
+    }
+
+    private int cycle() throws IOException {
+        JobState state = store.load();
+        if (store.isNewBoot()) {
+            // After a reboot the manager runs the units with whatever drop-ins are on disk now (none in /run).
+            state = state.withAppliedDropIn(JobState.digest(AtomicFiles.read(dropInPath())))
+                    .withAppliedSteering(JobState.digest(AtomicFiles.read(steeringPath())))
+                    .withTimesyncdAbsent(false);
+            if (settings.dropInLocation() == Settings.DropInLocation.RUN) {
+                state = state.withSync(SyncState.initial()); // power saving starts off until verified again
+            }
+            store.save(state);
+            store.markBoot();
+            LOG.debug("first run of this boot: state baseline taken");
+        }
+        if (checker == null) {
+            checker = checkers.apply(state.backoff());
+        }
+        CheckResult result = checker.check();
+        Instant now = clock.instant();
+        SyncState before = state.sync();
+        SyncState after = before.next(result, now, settings.ntp());
+        DriftHistory drift = store.loadDrift().next(result, settings.ntp());
+
+        boolean failed = false;
+        // The controller's drop-in.
+        Optional<String> desired = desiredDropIn(after);
+        Path dropIn = dropInPath();
+        Optional<String> onDisk = AtomicFiles.read(dropIn);
+        if (!onDisk.equals(desired)) {
+            if (desired.isPresent()) {
+                files.writeIfChanged(dropIn, desired.get());
+            } else {
+                files.delete(dropIn);
+            }
+        }
+        String desiredDigest = JobState.digest(desired);
+        String action;
+        if (!desiredDigest.equals(state.appliedDropIn())) {
+            try {
+                systemctl.daemonReload();
+                systemctl.tryRestart(settings.targetUnit());
+                state = state.withAppliedDropIn(desiredDigest);
+                action = (desired.isPresent() ? "wrote " : "removed ") + settings.dropInFile() + ", restarted "
+                        + settings.targetUnit();
+            } catch (SystemctlException e) {
+                failed = true;
+                action = "drop-in " + (desired.isPresent() ? "written" : "removed") + " but systemctl failed ("
+                        + e.getMessage() + "); state kept, the next run retries";
+            }
+        } else {
+            action = "drop-in unchanged";
+        }
+
+        // timesyncd steering.
+        String steering;
+        try {
+            SteeringResult s = steer(state, after);
+            state = s.state;
+            steering = s.action;
+        } catch (SystemctlException e) {
+            failed = true;
+            steering = "timesyncd steering failed (" + e.getMessage() + "); the next run retries";
+        }
+
+        String line = "check " + CheckText.check(result) + "; stable " + CheckText.stable(after)
+                + (after.changed() ? " (changed from " + CheckText.stable(before) + ")" : "") + "; " + action
+                + (steering.isEmpty() ? "" : "; " + steering);
+        if (failed) {
+            LOG.error(line);
+        } else if (after.changed() && !after.verdict().isSynced()) {
+            LOG.warn(line);
+        } else {
+            LOG.info(line);
+        }
+        if (LOG.isDebugEnabled()) {
+            result.sources().forEach(s -> LOG.debug("source {}", CheckText.source(s)));
+        }
+
+        if (!failed) {
+            state = state.withSync(after).withBackoff(checker.backoffState().pruned(now));
+        }
+        store.save(state);
+        store.saveDrift(drift);
+        sendAlerts(before, after, drift, result);
+        String statusText = "checked_at=" + result.checkedAt() + "\ncheck=" + CheckText.check(result) + "\nstable="
+                + CheckText.stable(failed ? before : after) + "\nstable_since="
+                + (failed ? before : after).since().map(Instant::toString).orElse("-") + "\nresult="
+                + (failed ? "systemctl failed" : "ok") + "\n";
+        store.saveLastCheck(statusText);
+        String text = PrometheusText.render(result, failed ? before : after, drift, Files.exists(dropIn));
+        metrics.accept(text);
+        if (settings.textfilePath().isPresent()) {
+            try {
+                files.writeIfChanged(Settings.under(root, settings.textfilePath().get()), text);
+            } catch (IOException e) {
+                LOG.warn("cannot write the textfile-collector file {}: {}", settings.textfilePath().get(), e.toString());
+            }
+        }
+        return failed ? 1 : 0;
+    }
+
+    /** The drop-in for a stable state, or empty when the controller must not save power. */
+    Optional<String> desiredDropIn(SyncState s) {
+        boolean allowed = s.verdict() == Verdict.PRIMARY_SYNCED
+                || s.verdict() == Verdict.FALLBACK_SYNCED && settings.conservePowerOnFallback();
+        if (!allowed) {
+            return Optional.empty();
+        }
+        return Optional.of(Render.controllerDropIn(settings.variables(), s.server().orElseThrow(), s.quality().level()));
+    }
+
+    private record SteeringResult(JobState state, String action) {
+    }
+
+    private SteeringResult steer(JobState state, SyncState s) throws IOException, SystemctlException {
+        Path file = steeringPath();
+        Optional<String> onDisk = AtomicFiles.read(file);
+        Optional<String> desired;
+        if (!settings.steerTimesyncd() || s.verdict() == Verdict.PRIMARY_SYNCED) {
+            desired = Optional.empty();
+        } else if (s.verdict() == Verdict.FALLBACK_SYNCED) {
+            desired = Optional.of(Render.steeringDropIn(settings.ntp().fallbacks()));
+        } else {
+            desired = onDisk; // unsynchronized: nothing better to point timesyncd at; leave it as it is
+        }
+        String digest = JobState.digest(desired);
+        if (onDisk.equals(desired) && digest.equals(state.appliedSteering())) {
+            return new SteeringResult(state, "");
+        }
+        if (state.timesyncdAbsent()) {
+            return new SteeringResult(state, "");
+        }
+        if (!systemctl.isInstalled(TIMESYNCD)) {
+            LOG.info("systemd-timesyncd is not installed (a chrony system?): not steering it");
+            files.delete(file);
+            return new SteeringResult(state.withTimesyncdAbsent(true).withAppliedSteering(JobState.ABSENT), "");
+        }
+        if (desired.isPresent()) {
+            files.writeIfChanged(file, desired.get());
+        } else {
+            files.delete(file);
+        }
+        systemctl.tryRestart(TIMESYNCD);
+        return new SteeringResult(state.withAppliedSteering(digest), desired.isPresent()
+                ? "timesyncd pointed at the fallbacks (" + Settings.STEERING_DIR.resolve(Settings.STEERING_DROP_IN) + ")"
+                : "timesyncd back on its configured servers");
+    }
+
+    private void sendAlerts(SyncState before, SyncState after, DriftHistory drift, CheckResult result)
+            throws IOException {
+        boolean syncAlert = after.changed() && before.verdict().isSynced() != after.verdict().isSynced();
+        if (!syncAlert && drift.alerts().isEmpty()) {
+            return;
+        }
+        String host = AtomicFiles.read(Settings.under(root, Path.of("/etc/hostname"))).map(String::strip)
+                .filter(h -> !h.isEmpty()).orElse("unknown");
+        if (syncAlert) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("host", host);
+            f.put("verdict", after.verdict().name());
+            f.put("previous", before.verdict().name());
+            f.put("server", after.server().or(before::server).orElse(""));
+            f.put("reason", CheckText.check(result));
+            boolean lost = !after.verdict().isSynced();
+            alerts.send(new Alert(lost ? "sync_lost" : "sync_restored", lost, result.checkedAt(), f));
+        }
+        for (DriftAlert a : drift.alerts()) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("host", host);
+            f.put("server", a.server());
+            f.put("value", a.value());
+            f.put("threshold", a.threshold());
+            f.put("unit", a.kind() == DriftAlert.Kind.OFFSET ? "s" : "ppm");
+            alerts.send(new Alert(a.kind() == DriftAlert.Kind.OFFSET ? "drift_offset" : "drift_frequency", a.raised(),
+                    a.at(), f));
+        }
+    }
+}

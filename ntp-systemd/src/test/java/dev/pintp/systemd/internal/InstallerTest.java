@@ -1,0 +1,214 @@
+package dev.pintp.systemd.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InstallerTest {
+    private static final String HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n";
+
+    @TempDir
+    Path root;
+    @TempDir
+    Path build;
+    Path jar;
+    final RecordingSystemctl systemctl = new RecordingSystemctl();
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        jar = build.resolve("ntp-systemd.jar");
+        Files.write(jar, new byte[] {'P', 'K', 3, 4, 1, 2, 3});
+        Fixtures.write(root, "/etc/hosts", HOSTS);
+        Files.createDirectories(root.resolve("etc/systemd/system"));
+    }
+
+    private Installer installer(boolean live) {
+        return new Installer(root, systemctl, new AtomicFiles(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                live);
+    }
+
+    private Installer.Options options(Optional<String> mac, boolean dryRun) {
+        return new Installer.Options(Render.Mode.TIMER, mac, jar, "/usr/bin/java", dryRun);
+    }
+
+    private int install(Optional<String> mac) throws IOException {
+        return installer(false).install(Fixtures.settings(root, ""), options(mac, false));
+    }
+
+    private String output() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String read(String systemPath) throws IOException {
+        return Files.readString(root.resolve(systemPath.substring(1)));
+    }
+
+    @Test
+    void installWritesEveryFileAndEnablesTheTimer() throws IOException {
+        assertEquals(0, install(Optional.of("B8:27:EB:12:34:56")));
+        assertTrue(read("/etc/systemd/system/ntp-monitor.service").contains("Type=oneshot\n"));
+        assertFalse(read("/etc/systemd/system/ntp-monitor.service").contains("Restart="), "no Restart= on a oneshot");
+        String timer = read("/etc/systemd/system/ntp-monitor.timer");
+        assertTrue(timer.contains("OnBootSec=30s\nOnUnitActiveSec=60s\nRandomizedDelaySec=10s\n"), timer);
+        assertFalse(timer.contains("network-online"), timer);
+        assertEquals(Path.of("/etc/systemd/system/ntp-monitor.timer"),
+                Files.readSymbolicLink(root.resolve("etc/systemd/system/timers.target.wants/ntp-monitor.timer")));
+        assertEquals("# Installed by ntp-monitor (pintp). The Pi Zero first, the Debian pool as fallback.\n"
+                + "[Time]\nNTP=192.168.4.2\n"
+                + "FallbackNTP=0.debian.pool.ntp.org 1.debian.pool.ntp.org 2.debian.pool.ntp.org\n"
+                + "PollIntervalMinSec=32\nPollIntervalMaxSec=2048\nRootDistanceMaxSec=5\n",
+                read("/etc/systemd/timesyncd.conf.d/60-ntp-monitor.conf"));
+        String dnsmasq = read("/etc/dnsmasq.d/ntp-monitor.conf");
+        assertTrue(dnsmasq.contains("\ndhcp-host=b8:27:eb:12:34:56,192.168.4.2,pi-ntp\n"), dnsmasq);
+        assertTrue(dnsmasq.contains("\ndhcp-option=42,192.168.4.2\n"), dnsmasq);
+        assertEquals(HOSTS + "192.168.4.2 pi-ntp\n", read("/etc/hosts"));
+        String aliases = read("/etc/profile.d/ntp-monitor.sh");
+        for (String a : List.of("ntp.status", "ntp.show", "ntp.monitor.status", "ntp.monitor.logs", "ntp.monitor.run",
+                "ntp.test")) {
+            assertTrue(aliases.contains("alias " + a + "="), a);
+        }
+        assertTrue(Files.exists(root.resolve("usr/local/lib/ntp-monitor/ntp-systemd.jar")));
+        assertTrue(output().contains("units not started"), output());
+        assertEquals(List.of(), systemctl.calls(), "not the running system: no systemctl");
+    }
+
+    @Test
+    void installTwiceChangesNothingTheSecondTimeAndAddsTheHostsLineOnce() throws IOException {
+        install(Optional.empty());
+        Map<String, String> first = Fixtures.tree(root);
+        out.reset();
+        install(Optional.empty());
+        assertEquals(first, Fixtures.tree(root));
+        assertTrue(output().contains("Already installed; nothing changed."), output());
+        assertEquals(1, read("/etc/hosts").lines().filter(l -> l.equals("192.168.4.2 pi-ntp")).count());
+    }
+
+    @Test
+    void anExistingHostsEntryIsKeptAndNotClaimed() throws IOException {
+        Fixtures.write(root, "/etc/hosts", HOSTS + "192.168.4.2    pi-ntp   # mine\n");
+        install(Optional.empty());
+        assertEquals(HOSTS + "192.168.4.2    pi-ntp   # mine\n", read("/etc/hosts"));
+        installer(false).uninstall(Fixtures.settings(root, ""), false);
+        assertEquals(HOSTS + "192.168.4.2    pi-ntp   # mine\n", read("/etc/hosts"), "uninstall leaves it too");
+    }
+
+    @Test
+    void dryRunPrintsAUnifiedDiffAndChangesNothing() throws IOException {
+        Map<String, String> before = Fixtures.tree(root);
+        assertEquals(0, installer(false).install(Fixtures.settings(root, ""), options(Optional.empty(), true)));
+        assertEquals(before, Fixtures.tree(root));
+        String diff = output();
+        assertTrue(diff.contains("--- /dev/null\n+++ b/etc/systemd/system/ntp-monitor.timer\n@@ -0,0 +1,"), diff);
+        assertTrue(diff.contains("--- a/etc/hosts\n+++ b/etc/hosts\n@@ -1,2 +1,3 @@\n 127.0.0.1\tlocalhost\n"
+                + " ::1\tlocalhost ip6-localhost\n+192.168.4.2 pi-ntp\n"), diff);
+        assertTrue(diff.contains("+ symlink /etc/systemd/system/timers.target.wants/ntp-monitor.timer -> "
+                + "/etc/systemd/system/ntp-monitor.timer"), diff);
+        assertTrue(diff.contains("Binary file /usr/local/lib/ntp-monitor/ntp-systemd.jar would be created"), diff);
+
+        install(Optional.empty());
+        out.reset();
+        installer(false).install(Fixtures.settings(root, ""), options(Optional.of("b8:27:eb:00:00:01"), true));
+        assertTrue(output().contains("-# dhcp-host=<MAC>,192.168.4.2,pi-ntp\n")
+                && output().contains("+dhcp-host=b8:27:eb:00:00:01,192.168.4.2,pi-ntp\n"), output());
+        assertTrue(output().contains("1 change(s); nothing written (--dry-run)."), output());
+    }
+
+    @Test
+    void uninstallRemovesExactlyWhatInstallWrote() throws IOException {
+        Fixtures.write(root, "/etc/profile.d/other.sh", "alias x=y\n");
+        Map<String, String> before = Fixtures.tree(root);
+        install(Optional.of("b8:27:eb:12:34:56"));
+        // the job's own runtime drop-ins go too
+        Fixtures.write(root, "/run/systemd/system/controller.service.d/ntp-environment.conf", "[Service]\n");
+        Files.writeString(root.resolve("etc/hosts"), read("/etc/hosts") + "10.0.0.9 added-later\n");
+        assertEquals(0, installer(false).uninstall(Fixtures.settings(root, ""), false));
+        Map<String, String> after = Fixtures.tree(root);
+        Map<String, String> expected = new java.util.TreeMap<>(before);
+        expected.put("etc/hosts", HOSTS + "10.0.0.9 added-later\n" + " mode " + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                root.resolve("etc/hosts"))));
+        expected.put("run", "dir");
+        expected.put("run/systemd", "dir");
+        expected.put("run/systemd/system", "dir");
+        expected.put("run/systemd/system/controller.service.d", "dir");
+        assertEquals(expected, after);
+    }
+
+    @Test
+    void theMacComesFromTheLeaseFileWhenNotGivenElseANoteSaysHowToAddIt() throws IOException {
+        install(Optional.empty());
+        String none = read("/etc/dnsmasq.d/ntp-monitor.conf");
+        assertFalse(none.contains("\ndhcp-host="), none);
+        assertTrue(none.contains("ntp-monitor install --mac <MAC>"), none);
+        Fixtures.write(root, "/var/lib/misc/dnsmasq.leases",
+                "1764050000 aa:bb:cc:dd:ee:ff 192.168.4.50 laptop 01:aa:bb:cc:dd:ee:ff\n"
+                        + "1764050000 B8:27:EB:AB:CD:EF 192.168.4.2 pi-ntp *\n");
+        install(Optional.empty());
+        assertTrue(read("/etc/dnsmasq.d/ntp-monitor.conf").contains("\ndhcp-host=b8:27:eb:ab:cd:ef,192.168.4.2,pi-ntp\n"));
+        Files.delete(root.resolve("var/lib/misc/dnsmasq.leases"));
+        install(Optional.empty());
+        assertTrue(read("/etc/dnsmasq.d/ntp-monitor.conf").contains("\ndhcp-host=b8:27:eb:ab:cd:ef,"),
+                "a MAC found before is kept");
+    }
+
+    @Test
+    void onTheRunningSystemInstallReloadsAndStartsTheTimerOnlyWhenSomethingChanged() throws IOException {
+        assertEquals(0, installer(true).install(Fixtures.settings(root, ""), options(Optional.empty(), false)));
+        assertTrue(Files.isDirectory(root.resolve("run/systemd/system/controller.service.d")),
+                "the directories the sandbox binds writable exist at once");
+        assertEquals(List.of("daemon-reload", "start ntp-monitor.timer", "show systemd-timesyncd.service -p LoadState",
+                "try-restart systemd-timesyncd.service", "show dnsmasq.service -p LoadState",
+                "try-restart dnsmasq.service"), systemctl.calls());
+        systemctl.clear();
+        installer(true).install(Fixtures.settings(root, ""), options(Optional.empty(), false));
+        assertEquals(List.of(), systemctl.calls());
+    }
+
+    @Test
+    void switchingToTheDaemonRemovesTheTimer() throws IOException {
+        install(Optional.empty());
+        installer(false).install(Fixtures.settings(root, ""),
+                new Installer.Options(Render.Mode.DAEMON, Optional.empty(), jar, "/usr/bin/java", false));
+        assertFalse(Files.exists(root.resolve("etc/systemd/system/ntp-monitor.timer")));
+        assertFalse(Files.exists(root.resolve("etc/systemd/system/timers.target.wants/ntp-monitor.timer"),
+                java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertTrue(read("/etc/systemd/system/ntp-monitor.service").contains("Type=simple\n"));
+        assertTrue(Files.isSymbolicLink(root.resolve("etc/systemd/system/multi-user.target.wants/ntp-monitor.service")));
+        String manifest = read("/usr/local/lib/ntp-monitor/install-manifest");
+        assertFalse(manifest.contains("ntp-monitor.timer"), manifest);
+    }
+
+    @Test
+    void theTimerIntervalAndWritablePathsFollowTheConfiguration() throws Exception {
+        Fixtures.write(root, "/etc/ntp-monitor/ntp-monitor.conf", "[Decision]\nInterval=15s\n[Controller]\n"
+                + "DropInLocation=etc\n[Metrics]\nTextfilePath=/var/lib/prometheus/node-exporter/ntp.prom\n");
+        installer(false).install(Settings.load(root, Map.of()), options(Optional.empty(), false));
+        assertTrue(read("/etc/systemd/system/ntp-monitor.timer").contains("OnUnitActiveSec=15s\n"));
+        String service = read("/etc/systemd/system/ntp-monitor.service");
+        assertTrue(service.contains("ReadWritePaths=-/etc/systemd/system/controller.service.d "
+                + "-/run/systemd/timesyncd.conf.d -/var/lib/prometheus/node-exporter\n"), service);
+        assertEquals("# Installed by ntp-monitor (pintp): directories its sandboxed service writes to.\n"
+                + "d /etc/systemd/system/controller.service.d 0755 root root -\n"
+                + "d /run/systemd/timesyncd.conf.d 0755 root root -\n"
+                + "d /var/lib/prometheus/node-exporter 0755 root root -\n", read("/etc/tmpfiles.d/ntp-monitor.conf"));
+    }
+
+    @Test
+    void aBadMacIsRefused() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> options(Optional.of("not-a-mac"), false));
+    }
+}

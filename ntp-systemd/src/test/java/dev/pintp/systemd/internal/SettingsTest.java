@@ -1,0 +1,92 @@
+package dev.pintp.systemd.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pintp.ntp.NtpServer;
+import dev.pintp.sysconf.ConfigException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTest {
+    @TempDir
+    Path root;
+
+    @Test
+    void withNoFilesTheDefaultsApply() throws Exception {
+        Settings s = Settings.load(root, Map.of());
+        assertEquals(List.of(new NtpServer("192.168.4.2", 123, NtpServer.Role.PRIMARY)), s.ntp().primaries());
+        assertEquals(3, s.ntp().fallbacks().size());
+        assertEquals(Duration.ofSeconds(5), s.ntp().maxRootDistance());
+        assertEquals("controller.service", s.targetUnit());
+        assertEquals(Path.of("/run/systemd/system/controller.service.d/ntp-environment.conf"), s.dropInFile());
+        assertEquals(Path.of("/var/lib/ntp-monitor"), s.stateDirectory());
+        assertEquals(Settings.Variables.DEFAULTS, s.variables());
+        assertTrue(s.steerTimesyncd());
+        assertEquals(Optional.empty(), s.webhook());
+    }
+
+    @Test
+    void serversAndLimitsComeFromTimesyncdWithoutItsSteeringDropIn() throws Exception {
+        Fixtures.write(root, "/etc/systemd/timesyncd.conf", "[Time]\nNTP=10.0.0.1\nFallbackNTP=pool.example\n"
+                + "RootDistanceMaxSec=3\n");
+        Fixtures.write(root, "/run/systemd/timesyncd.conf.d/90-ntp-monitor-steering.conf",
+                "[Time]\nNTP=\nFallbackNTP=pool.example\n");
+        Settings s = Settings.load(root, Map.of("STATE_DIRECTORY", "/var/lib/custom"));
+        assertEquals(List.of(new NtpServer("10.0.0.1", 123, NtpServer.Role.PRIMARY)), s.ntp().primaries());
+        assertEquals(List.of(new NtpServer("pool.example", 123, NtpServer.Role.FALLBACK)), s.ntp().fallbacks());
+        assertEquals(Duration.ofSeconds(3), s.ntp().maxRootDistance());
+        assertEquals(Path.of("/var/lib/custom"), s.stateDirectory());
+    }
+
+    @Test
+    void theFileOverridesTimesyncd() throws Exception {
+        Fixtures.write(root, "/etc/systemd/timesyncd.conf", "[Time]\nNTP=10.0.0.1\n");
+        Fixtures.write(root, "/etc/ntp-monitor/ntp-monitor.conf", "[Servers]\nPrimary=127.0.0.1:12345 \nFallback=\n"
+                + "MaxOffset=50ms\n[Decision]\nInterval=15s\nChecksToGain=3\n[Alerts]\nWebhookUrl=http://127.0.0.1:9/x\n"
+                + "[Metrics]\nListenAddress=127.0.0.1:9817\n");
+        Settings s = Settings.load(root, Map.of());
+        assertEquals(List.of(new NtpServer("127.0.0.1", 12345, NtpServer.Role.PRIMARY)), s.ntp().primaries());
+        assertEquals(List.of(), s.ntp().fallbacks());
+        assertEquals(Duration.ofMillis(50), s.ntp().maxOffset());
+        assertEquals(Duration.ofSeconds(15), s.ntp().checkInterval());
+        assertEquals(3, s.ntp().checksToGain());
+        assertEquals("http://127.0.0.1:9/x", s.webhook().orElseThrow().toString());
+        assertEquals(Optional.of("127.0.0.1:9817"), s.metricsListen());
+    }
+
+    private ConfigException bad(String text) throws Exception {
+        Fixtures.write(root, "/etc/ntp-monitor/ntp-monitor.conf", text);
+        return assertThrows(ConfigException.class, () -> Settings.load(root, Map.of()));
+    }
+
+    @Test
+    void aBadValueIsReportedWithFileLineAndKey() throws Exception {
+        ConfigException e = bad("[Decision]\n# comment\nChecksToGain=zero\n");
+        assertEquals(3, e.line());
+        assertEquals("ChecksToGain", e.key());
+        assertEquals(root.resolve("etc/ntp-monitor/ntp-monitor.conf"), e.file());
+        assertTrue(e.getMessage().startsWith(root.resolve("etc/ntp-monitor/ntp-monitor.conf") + ":3: ChecksToGain: "),
+                e.getMessage());
+    }
+
+    @Test
+    void outOfRangeValuesUnknownKeysAndBadChoicesAreErrors() throws Exception {
+        assertEquals("ChecksToLose", bad("[Decision]\nChecksToLose=1000\n").key());
+        assertEquals("Interval", bad("[Decision]\nInterval=soon\n").key());
+        assertEquals("Primray", bad("[Servers]\nPrimray=1.2.3.4\n").key());
+        assertEquals("DropInLocation", bad("[Controller]\nDropInLocation=usr\n").key());
+        assertEquals("ServerVariable", bad("[Controller]\nServerVariable=NTP SERVER\n").key());
+        assertEquals("WebhookUrl", bad("[Alerts]\nWebhookUrl=ftp://x/\n").key());
+        assertEquals("TextfilePath", bad("[Metrics]\nTextfilePath=relative.prom\n").key());
+        assertEquals("Primary", bad("[Servers]\nPrimary=host:99999\n").key());
+        assertEquals(2, bad("[Servers]\nPrimary=host:99999\n").line());
+        assertEquals("Steering", bad("[Timesyncd]\nSteering=maybe\n").key());
+    }
+}
