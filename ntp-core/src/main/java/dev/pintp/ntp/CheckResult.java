@@ -41,4 +41,14 @@ public record CheckResult(
             throw new IllegalArgumentException("quality must be NONE exactly when unsynchronized");
         }
     }
+
+    /** The selected source's sample; present iff the verdict is synced. */
+    public Optional<NtpSample> selectedSample() {
+        return selected.flatMap(SourceReport::sample);
+    }
+
+    /** The reports of the sources of one configured server (a pool name can have several), in check order. */
+    public List<SourceReport> sourcesOf(NtpServer server) {
+        return sources.stream().filter(r -> r.server().equals(server)).toList();
+    }
 }

@@ -92,7 +92,10 @@ public final class NtpConfig {
         return fallbacks;
     }
 
-    /** Per-exchange timeout, default 1 s: ample for a LAN reply (about 1 ms) and a pool reply (tens of ms). */
+    /**
+     * Longest wait for the reply to one exchange, default 1 s: ample for a LAN reply (about 1 ms) and a pool reply
+     * (tens of ms). A check shortens it so that a server's whole burst ends within {@link #checkDeadline()}.
+     */
     public Duration timeout() {
         return timeout;
     }
@@ -100,7 +103,7 @@ public final class NtpConfig {
     /**
      * Deadline of one whole check, default 2 s, at least {@link #timeout()}: name resolution and all queries run
      * concurrently under it, so however many servers are dead a check takes at most this long. 2 s leaves room for
-     * one timed-out exchange to the primary plus its quick retry.
+     * a slow name lookup, a full-timeout pool exchange, and the primary's burst plus its quick retry.
      */
     public Duration checkDeadline() {
         return checkDeadline;

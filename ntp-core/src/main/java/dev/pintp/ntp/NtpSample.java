@@ -10,7 +10,10 @@ import java.util.Objects;
  *
  * <p>With T1 our send time, T2 the server's receive time, T3 the server's transmit time and T4 our receive time (RFC
  * 5905 section 8): {@code offset = ((T2 - T1) + (T3 - T4)) / 2}, {@code delay = (T4 - T1) - (T3 - T2)}. A positive
- * offset means the server is ahead of the local clock.
+ * offset means the server is ahead of the local clock. Server timestamps are read in the RFC 4330 window 1968..2104
+ * and the arithmetic is exact to the nanosecond for any local clock (a Pi that booted in 1970 gets an offset of
+ * decades): the offset is computed as {@code (T2 - T1) - delay / 2}, half a nanosecond rounded up when the delay is
+ * odd.
  *
  * @param server the address and port that answered
  * @param offset how far the server's clock is ahead of ours

@@ -6,13 +6,19 @@ package dev.pintp.ntp;
  * not fit to synchronize to.
  */
 public enum RejectReason {
-    /** Datagram shorter than 48 bytes or whose length is not a multiple of 4. Dropped. */
+    /** Datagram shorter than 48 bytes, longer than 1024, or whose length is not a multiple of 4. Dropped. */
     BAD_LENGTH(true),
-    /** Datagram from another address or port than the one queried. Dropped. */
+    /**
+     * Datagram from another address or port than the one queried. Dropped. With real UDP sockets the kernel already
+     * discards these (the socket is connected), so they are never seen or counted; the check guards other transports.
+     */
     WRONG_SOURCE(true),
-    /** Origin timestamp is not the nonce we sent (stale, spoofed or bogus reply). Dropped. */
+    /**
+     * Origin timestamp is not the nonce we sent: spoofed, bogus, or a late answer to an earlier request of the same
+     * query that had timed out. Dropped.
+     */
     ORIGIN_MISMATCH(true),
-    /** A second reply to the same request. Dropped. */
+    /** Another copy of an answer to an earlier request of the same query that was already answered. Dropped. */
     DUPLICATE(true),
     /** Mode is not 4 (server). */
     BAD_MODE(false),
@@ -20,7 +26,10 @@ public enum RejectReason {
     BAD_VERSION(false),
     /** Transmit timestamp is zero. */
     ZERO_TRANSMIT(false),
-    /** Receive or transmit timestamp is zero or before the Unix epoch. */
+    /**
+     * Receive or reference timestamp is zero (never set), or receive or transmit timestamp is before 1970-01-01
+     * (timestamps are read in the RFC 4330 window 1968..2104).
+     */
     BAD_TIMESTAMP(false),
     /** Server receive timestamp is after its transmit timestamp. */
     RECEIVE_AFTER_TRANSMIT(false),
@@ -34,7 +43,10 @@ public enum RejectReason {
     BAD_STRATUM(false),
     /** Root distance (root delay / 2 + root dispersion) above the configured maximum (default 5 s). */
     ROOT_DISTANCE_TOO_LARGE(false),
-    /** Negative round-trip delay, or one above any plausible bound. */
+    /**
+     * Negative round-trip delay beyond the two clocks' precision (the server claims to have held the request longer
+     * than the whole exchange took), or a delay above the client's maximum (default 3 s).
+     */
     BAD_DELAY(false),
     /** A valid sample whose offset exceeds the configured maximum for "accurate". Decided by the check. */
     OFFSET_TOO_LARGE(false),

@@ -350,6 +350,22 @@ class SntpClientLoopbackTest {
     }
 
     @Test
+    void queriesAnIpv6LoopbackServer() throws IOException {
+        InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 0);
+        SntpTestServer six;
+        try {
+            six = SntpTestServer.start(Clock.systemUTC(), v6);
+        } catch (IllegalStateException e) {
+            org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e.getCause());
+            return;
+        }
+        try (six) {
+            six.offset(Duration.ofMillis(-730));
+            assertOffset(Duration.ofMillis(-730), client.query(six.address(), BURST));
+        }
+    }
+
+    @Test
     void anUnresolvedNameIsAnOutcomeAndSendsNothing() {
         QueryResult r = client.query(InetSocketAddress.createUnresolved("ntp.invalid", 123), ONE);
         assertEquals(Outcome.UNRESOLVED, r.outcome());

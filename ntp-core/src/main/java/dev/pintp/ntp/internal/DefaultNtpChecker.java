@@ -2,6 +2,7 @@ package dev.pintp.ntp.internal;
 
 import dev.pintp.ntp.BackoffState;
 import dev.pintp.ntp.CheckResult;
+import dev.pintp.ntp.DropCounts;
 import dev.pintp.ntp.NameResolver;
 import dev.pintp.ntp.NtpChecker;
 import dev.pintp.ntp.NtpConfig;
@@ -23,7 +24,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -41,8 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DefaultNtpChecker implements NtpChecker {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultNtpChecker.class);
-    /** Shortest time worth a retry of the primary; below it the retry could not get an answer anyway. */
-    private static final Duration MIN_RETRY_TIME = Duration.ofMillis(10);
+    /** Shortest per-exchange timeout worth sending a request for. */
+    private static final Duration MIN_EXCHANGE_TIME = Duration.ofMillis(10);
 
     private static final class SharedPool {
         static final ExecutorService POOL = newPool();
@@ -104,27 +107,28 @@ public final class DefaultNtpChecker implements NtpChecker {
         List<NtpServer> servers = new ArrayList<>(config.primaries());
         servers.addAll(config.fallbacks());
 
-        List<CompletableFuture<List<InetAddress>>> resolutions = new ArrayList<>();
-        List<CompletableFuture<List<CompletableFuture<SourceReport>>>> queries = new ArrayList<>();
+        // An address that two names share (pool names often do) is queried and counted once, for the first name.
+        Set<InetSocketAddress> claimed = ConcurrentHashMap.newKeySet();
+        List<CompletableFuture<Resolution>> queries = new ArrayList<>();
         for (NtpServer server : servers) {
-            CompletableFuture<List<InetAddress>> resolved = supply(() -> resolve(server));
-            resolutions.add(resolved);
-            queries.add(resolved.thenApply(addresses -> {
-                List<CompletableFuture<SourceReport>> perAddress = new ArrayList<>();
+            queries.add(supply(() -> resolve(server)).thenApply(addresses -> {
+                List<Pending> pending = new ArrayList<>();
                 for (InetAddress a : addresses) {
                     InetSocketAddress target = new InetSocketAddress(a, server.port());
-                    perAddress.add(supply(() -> query(server, target, deadline)));
+                    if (claimed.add(target)) {
+                        pending.add(new Pending(target, supply(() -> query(server, target, deadline))));
+                    }
                 }
-                return perAddress;
+                return new Resolution(addresses.size(), pending);
             }));
         }
 
         List<SourceReport> reports = new ArrayList<>();
         for (int i = 0; i < servers.size(); i++) {
             NtpServer server = servers.get(i);
-            List<CompletableFuture<SourceReport>> perAddress;
+            Resolution resolution;
             try {
-                perAddress = await(queries.get(i), deadline);
+                resolution = await(queries.get(i), deadline);
             } catch (TimeoutException e) {
                 reports.add(unresolved(server, "not resolved within the check deadline"));
                 continue;
@@ -132,22 +136,20 @@ public final class DefaultNtpChecker implements NtpChecker {
                 reports.add(unresolved(server, String.valueOf(e.getCause())));
                 continue;
             }
-            if (perAddress.isEmpty()) {
+            if (resolution.addresses() == 0) {
                 reports.add(unresolved(server, "no address"));
             }
-            List<InetAddress> addresses = resolutions.get(i).join();
-            for (int k = 0; k < perAddress.size(); k++) {
-                InetSocketAddress target = new InetSocketAddress(addresses.get(k), server.port());
+            for (Pending p : resolution.pending()) {
                 try {
-                    reports.add(await(perAddress.get(k), deadline));
+                    reports.add(await(p.report(), deadline));
                 } catch (TimeoutException e) {
-                    reports.add(new SourceReport(server, Optional.of(target), Outcome.TIMEOUT, Optional.empty(),
+                    reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.TIMEOUT, Optional.empty(),
                             Optional.empty()));
                 } catch (ExecutionException e) {
                     // The client promises not to throw; if it does anyway, the source is simply unusable.
-                    LOG.warn("query of {} failed", target, e.getCause());
-                    reports.add(new SourceReport(server, Optional.of(target), Outcome.UNREACHABLE, Optional.empty(),
-                            Optional.empty()));
+                    LOG.warn("query of {} failed", p.target(), e.getCause());
+                    reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.UNREACHABLE,
+                            Optional.empty(), Optional.empty()));
                 }
             }
         }
@@ -181,26 +183,32 @@ public final class DefaultNtpChecker implements NtpChecker {
         long begin = ticker.read();
         QueryResult result;
         if (primary) {
-            result = primaryRetry.executeSupplier(() -> queryOnce(server, target, deadline));
+            AtomicInteger attempt = new AtomicInteger();
+            result = primaryRetry.executeSupplier(() -> attempt.getAndIncrement() == 0
+                    ? queryOnce(server, target, deadline, config.primarySamples(), config.primarySamples() + 1)
+                    : queryOnce(server, target, deadline, 1, 1));
         } else {
-            result = queryOnce(server, target, deadline);
-            backoff.record(target, result, ticker.read() - begin);
+            result = queryOnce(server, target, deadline, config.fallbackSamples(), config.fallbackSamples());
+            if (result.exchanges() > 0) { // no packet sent (deadline already past) says nothing about the server
+                backoff.record(target, result, ticker.read() - begin);
+            }
         }
         return report(server, target, result);
     }
 
-    private QueryResult queryOnce(NtpServer server, InetSocketAddress target, long deadline) {
+    /**
+     * One query of {@code samples} exchanges, each given at most the configured timeout and at most
+     * {@code 1/slots} of the time left, so the whole burst ends before the check's deadline (with one slot left for
+     * the primary's retry) instead of running on after the check has given up on it.
+     */
+    private QueryResult queryOnce(NtpServer server, InetSocketAddress target, long deadline, int samples, int slots) {
         long remaining = deadline - ticker.read();
-        Duration timeout = config.timeout();
-        if (remaining < timeout.toNanos()) {
-            timeout = Duration.ofNanos(remaining);
-        }
-        if (timeout.compareTo(MIN_RETRY_TIME) < 0) {
+        long perExchange = Math.min(config.timeout().toNanos(), remaining / slots);
+        if (perExchange < MIN_EXCHANGE_TIME.toNanos()) {
             return new QueryResult(target, Outcome.TIMEOUT, Optional.empty(), List.of(), Optional.empty(),
-                    Optional.empty(), Duration.ZERO, 0, dev.pintp.ntp.DropCounts.NONE, "check deadline reached");
+                    Optional.empty(), Duration.ZERO, 0, DropCounts.NONE, "check deadline reached");
         }
-        QueryOptions options = config.queryOptions(server.role());
-        return client.query(target, new QueryOptions(options.samples(), timeout, options.maxRootDistance()));
+        return client.query(target, new QueryOptions(samples, Duration.ofNanos(perExchange), config.maxRootDistance()));
     }
 
     private static SourceReport report(NtpServer server, InetSocketAddress target, QueryResult result) {
@@ -247,6 +255,14 @@ public final class DefaultNtpChecker implements NtpChecker {
             f.completeExceptionally(e);
         }
         return f;
+    }
+
+    /** A resolved name: how many addresses it had, and the queries started for those not already claimed. */
+    private record Resolution(int addresses, List<Pending> pending) {
+    }
+
+    /** A query under way to one address. */
+    private record Pending(InetSocketAddress target, CompletableFuture<SourceReport> report) {
     }
 
     @FunctionalInterface

@@ -40,6 +40,7 @@ public final class UdpSntpClient implements SntpClient {
     /** Default precision of the local clock: 1 µs, conservative for {@link Clock#systemUTC()} on Linux. */
     public static final Duration DEFAULT_LOCAL_PRECISION = Duration.ofNanos(1000);
 
+    private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE / 2);
     private static final Logger LOG = LoggerFactory.getLogger(UdpSntpClient.class);
 
     private final Clock clock;
@@ -66,7 +67,7 @@ public final class UdpSntpClient implements SntpClient {
         this.nonces = Objects.requireNonNull(nonces, "nonces");
         this.transport = Objects.requireNonNull(transport, "transport");
         this.maxDelay = Objects.requireNonNull(maxDelay, "maxDelay");
-        this.localPrecisionNanos = Objects.requireNonNull(localPrecision, "localPrecision").toNanos();
+        this.localPrecisionNanos = saturatedNanos(Objects.requireNonNull(localPrecision, "localPrecision"));
         if (maxDelay.isNegative() || maxDelay.isZero()) {
             throw new IllegalArgumentException("maxDelay must be positive, was " + maxDelay);
         }
@@ -110,7 +111,7 @@ public final class UdpSntpClient implements SntpClient {
         long nonce = nextNonce();
         byte[] request = request(nonce);
         byte[] buffer = new byte[ReplyCheck.MAX_LENGTH + 4];
-        long timeout = options.timeout().toNanos();
+        long timeout = saturatedNanos(options.timeout());
         burst.exchanges++;
         long start = ticker.getAsLong();
         Instant t1 = clock.instant();
@@ -146,6 +147,11 @@ public final class UdpSntpClient implements SntpClient {
             burst.samples.add(sample);
             return true;
         }
+    }
+
+    /** Nanoseconds of {@code d}, at most about 146 years, so that sums with ticker values cannot overflow. */
+    static long saturatedNanos(Duration d) {
+        return d.compareTo(MAX_NANOS) > 0 ? MAX_NANOS.toNanos() : d.toNanos();
     }
 
     private long nextNonce() {

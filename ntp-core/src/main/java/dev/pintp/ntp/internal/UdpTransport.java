@@ -57,14 +57,14 @@ public final class UdpTransport implements DatagramTransport {
 
         @Override
         public Received receive(byte[] buffer, long timeoutNanos) throws IOException {
-            long deadline = System.nanoTime() + timeoutNanos;
+            long start = System.nanoTime();
             while (true) {
                 ByteBuffer in = ByteBuffer.wrap(buffer);
                 InetSocketAddress source = (InetSocketAddress) channel.receive(in);
                 if (source != null) {
                     return new Received(in.position(), source);
                 }
-                long remaining = deadline - System.nanoTime();
+                long remaining = timeoutNanos - (System.nanoTime() - start);
                 if (remaining <= 0) {
                     return null;
                 }

@@ -187,6 +187,10 @@ class ReplyCheckTest {
                     p.receive = SntpTestServer.toNtpTimestamp(Instant.parse("1969-12-31T23:59:59.999Z"));
                     p.reference = SntpTestServer.toNtpTimestamp(Instant.parse("1969-01-01T00:00:00Z"));
                 }),
+                rule("transmit before 1970 (so also before receive)", RejectReason.BAD_TIMESTAMP, p -> {
+                    p.transmit = SntpTestServer.toNtpTimestamp(Instant.parse("1969-12-31T23:59:59Z"));
+                    p.reference = SntpTestServer.toNtpTimestamp(Instant.parse("1969-01-01T00:00:00Z"));
+                }),
                 rule("receive and transmit before 1970", RejectReason.BAD_TIMESTAMP, p -> {
                     p.receive = SntpTestServer.toNtpTimestamp(Instant.parse("1969-12-31T23:59:59Z"));
                     p.transmit = SntpTestServer.toNtpTimestamp(Instant.parse("1969-12-31T23:59:59.001Z"));

@@ -24,8 +24,8 @@ import org.apache.commons.net.ntp.NtpV3Impl;
 import org.apache.commons.net.ntp.TimeStamp;
 
 /**
- * An in-process SNTP server on {@code 127.0.0.1}, on a port the operating system chooses, whose every answer a test
- * can script. Replies are encoded with commons-net's {@link NtpV3Impl}.
+ * An in-process SNTP server on {@code 127.0.0.1}, on a port the operating system chooses (or, for system tests, on
+ * a given loopback address and port), whose every answer a test can script. Replies are encoded with commons-net's {@link NtpV3Impl}.
  *
  * <p>By default it answers like a healthy stratum-2 NTPv4 server on the given clock: leap indicator 0, version 4,
  * mode 4, stratum 2, poll 6, precision -20, root delay 10 ms, root dispersion 20 ms, reference id 192.0.2.1,
@@ -89,11 +89,10 @@ public final class SntpTestServer implements AutoCloseable {
     private int dropFirst;
     private final Set<Decoy> decoys = EnumSet.noneOf(Decoy.class);
 
-    private SntpTestServer(Clock clock) throws SocketException, UnknownHostException {
+    private SntpTestServer(Clock clock, InetSocketAddress bind) throws SocketException {
         this.clock = clock;
-        InetAddress loopback = InetAddress.getByName("127.0.0.1");
-        this.socket = new DatagramSocket(new InetSocketAddress(loopback, 0));
-        this.otherSocket = new DatagramSocket(new InetSocketAddress(loopback, 0));
+        this.socket = new DatagramSocket(bind);
+        this.otherSocket = new DatagramSocket(new InetSocketAddress(bind.getAddress(), 0));
         this.thread = new Thread(this::serve, "sntp-test-server-" + socket.getLocalPort());
         this.thread.setDaemon(true);
     }
@@ -114,12 +113,33 @@ public final class SntpTestServer implements AutoCloseable {
      * @throws IllegalStateException if no loopback socket can be bound
      */
     public static SntpTestServer start(Clock clock) {
+        try {
+            return start(clock, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("no 127.0.0.1", e);
+        }
+    }
+
+    /**
+     * Starts a server bound to {@code bind}, which must be a loopback address (anything in 127.0.0.0/8, or ::1).
+     * Meant for system tests of other SNTP clients that cannot be told a port: bind a random 127.x.y.z address on
+     * port 123 (which needs root or CAP_NET_BIND_SERVICE). Decoys and other-port replies come from the same address.
+     *
+     * @param clock the server's base clock, not null
+     * @param bind a loopback address and port (0: the operating system chooses)
+     * @throws IllegalArgumentException if {@code bind} is not a loopback address
+     * @throws IllegalStateException if the socket cannot be bound (port in use, no permission)
+     */
+    public static SntpTestServer start(Clock clock, InetSocketAddress bind) {
         Objects.requireNonNull(clock, "clock");
+        if (bind.isUnresolved() || !bind.getAddress().isLoopbackAddress()) {
+            throw new IllegalArgumentException("the test server only binds loopback addresses, not " + bind);
+        }
         SntpTestServer server;
         try {
-            server = new SntpTestServer(clock);
+            server = new SntpTestServer(clock, bind);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot bind a loopback UDP socket", e);
+            throw new IllegalStateException("cannot bind UDP " + bind, e);
         }
         server.thread.start();
         return server;
@@ -130,7 +150,7 @@ public final class SntpTestServer implements AutoCloseable {
         return socket.getLocalPort();
     }
 
-    /** The address to query: 127.0.0.1 and {@link #port()}. */
+    /** The address to query: 127.0.0.1 (or the bound loopback address) and {@link #port()}. */
     public InetSocketAddress address() {
         return new InetSocketAddress(socket.getLocalAddress(), socket.getLocalPort());
     }

@@ -59,12 +59,16 @@ class SntpTestServerTest {
     }
 
     private void request() throws IOException {
+        request(server.address());
+    }
+
+    private void request(InetSocketAddress to) throws IOException {
         NtpV3Impl p = new NtpV3Impl();
         p.setVersion(4);
         p.setMode(3);
         p.setTransmitTime(new TimeStamp(NONCE));
         DatagramPacket packet = p.getDatagramPacket();
-        packet.setSocketAddress(server.address());
+        packet.setSocketAddress(to);
         client.send(packet);
     }
 
@@ -303,6 +307,24 @@ class SntpTestServerTest {
         assertThrows(IllegalArgumentException.class, () -> server.referenceId("TOOLONG"));
         assertThrows(IllegalArgumentException.class, () -> server.referenceId("é"));
         assertThrows(IllegalArgumentException.class, () -> server.delay(Duration.ofMillis(-1)));
+    }
+
+    @Test
+    void bindsOnlyLoopbackAddresses() throws IOException {
+        try (SntpTestServer other = SntpTestServer.start(Clock.systemUTC(),
+                new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0))) {
+            assertEquals("127.0.0.2", other.address().getAddress().getHostAddress());
+            request(other.address());
+            DatagramPacket in = new DatagramPacket(new byte[1024], 1024);
+            client.receive(in);
+            assertEquals(other.address(), in.getSocketAddress());
+            assertEquals(1, other.requestCount());
+            assertEquals(0, server.requestCount());
+        }
+        assertThrows(IllegalArgumentException.class, () -> SntpTestServer.start(Clock.systemUTC(),
+                new InetSocketAddress(InetAddress.getByName("192.0.2.1"), 0)));
+        assertThrows(IllegalArgumentException.class,
+                () -> SntpTestServer.start(Clock.systemUTC(), InetSocketAddress.createUnresolved("localhost", 0)));
     }
 
     @Test

@@ -1,0 +1,192 @@
+package dev.pintp.ntp;
+
+import static dev.pintp.ntp.Fixtures.addr;
+import static dev.pintp.ntp.Fixtures.kiss;
+import static dev.pintp.ntp.Fixtures.ok;
+import static dev.pintp.ntp.Fixtures.timeout;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class BackoffTest {
+    static final InetSocketAddress PI_ZERO = addr("192.0.2.2");
+    static final InetSocketAddress POOL = addr("198.51.100.1");
+
+    final FakeSntpClient client = new FakeSntpClient();
+    final FakeResolver resolver = new FakeResolver().name("192.0.2.2", "192.0.2.2").name("pool.test", "198.51.100.1");
+    final MutableClock clock = new MutableClock(Fixtures.T0);
+    final NtpConfig config = NtpConfig.custom().primaryHosts("192.0.2.2").fallbackHosts("pool.test").build();
+
+    NtpChecker checker(BackoffState initial) {
+        return NtpChecker.custom(config).sntpClient(client).resolver(resolver).clock(clock).executor(Runnable::run)
+                .backoffState(initial).build();
+    }
+
+    static SourceReport report(CheckResult r, NtpServer.Role role) {
+        return r.sources().stream().filter(s -> s.server().role() == role).findFirst().orElseThrow();
+    }
+
+    @Test
+    void kissRateFromAPoolServerSkipsItUntilTheBackoffEnds() {
+        client.results(POOL, kiss(POOL, "RATE"), ok(POOL, Duration.ZERO));
+        NtpChecker checker = checker(BackoffState.empty());
+        CheckResult first = checker.check();
+        assertEquals(Outcome.KISS, report(first, NtpServer.Role.FALLBACK).outcome());
+
+        clock.advance(Duration.ofMinutes(1));
+        CheckResult second = checker.check();
+        SourceReport pool = report(second, NtpServer.Role.FALLBACK);
+        assertEquals(Outcome.SKIPPED, pool.outcome());
+        assertEquals(Optional.of(RejectReason.BACKED_OFF), pool.reason());
+        assertEquals(Optional.of(POOL), pool.address());
+        assertEquals(1, client.callsTo(POOL), "a backed-off server is not sent a packet");
+
+        clock.advance(Duration.ofMinutes(15));
+        CheckResult third = checker.check();
+        assertEquals(Outcome.OK, report(third, NtpServer.Role.FALLBACK).outcome());
+        assertEquals(2, client.callsTo(POOL));
+        assertTrue(checker.backoffState().isEmpty(), "a good answer clears the backoff: " + checker.backoffState());
+    }
+
+    @Test
+    void consecutiveKissRateDoublesTheBackoff() {
+        client.results(POOL, kiss(POOL, "RATE"));
+        NtpChecker checker = checker(BackoffState.empty());
+        checker.check();
+        clock.advance(Duration.ofMinutes(16));
+        checker.check();
+        BackoffState.Entry e = checker.backoffState().entry(POOL).orElseThrow();
+        assertEquals(2, e.rateKisses());
+        assertEquals(Optional.of(clock.instant().plus(Duration.ofMinutes(30))), e.rateLimitedUntil());
+    }
+
+    @Test
+    void kissDenyStopsQueriesToThatServer() {
+        client.results(POOL, kiss(POOL, "DENY"));
+        NtpChecker checker = checker(BackoffState.empty());
+        checker.check();
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Duration.ofMinutes(60));
+            SourceReport pool = report(checker.check(), NtpServer.Role.FALLBACK);
+            assertEquals(Outcome.SKIPPED, pool.outcome());
+            assertEquals(Optional.of(RejectReason.DENIED), pool.reason());
+        }
+        assertEquals(1, client.callsTo(POOL));
+    }
+
+    @Test
+    void kissRstrIsADenialToo() {
+        client.results(POOL, kiss(POOL, "RSTR"));
+        NtpChecker checker = checker(BackoffState.empty());
+        checker.check();
+        assertEquals(Optional.of(RejectReason.DENIED), report(checker.check(), NtpServer.Role.FALLBACK).reason());
+    }
+
+    @Test
+    void primaryIsProbedEveryCheckEvenAfterKissAndTimeouts() {
+        client.results(PI_ZERO, kiss(PI_ZERO, "RATE"), kiss(PI_ZERO, "DENY"), timeout(PI_ZERO), timeout(PI_ZERO),
+                timeout(PI_ZERO), timeout(PI_ZERO), timeout(PI_ZERO), ok(PI_ZERO, Duration.ZERO));
+        NtpChecker checker = checker(BackoffState.empty());
+        CheckResult last = null;
+        for (int i = 0; i < 6; i++) {
+            last = checker.check();
+            assertTrue(report(last, NtpServer.Role.PRIMARY).outcome() != Outcome.SKIPPED);
+            clock.advance(Duration.ofMinutes(1));
+        }
+        assertEquals(Outcome.OK, report(last, NtpServer.Role.PRIMARY).outcome(), "recovery seen at once");
+        assertEquals(Verdict.PRIMARY_SYNCED, last.verdict());
+    }
+
+    @Test
+    void circuitBreakerSkipsAPoolServerAfterThreeFailuresAndProbesItLater() {
+        NtpChecker checker = checker(BackoffState.empty());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Outcome.TIMEOUT, report(checker.check(), NtpServer.Role.FALLBACK).outcome());
+            clock.advance(Duration.ofMinutes(1));
+        }
+        SourceReport skipped = report(checker.check(), NtpServer.Role.FALLBACK);
+        assertEquals(Outcome.SKIPPED, skipped.outcome());
+        assertEquals(Optional.of(RejectReason.BACKED_OFF), skipped.reason());
+        assertEquals(3, client.callsTo(POOL));
+        assertEquals(3, checker.backoffState().entry(POOL).orElseThrow().failures());
+
+        clock.advance(Duration.ofMinutes(15));
+        client.results(POOL, ok(POOL, Duration.ZERO));
+        assertEquals(Outcome.OK, report(checker.check(), NtpServer.Role.FALLBACK).outcome());
+        assertEquals(4, client.callsTo(POOL));
+        assertTrue(checker.backoffState().entry(POOL).isEmpty());
+    }
+
+    @Test
+    void persistedBackoffIsHonouredByANewCheckerLikeTheNextProcess() {
+        client.results(POOL, kiss(POOL, "RATE"));
+        NtpChecker first = checker(BackoffState.empty());
+        first.check();
+        String file = first.backoffState().encode();
+
+        clock.advance(Duration.ofMinutes(1));
+        NtpChecker next = checker(BackoffState.decode(file));
+        SourceReport pool = report(next.check(), NtpServer.Role.FALLBACK);
+        assertEquals(Outcome.SKIPPED, pool.outcome());
+        assertEquals(1, client.callsTo(POOL));
+    }
+
+    @Test
+    void persistedFailuresCarryTheCircuitBreakerAcrossProcesses() {
+        BackoffState state = BackoffState.empty();
+        for (int i = 0; i < 3; i++) {
+            NtpChecker process = checker(state);
+            process.check();
+            state = BackoffState.decode(process.backoffState().encode());
+            clock.advance(Duration.ofMinutes(1));
+        }
+        assertEquals(Outcome.SKIPPED, report(checker(state).check(), NtpServer.Role.FALLBACK).outcome());
+        assertEquals(3, client.callsTo(POOL));
+    }
+
+    @Test
+    void encodeDecodeRoundTrips() {
+        Instant t = Instant.parse("2026-11-25T06:15:00Z");
+        BackoffState s = BackoffState.of(List.of(
+                new BackoffState.Entry("198.51.100.1:123", Optional.of(t), 2, Optional.empty(), 0, Optional.empty()),
+                new BackoffState.Entry("[2001:db8::1]:123", Optional.empty(), 0, Optional.of(t), 1,
+                        Optional.of(t.plusSeconds(5)))));
+        assertEquals(s, BackoffState.decode(s.encode()));
+        assertEquals(BackoffState.empty(), BackoffState.decode(BackoffState.empty().encode()));
+    }
+
+    @Test
+    void keyIsTheAddressAndPortWithBracketsForIpv6() throws Exception {
+        assertEquals("198.51.100.1:123", BackoffState.key(POOL));
+        assertEquals("[2001:db8:0:0:0:0:0:1]:4123",
+                BackoffState.key(new InetSocketAddress(java.net.InetAddress.getByName("2001:db8::1"), 4123)));
+    }
+
+    @Test
+    void decodeRejectsGarbage() {
+        for (String bad : List.of("", "hello", "pintp-backoff 2\n", "pintp-backoff 1\nx rate=- kisses=0",
+                "pintp-backoff 1\n1.2.3.4:123 rate=yesterday kisses=0 deny=- failures=0 open=-",
+                "pintp-backoff 1\n1.2.3.4:123 rate=- kisses=-1 deny=- failures=0 open=-",
+                "pintp-backoff 1\n1.2.3.4:123 rate=- kisses=0 deny=- failures=0 open=-\n"
+                        + "1.2.3.4:123 rate=- kisses=0 deny=- failures=1 open=-")) {
+            assertThrows(IllegalArgumentException.class, () -> BackoffState.decode(bad), bad);
+        }
+    }
+
+    @Test
+    void prunedDropsWhatNoLongerMatters() {
+        Instant t = Fixtures.T0;
+        BackoffState s = BackoffState.of(List.of(
+                new BackoffState.Entry("198.51.100.1:123", Optional.of(t), 0, Optional.empty(), 0, Optional.empty()),
+                new BackoffState.Entry("198.51.100.2:123", Optional.of(t.plusSeconds(1)), 1, Optional.empty(), 0,
+                        Optional.empty())));
+        assertEquals(List.of("198.51.100.2:123"), List.copyOf(s.pruned(t).entries().keySet()));
+    }
+}

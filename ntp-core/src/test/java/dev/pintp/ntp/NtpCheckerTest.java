@@ -1,0 +1,292 @@
+package dev.pintp.ntp;
+
+import static dev.pintp.ntp.Fixtures.addr;
+import static dev.pintp.ntp.Fixtures.ok;
+import static dev.pintp.ntp.Fixtures.timeout;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class NtpCheckerTest {
+    static final InetSocketAddress PI_ZERO = addr("192.0.2.2");
+    static final InetSocketAddress A1 = addr("198.51.100.1");
+    static final InetSocketAddress A2 = addr("198.51.100.2");
+    static final InetSocketAddress B1 = addr("198.51.100.11");
+    static final InetSocketAddress C1 = addr("198.51.100.21");
+
+    final FakeSntpClient client = new FakeSntpClient();
+    final FakeResolver resolver = new FakeResolver()
+            .name("192.0.2.2", "192.0.2.2")
+            .name("pool-a.test", "198.51.100.1", "198.51.100.2")
+            .name("pool-b.test", "198.51.100.11")
+            .name("pool-c.test", "198.51.100.21");
+    final MutableClock clock = new MutableClock(Fixtures.T0);
+
+    static NtpConfig.Builder config() {
+        return NtpConfig.custom().primaryHosts("192.0.2.2").fallbackHosts("pool-a.test", "pool-b.test", "pool-c.test");
+    }
+
+    NtpChecker checker(NtpConfig config) {
+        return NtpChecker.custom(config).sntpClient(client).resolver(resolver).clock(clock).executor(Runnable::run)
+                .build();
+    }
+
+    static SourceReport report(CheckResult r, InetSocketAddress a) {
+        return r.sources().stream().filter(s -> s.address().equals(Optional.of(a))).findFirst().orElseThrow();
+    }
+
+    @Test
+    void primaryAnsweringWithinLimitsGivesPrimarySyncedAndIsSelected() {
+        client.results(PI_ZERO, ok(PI_ZERO, Duration.ofMillis(3)));
+        client.results(A1, ok(A1, Duration.ofMillis(5)));
+        CheckResult r = checker(config().build()).check();
+        assertEquals(Verdict.PRIMARY_SYNCED, r.verdict());
+        assertEquals(Optional.of(PI_ZERO), r.selected().get().address());
+        assertEquals(SyncQuality.HIGH, r.quality());
+        assertEquals(Fixtures.T0, r.checkedAt());
+        // primaries first, then every fallback address, in configuration order
+        assertEquals(List.of(Optional.of(PI_ZERO), Optional.of(A1), Optional.of(A2), Optional.of(B1), Optional.of(C1)),
+                r.sources().stream().map(SourceReport::address).toList());
+        assertEquals(Outcome.TIMEOUT, report(r, A2).outcome());
+        assertEquals(Optional.empty(), report(r, A2).reason());
+    }
+
+    @Test
+    void onlyAFallbackAnsweringGivesFallbackSyncedWithTheSmallestDistance() {
+        client.results(A1, ok(A1, Duration.ofMillis(5), Duration.ofMillis(30), Duration.ofMillis(40)));
+        client.results(B1, ok(B1, Duration.ofMillis(6), Duration.ofMillis(10), Duration.ofMillis(15)));
+        CheckResult r = checker(config().build()).check();
+        assertEquals(Verdict.FALLBACK_SYNCED, r.verdict());
+        assertEquals(Optional.of(B1), r.selected().get().address());
+        assertEquals(Outcome.TIMEOUT, report(r, PI_ZERO).outcome());
+        assertEquals(Duration.ofMillis(6), r.selectedSample().orElseThrow().offset());
+        assertEquals(2, r.sourcesOf(r.sources().get(1).server()).size(), "pool-a.test has two addresses");
+    }
+
+    @Test
+    void noSourceAnsweringGivesUnsynchronized() {
+        CheckResult r = checker(config().build()).check();
+        assertEquals(Verdict.UNSYNCHRONIZED, r.verdict());
+        assertEquals(SyncQuality.NONE, r.quality());
+        assertTrue(r.selected().isEmpty());
+        assertEquals(5, r.sources().size());
+    }
+
+    @Test
+    void offsetBeyondTheMaximumIsRejectedAsTooLarge() {
+        client.results(PI_ZERO, ok(PI_ZERO, Duration.ofMillis(400)));
+        CheckResult r = checker(config().fallbacks(List.of()).build()).check();
+        assertEquals(Verdict.UNSYNCHRONIZED, r.verdict());
+        assertEquals(Outcome.REJECTED, report(r, PI_ZERO).outcome());
+        assertEquals(Optional.of(RejectReason.OFFSET_TOO_LARGE), report(r, PI_ZERO).reason());
+        assertTrue(report(r, PI_ZERO).sample().isPresent(), "the measured sample stays in the report");
+    }
+
+    @Test
+    void rootDistanceBeyondTheMaximumIsRejectedEvenIfTheClientLetItThrough() {
+        client.results(PI_ZERO, ok(PI_ZERO, Duration.ZERO, Duration.ofSeconds(6), Duration.ofSeconds(6)));
+        CheckResult r = checker(config().fallbacks(List.of()).build()).check();
+        assertEquals(Optional.of(RejectReason.ROOT_DISTANCE_TOO_LARGE), report(r, PI_ZERO).reason());
+        assertEquals(Verdict.UNSYNCHRONIZED, r.verdict());
+    }
+
+    @Test
+    void wrongPiZeroIsAFalsetickerWhenThePoolDisagreesAndTheLocalClockFollowedIt() {
+        // The local clock follows the Pi Zero, whose RTC is 3 s ahead: the pool says we are 3 s fast.
+        client.results(PI_ZERO, ok(PI_ZERO, Duration.ofMillis(1)));
+        client.results(A1, ok(A1, Duration.ofMillis(-3000)));
+        client.results(A2, ok(A2, Duration.ofMillis(-3002)));
+        client.results(B1, ok(B1, Duration.ofMillis(-2999)));
+        CheckResult r = checker(config().build()).check();
+        assertEquals(Optional.of(RejectReason.FALSETICKER), report(r, PI_ZERO).reason());
+        assertEquals(Optional.of(RejectReason.OFFSET_TOO_LARGE), report(r, A1).reason());
+        assertEquals(Verdict.UNSYNCHRONIZED, r.verdict());
+    }
+
+    @Test
+    void wrongPiZeroIsAFalsetickerAndThePoolIsSelectedWhenTheLocalClockIsRight() {
+        client.results(PI_ZERO, ok(PI_ZERO, Duration.ofMillis(2500)));
+        client.results(A1, ok(A1, Duration.ofMillis(4)));
+        client.results(B1, ok(B1, Duration.ofMillis(-3)));
+        CheckResult r = checker(config().build()).check();
+        assertEquals(Optional.of(RejectReason.FALSETICKER), report(r, PI_ZERO).reason());
+        assertEquals(Verdict.FALLBACK_SYNCED, r.verdict());
+    }
+
+    @Test
+    void smallDisagreementWithinMaxOffsetIsNotAFalseticker() {
+        // Pi Zero in chrony local mode claims a near-zero error bound; 30 ms from the pool is still accurate.
+        client.results(PI_ZERO, ok(PI_ZERO, Duration.ofMillis(30), Duration.ZERO, Duration.ofMillis(1)));
+        client.results(A1, ok(A1, Duration.ZERO));
+        client.results(B1, ok(B1, Duration.ofMillis(1)));
+        CheckResult r = checker(config().build()).check();
+        assertEquals(Verdict.PRIMARY_SYNCED, r.verdict());
+    }
+
+    @Test
+    void twoDisagreeingSourcesWithoutMajorityAreBothUntrusted() {
+        client.results(PI_ZERO, ok(PI_ZERO, Duration.ofMillis(1)));
+        client.results(A1, ok(A1, Duration.ofMillis(900)));
+        CheckResult r = checker(config().build()).check();
+        assertEquals(Optional.of(RejectReason.FALSETICKER), report(r, PI_ZERO).reason());
+        assertEquals(Optional.of(RejectReason.FALSETICKER), report(r, A1).reason());
+        assertEquals(Verdict.UNSYNCHRONIZED, r.verdict());
+    }
+
+    @Test
+    void everyAddressOfAPoolNameIsACandidateUpToTheCap() {
+        resolver.name("pool-a.test", "198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4",
+                "198.51.100.5");
+        NtpConfig config = config().primaries(List.of()).fallbackHosts("pool-a.test").maxAddressesPerName(3).build();
+        CheckResult r = checker(config).check();
+        assertEquals(List.of(Optional.of(A1), Optional.of(A2), Optional.of(addr("198.51.100.3"))),
+                r.sources().stream().map(SourceReport::address).toList());
+        assertEquals(3, client.calls().size());
+    }
+
+    @Test
+    void anAddressSharedByTwoNamesIsQueriedAndCountedOnce() {
+        resolver.name("pool-b.test", "198.51.100.1", "198.51.100.11");
+        client.results(A1, ok(A1, Duration.ofMillis(900)));
+        client.results(PI_ZERO, ok(PI_ZERO, Duration.ZERO));
+        client.results(B1, ok(B1, Duration.ZERO));
+        CheckResult r = checker(config().fallbackHosts("pool-a.test", "pool-b.test").build()).check();
+        assertEquals(1, client.callsTo(A1));
+        assertEquals(1, r.sources().stream().filter(s -> s.address().equals(Optional.of(A1))).count());
+        // Counted twice, the far-off A1 would tie the vote; counted once it is the falseticker it is.
+        assertEquals(Optional.of(RejectReason.FALSETICKER), report(r, A1).reason());
+        assertEquals(Verdict.PRIMARY_SYNCED, r.verdict());
+    }
+
+    @Test
+    void unresolvableNameIsReportedAsUnresolvedAndOthersStillCount() {
+        client.results(PI_ZERO, ok(PI_ZERO, Duration.ZERO));
+        NtpConfig config = config().fallbackHosts("nowhere.test").build();
+        CheckResult r = checker(config).check();
+        SourceReport nowhere = r.sources().get(1);
+        assertEquals("nowhere.test", nowhere.server().host());
+        assertEquals(Outcome.UNRESOLVED, nowhere.outcome());
+        assertTrue(nowhere.address().isEmpty());
+        assertEquals(Verdict.PRIMARY_SYNCED, r.verdict());
+    }
+
+    @Test
+    void primaryGetsItsBurstAndItsRetryAndFallbacksOneSampleWithinTheTimeout() {
+        checker(config().primarySamples(4).fallbackSamples(1).timeout(Duration.ofMillis(700)).build()).check();
+        List<FakeSntpClient.Call> calls = client.calls();
+        FakeSntpClient.Call primaryFirst = calls.stream().filter(c -> c.server().equals(PI_ZERO)).findFirst()
+                .orElseThrow();
+        assertEquals(4, primaryFirst.options().samples());
+        for (FakeSntpClient.Call c : calls) {
+            int expected = c == primaryFirst ? 4 : 1; // the primary's retry and every fallback get one sample
+            assertEquals(expected, c.options().samples(), c.toString());
+            assertTrue(c.options().timeout().compareTo(Duration.ofMillis(700)) <= 0);
+            assertEquals(Duration.ofSeconds(5), c.options().maxRootDistance());
+        }
+    }
+
+    @Test
+    void primaryIsRetriedOnceAfterATimeoutAndFallbacksAreNot() {
+        client.results(PI_ZERO, timeout(PI_ZERO), ok(PI_ZERO, Duration.ZERO));
+        CheckResult r = checker(config().build()).check();
+        assertEquals(Verdict.PRIMARY_SYNCED, r.verdict());
+        assertEquals(2, client.callsTo(PI_ZERO));
+        assertEquals(1, client.callsTo(A1));
+    }
+
+    @Test
+    void deadPrimaryCostsOneDeadlineNotASumOfTimeouts() throws Exception {
+        // The primary's query hangs far beyond the deadline; the other sources answer at once.
+        CountDownLatch release = new CountDownLatch(1);
+        client.answer(PI_ZERO, o -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return timeout(PI_ZERO);
+        });
+        client.results(A1, ok(A1, Duration.ZERO));
+        client.results(B1, ok(B1, Duration.ofMillis(1)));
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            NtpConfig config = config().timeout(Duration.ofMillis(200)).checkDeadline(Duration.ofMillis(300)).build();
+            NtpChecker checker = NtpChecker.custom(config).sntpClient(client).resolver(resolver).executor(pool).build();
+            long start = System.nanoTime();
+            CheckResult r = checker.check();
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(Verdict.FALLBACK_SYNCED, r.verdict());
+            assertEquals(Outcome.TIMEOUT, report(r, PI_ZERO).outcome());
+            assertTrue(tookMs < 3000, "a hung primary must not hold the check beyond its deadline, took " + tookMs);
+            assertTrue(r.elapsed().compareTo(Duration.ofMillis(290)) >= 0, "waited for the deadline: " + r.elapsed());
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void slowNameResolutionIsCutOffByTheDeadline() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        NameResolver slow = host -> {
+            if (host.equals("pool-a.test")) {
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return resolver.resolve(host);
+        };
+        client.results(PI_ZERO, ok(PI_ZERO, Duration.ZERO));
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            NtpConfig config = config().timeout(Duration.ofMillis(200)).checkDeadline(Duration.ofMillis(300)).build();
+            CheckResult r = NtpChecker.custom(config).sntpClient(client).resolver(slow).executor(pool).build().check();
+            SourceReport a = r.sources().stream().filter(s -> s.server().host().equals("pool-a.test")).findFirst()
+                    .orElseThrow();
+            assertEquals(Outcome.UNRESOLVED, a.outcome());
+            assertEquals(Verdict.PRIMARY_SYNCED, r.verdict());
+            assertTrue(r.elapsed().compareTo(Duration.ofSeconds(3)) < 0);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void queriesOfAllSourcesRunConcurrently() throws Exception {
+        // Each answer waits until all four addresses are being queried at once: only concurrent queries finish.
+        CountDownLatch allStarted = new CountDownLatch(4);
+        for (InetSocketAddress a : List.of(PI_ZERO, A1, A2, B1)) {
+            client.answer(a, o -> {
+                allStarted.countDown();
+                try {
+                    allStarted.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return allStarted.getCount() == 0 ? ok(a, Duration.ZERO) : timeout(a);
+            });
+        }
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            NtpConfig config = config().fallbackHosts("pool-a.test", "pool-b.test")
+                    .checkDeadline(Duration.ofSeconds(10)).build();
+            CheckResult r = NtpChecker.custom(config).sntpClient(client).resolver(resolver).executor(pool).build()
+                    .check();
+            assertTrue(r.sources().stream().allMatch(SourceReport::isUsable), r.sources().toString());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.pintp.ntp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class NtpMetricsTest {
+    final NtpConfig config = NtpConfig.custom().primaryHosts("192.0.2.2").fallbackHosts("pool-a.test").build();
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final NtpMetrics metrics = new NtpMetrics(config);
+
+    double gauge(String name, String server) {
+        return registry.get(name).tag("server", server).gauge().value();
+    }
+
+    CheckResult check() {
+        FakeSntpClient client = new FakeSntpClient();
+        client.results(Fixtures.addr("192.0.2.2"), Fixtures.ok(Fixtures.addr("192.0.2.2"), Duration.ofMillis(3),
+                Duration.ofMillis(20), Duration.ofMillis(25)));
+        FakeResolver resolver = new FakeResolver().name("192.0.2.2", "192.0.2.2").name("pool-a.test", "198.51.100.1");
+        return NtpChecker.custom(config).sntpClient(client).resolver(resolver).executor(Runnable::run).build()
+                .check();
+    }
+
+    @Test
+    void beforeAnyCheckTheVerdictIsUnknownAndValuesAreNaN() {
+        metrics.bindTo(registry);
+        assertEquals(1.0, registry.get("ntp.verdict").tag("verdict", "UNKNOWN").gauge().value());
+        assertTrue(Double.isNaN(gauge("ntp.offset", "192.0.2.2")));
+        assertTrue(Double.isNaN(registry.get("ntp.drift").gauge().value()));
+    }
+
+    @Test
+    void perServerGaugesShowTheLastSample() {
+        metrics.bindTo(registry);
+        metrics.record(check());
+        assertEquals(0.003, gauge("ntp.offset", "192.0.2.2"), 1e-9);
+        assertEquals(0.002, gauge("ntp.delay", "192.0.2.2"), 1e-9);
+        assertEquals(0.020, gauge("ntp.root.distance", "192.0.2.2"), 1e-9);
+        assertEquals(2.0, gauge("ntp.stratum", "192.0.2.2"));
+        assertTrue(Double.isNaN(gauge("ntp.offset", "pool-a.test")), "no sample from the pool");
+        assertEquals("seconds", registry.get("ntp.offset").tag("server", "192.0.2.2").gauge().getId().getBaseUnit());
+    }
+
+    @Test
+    void queriesAreCountedByServerOutcomeAndReason() {
+        metrics.bindTo(registry);
+        metrics.record(check());
+        metrics.record(check());
+        assertEquals(2.0, registry.get("ntp.queries").tags("server", "192.0.2.2", "outcome", "OK", "reason", "none")
+                .counter().count());
+        assertEquals(2.0, registry.get("ntp.queries").tags("server", "pool-a.test", "outcome", "TIMEOUT", "reason",
+                "none").counter().count());
+    }
+
+    @Test
+    void rejectionReasonsAreTagged() {
+        metrics.bindTo(registry);
+        SourceReport r = new SourceReport(config.fallbacks().get(0), Optional.of(Fixtures.addr("198.51.100.1")),
+                Outcome.SKIPPED, Optional.of(RejectReason.BACKED_OFF), Optional.empty());
+        metrics.record(new CheckResult(Verdict.UNSYNCHRONIZED, Optional.empty(), List.of(r), SyncQuality.NONE,
+                Fixtures.T0, Duration.ZERO));
+        assertEquals(1.0, registry.get("ntp.queries").tags("outcome", "SKIPPED", "reason", "BACKED_OFF").counter()
+                .count());
+    }
+
+    @Test
+    void verdictLevelAndCheckDurationAreRecorded() {
+        metrics.bindTo(registry);
+        CheckResult r = check();
+        metrics.record(r);
+        assertEquals(1.0, registry.get("ntp.verdict").tag("verdict", "PRIMARY_SYNCED").gauge().value());
+        assertEquals(0.0, registry.get("ntp.verdict").tag("verdict", "UNKNOWN").gauge().value());
+        assertEquals(SyncQuality.of(r.selected().get().sample().get(), config).level(),
+                registry.get("ntp.sync.level").gauge().value());
+        assertEquals(1, registry.get("ntp.check.duration").timer().count());
+        assertEquals(r.elapsed().toNanos(), registry.get("ntp.check.duration").timer().totalTime(TimeUnit.NANOSECONDS),
+                1.0);
+    }
+
+    @Test
+    void driftGaugeShowsTheEstimate() {
+        metrics.bindTo(registry);
+        metrics.recordDrift(Optional.of(new DriftEstimate(12.5, Duration.ZERO, 4, Duration.ofMinutes(3))));
+        assertEquals(12.5, registry.get("ntp.drift").gauge().value());
+        metrics.recordDrift(Optional.empty());
+        assertTrue(Double.isNaN(registry.get("ntp.drift").gauge().value()));
+    }
+}

@@ -1,0 +1,245 @@
+package dev.pintp.ntp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+class NtpMonitorTest {
+    final MutableClock clock = new MutableClock(Fixtures.T0);
+    final NtpConfig config = NtpConfig.custom().primaryHosts("192.0.2.2").fallbacks(List.of()).checksToGain(2)
+            .checksToLose(2).minDwell(Duration.ZERO).driftAlertOffset(Duration.ofMillis(50)).build();
+    final ManualScheduler scheduler = new ManualScheduler();
+    final Deque<Supplier<CheckResult>> script = new ArrayDeque<>();
+    final NtpChecker checker = () -> script.poll().get();
+    final Recorder recorder = new Recorder();
+
+    /** A recording listener. */
+    static final class Recorder implements NtpMonitorListener {
+        final List<String> events = new CopyOnWriteArrayList<>();
+        final List<String> threads = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onCheck(CheckResult result) {
+            events.add("check " + result.verdict());
+            threads.add(Thread.currentThread().getName());
+        }
+
+        @Override
+        public void onVerdictChange(MonitorStatus previous, MonitorStatus current) {
+            events.add("change " + previous.verdict() + " -> " + current.verdict());
+        }
+
+        @Override
+        public void onDriftAlert(DriftAlert alert) {
+            events.add("drift " + alert.kind() + " " + alert.raised());
+        }
+    }
+
+    void synced(Duration offset) {
+        script.add(() -> Fixtures.primaryCheck(config, clock.instant(), offset));
+    }
+
+    void dead() {
+        script.add(() -> Fixtures.deadCheck(config, clock.instant()));
+    }
+
+    NtpMonitor monitor() {
+        return NtpMonitor.custom(config).checker(checker).clock(clock).scheduler(scheduler).listener(recorder).build();
+    }
+
+    void tick() {
+        clock.advance(config.checkInterval());
+        assertEquals(1, scheduler.runDue());
+    }
+
+    @Test
+    void currentIsUnknownBeforeTheFirstCheck() {
+        try (NtpMonitor m = monitor()) {
+            m.start();
+            MonitorStatus s = m.current();
+            assertEquals(Verdict.UNKNOWN, s.verdict());
+            assertFalse(s.maySavePower());
+            assertTrue(s.lastCheck().isEmpty());
+            assertEquals(0, s.checks());
+        }
+    }
+
+    @Test
+    void startSchedulesTheFirstCheckAtOnceThenOneEveryInterval() {
+        try (NtpMonitor m = monitor()) {
+            m.start();
+            m.start();
+            assertEquals(1, scheduler.tasks.size(), "start twice schedules once");
+            assertEquals(Duration.ZERO, scheduler.tasks.get(0).initialDelay);
+            assertEquals(Duration.ofSeconds(60), scheduler.tasks.get(0).period);
+        }
+    }
+
+    @Test
+    void listenersHearEveryCheckAndOnlyStableVerdictChanges() {
+        try (NtpMonitor m = monitor().start()) {
+            synced(Duration.ZERO);
+            synced(Duration.ZERO);
+            synced(Duration.ZERO);
+            dead();
+            synced(Duration.ZERO);
+            dead();
+            dead();
+            for (int i = 0; i < 7; i++) {
+                tick();
+            }
+            assertEquals(List.of(
+                    "check PRIMARY_SYNCED", "change UNKNOWN -> UNSYNCHRONIZED",
+                    "check PRIMARY_SYNCED", "change UNSYNCHRONIZED -> PRIMARY_SYNCED",
+                    "check PRIMARY_SYNCED",
+                    "check UNSYNCHRONIZED",
+                    "check PRIMARY_SYNCED",
+                    "check UNSYNCHRONIZED",
+                    "check UNSYNCHRONIZED", "change PRIMARY_SYNCED -> UNSYNCHRONIZED"), recorder.events);
+            assertEquals(7, m.current().checks());
+            assertEquals(Verdict.UNSYNCHRONIZED, m.current().verdict());
+        }
+    }
+
+    @Test
+    void currentShowsTheStableVerdictServerAndLastCheck() {
+        try (NtpMonitor m = monitor().start()) {
+            synced(Duration.ofMillis(1));
+            synced(Duration.ofMillis(1));
+            tick();
+            tick();
+            MonitorStatus s = m.current();
+            assertEquals(Verdict.PRIMARY_SYNCED, s.verdict());
+            assertEquals("192.0.2.2", s.server().orElseThrow());
+            assertEquals(SyncQuality.HIGH, s.quality());
+            assertTrue(s.maySavePower());
+            assertEquals(Verdict.PRIMARY_SYNCED, s.lastCheck().orElseThrow().verdict());
+            assertEquals(2, s.drift().points().size());
+        }
+    }
+
+    @Test
+    void driftAlertsReachTheListener() {
+        try (NtpMonitor m = monitor().start()) {
+            synced(Duration.ofMillis(10));
+            synced(Duration.ofMillis(80));
+            tick();
+            tick();
+            assertTrue(recorder.events.contains("drift OFFSET true"), recorder.events.toString());
+            assertTrue(m.current().drift().offsetAlert());
+        }
+    }
+
+    @Test
+    void aThrowingListenerIsLoggedAndCannotStopTheMonitorOrOtherListeners() {
+        NtpMonitorListener bad = new NtpMonitorListener() {
+            @Override
+            public void onCheck(CheckResult result) {
+                throw new IllegalStateException("listener bug");
+            }
+
+            @Override
+            public void onVerdictChange(MonitorStatus previous, MonitorStatus current) {
+                throw new IllegalStateException("listener bug");
+            }
+        };
+        try (NtpMonitor m = NtpMonitor.custom(config).checker(checker).clock(clock).scheduler(scheduler).listener(bad)
+                .listener(recorder).build().start()) {
+            synced(Duration.ZERO);
+            synced(Duration.ZERO);
+            tick();
+            tick();
+            assertEquals(2, m.current().checks());
+            assertEquals(Verdict.PRIMARY_SYNCED, m.current().verdict());
+            assertTrue(recorder.events.contains("change UNSYNCHRONIZED -> PRIMARY_SYNCED"));
+        }
+    }
+
+    @Test
+    void aThrowingCheckerDoesNotStopTheSchedule() {
+        try (NtpMonitor m = monitor().start()) {
+            script.add(() -> {
+                throw new IllegalStateException("checker bug");
+            });
+            synced(Duration.ZERO);
+            tick();
+            assertEquals(0, m.current().checks());
+            tick();
+            assertEquals(1, m.current().checks());
+        }
+    }
+
+    @Test
+    void metricsAreFedByTheMonitor() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (NtpMonitor m = monitor().start()) {
+            m.metrics().bindTo(registry);
+            synced(Duration.ofMillis(4));
+            tick();
+            assertEquals(0.004, registry.get("ntp.offset").tag("server", "192.0.2.2").gauge().value(), 1e-9);
+            assertEquals(1, registry.get("ntp.check.duration").timer().count());
+        }
+    }
+
+    @Test
+    void initialStateIsTheStartingPointOfHysteresis() {
+        SyncState synced = new SyncState(new SyncState.Observation(Verdict.PRIMARY_SYNCED,
+                java.util.Optional.of("192.0.2.2"), SyncQuality.HIGH), java.util.Optional.empty(),
+                java.util.Optional.empty(), 0, false);
+        try (NtpMonitor m = NtpMonitor.custom(config).checker(checker).clock(clock).scheduler(scheduler)
+                .initialState(synced).build().start()) {
+            dead();
+            tick();
+            assertEquals(Verdict.PRIMARY_SYNCED, m.current().verdict(), "one bad check does not lose sync");
+        }
+    }
+
+    @Test
+    void closeCancelsTheScheduleAndLeavesAnInjectedSchedulerRunning() {
+        NtpMonitor m = monitor().start();
+        m.close();
+        m.close();
+        assertTrue(scheduler.tasks.get(0).isCancelled());
+        assertFalse(scheduler.isShutdown());
+        assertThrows(IllegalStateException.class, m::start);
+    }
+
+    @Test
+    void withItsOwnSchedulerTheMonitorChecksOnOneNamedThreadAndStopsOnClose() throws Exception {
+        CountDownLatch twoChecks = new CountDownLatch(2);
+        List<String> threads = new CopyOnWriteArrayList<>();
+        NtpConfig fast = config.toBuilder().checkInterval(Duration.ofSeconds(1)).build();
+        NtpChecker always = () -> Fixtures.primaryCheck(fast, clock.instant(), Duration.ZERO);
+        NtpMonitor m = NtpMonitor.custom(fast).checker(always).listener(new NtpMonitorListener() {
+            @Override
+            public void onCheck(CheckResult result) {
+                threads.add(Thread.currentThread().getName());
+                twoChecks.countDown();
+            }
+        }).build();
+        try {
+            m.start();
+            assertTrue(twoChecks.await(10, TimeUnit.SECONDS));
+        } finally {
+            m.close();
+        }
+        Thread.sleep(200); // a check that was running at close() may still finish
+        long after = m.current().checks();
+        Thread.sleep(1500);
+        assertEquals(after, m.current().checks(), "no check after close");
+        assertEquals(List.of("ntp-monitor"), new ArrayList<>(new java.util.LinkedHashSet<>(threads)));
+    }
+}

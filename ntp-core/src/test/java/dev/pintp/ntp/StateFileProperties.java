@@ -1,0 +1,92 @@
+package dev.pintp.ntp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * State files live on an SD card and may be cut short or corrupted: decoding any text either gives a state or throws
+ * {@link IllegalArgumentException}, never anything else; encoded states round-trip.
+ */
+class StateFileProperties {
+
+    @Provide
+    Arbitrary<BackoffState> backoffStates() {
+        Arbitrary<Optional<Instant>> instant = Arbitraries.longs().between(0, 4_000_000_000L)
+                .map(Instant::ofEpochSecond).optional();
+        Arbitrary<BackoffState.Entry> entry = Combinators.combine(
+                Arbitraries.integers().between(1, 254).map(i -> "198.51.100." + i + ":123"), instant,
+                Arbitraries.integers().between(0, 40), instant, Arbitraries.integers().between(0, 40), instant)
+                .as(BackoffState.Entry::new);
+        return entry.list().ofMaxSize(10).map(BackoffState::of);
+    }
+
+    @Property
+    void backoffStateRoundTrips(@ForAll("backoffStates") BackoffState state) {
+        assertEquals(state, BackoffState.decode(state.encode()));
+    }
+
+    @Property
+    void corruptedBackoffFilesFailOnlyWithIllegalArgument(@ForAll("backoffStates") BackoffState state,
+            @ForAll @IntRange(min = 0, max = 400) int cut, @ForAll char junk, @ForAll @IntRange(max = 400) int at) {
+        decodesOrRejects(mutate(state.encode(), cut, junk, at), BackoffState::decode);
+    }
+
+    @Property
+    void corruptedSyncStateFilesFailOnlyWithIllegalArgument(@ForAll @IntRange(min = 0, max = 5) int stable,
+            @ForAll @IntRange(min = 0, max = 400) int cut, @ForAll char junk, @ForAll @IntRange(max = 400) int at) {
+        SyncState s = new SyncState(DecisionProperties.OBSERVATIONS.get(stable), Optional.of(Fixtures.T0),
+                Optional.of(DecisionProperties.OBSERVATIONS.get((stable + 1) % 6)), 1, false);
+        decodesOrRejects(mutate(s.encode(), cut, junk, at), SyncState::decode);
+    }
+
+    @Property
+    void corruptedDriftFilesFailOnlyWithIllegalArgument(@ForAll @IntRange(min = 0, max = 400) int cut,
+            @ForAll char junk, @ForAll @IntRange(max = 400) int at) {
+        NtpConfig config = NtpConfig.custom().primaryHosts("192.0.2.2").fallbacks(List.of()).build();
+        DriftHistory h = DriftHistory.empty();
+        for (int m = 0; m < 5; m++) {
+            h = h.next(Fixtures.primaryCheck(config, Fixtures.T0.plus(Duration.ofMinutes(m)), Duration.ofMillis(m)),
+                    config);
+        }
+        decodesOrRejects(mutate(h.encode(), cut, junk, at), DriftHistory::decode);
+    }
+
+    @Property
+    void arbitraryTextFailsOnlyWithIllegalArgument(@ForAll String text) {
+        decodesOrRejects(text, BackoffState::decode);
+        decodesOrRejects(text, SyncState::decode);
+        decodesOrRejects(text, DriftHistory::decode);
+    }
+
+    /** The text cut at {@code cut} (if shorter) with {@code junk} put in at {@code at}. */
+    private static String mutate(String text, int cut, char junk, int at) {
+        String s = text.substring(0, Math.min(cut, text.length()));
+        int i = Math.min(at, s.length());
+        return s.substring(0, i) + junk + s.substring(i);
+    }
+
+    private static void decodesOrRejects(String text, Function<String, ?> decode) {
+        List<Throwable> wrong = new ArrayList<>();
+        try {
+            decode.apply(text);
+        } catch (IllegalArgumentException expected) {
+            // fine: a bad file is reported as such
+        } catch (RuntimeException e) {
+            wrong.add(e);
+        }
+        assertEquals(List.of(), wrong, () -> "decoding '" + text + "'");
+    }
+}
