@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,7 +71,8 @@ record ProbeArguments(
                 byName.put(n, o);
             }
         }
-        Map<OptionSpec, List<String>> seen = new HashMap<>();
+        // by identity: a record's hashCode would bootstrap java.lang.runtime.ObjectMethods, a cost at start-up
+        Map<OptionSpec, List<String>> seen = new IdentityHashMap<>();
         List<String> primaries = new ArrayList<>();
         List<String> fallbacks = new ArrayList<>();
         boolean operandsOnly = false;

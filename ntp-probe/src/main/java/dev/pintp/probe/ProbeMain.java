@@ -51,6 +51,17 @@ public final class ProbeMain {
 
     /** Runs the probe in {@code env}. Never throws. */
     static int run(String[] argv, ProbeEnvironment env) {
+        try {
+            return runOrThrow(argv, env);
+        } catch (RuntimeException e) {
+            // a bug of ours, or a surprise from a component: still one line and exit 3, never a stack trace
+            env.err().println(ProbeCommand.NAME + ": internal error: " + oneLine(e.toString()));
+            env.err().flush();
+            return Thresholds.UNKNOWN;
+        }
+    }
+
+    private static int runOrThrow(String[] argv, ProbeEnvironment env) {
         ProbeArguments args;
         try {
             args = ProbeArguments.parse(argv);

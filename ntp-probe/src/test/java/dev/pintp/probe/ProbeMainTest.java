@@ -210,11 +210,11 @@ class ProbeMainTest {
         assertTrue(ok.out().matches("NTP OK: Offset 0\\.0[45]\\d{4} secs, primary 127\\.0\\.0\\.1 stratum 1"
                 + "\\|offset=0\\.0[45]\\d{4}s;0\\.100000;0\\.200000; delay=0\\.\\d{6}s;;;0; "
                 + "root_distance=0\\.025\\d{3}s;;;0; stratum=1;;;0;16\n"), ok.out());
-        ProbeHarness.Run warn = probe.run("--nagios", "-w", "0.01", at(s));
+        ProbeHarness.Run warn = probe.run("--nagios", "--warning", "0.01", at(s));
         assertEquals(1, warn.code());
         assertTrue(warn.out().startsWith("NTP WARNING: Offset 0.0"), warn.out());
         assertTrue(warn.out().contains("offset above warning 0.01|offset="), warn.out());
-        ProbeHarness.Run crit = probe.run("--nagios", "-c", "0.01", at(s));
+        ProbeHarness.Run crit = probe.run("--nagios", "--critical=0.01", at(s));
         assertEquals(2, crit.code());
         assertTrue(crit.out().startsWith("NTP CRITICAL: Offset 0.0"), crit.out());
         assertTrue(crit.out().contains(";;0.010000;"), crit.out());
@@ -432,5 +432,16 @@ class ProbeMainTest {
         assertEquals(3, nagios.code());
         assertEquals("NTP UNKNOWN: internal error: java.lang.IllegalStateException: broken checker\n", nagios.out());
         assertEquals(3, probe.run("--json", "127.0.0.1:1").code());
+    }
+
+    @Test
+    void aFailureWhileReadingTheConfigurationIsOneLineAndExitThree() {
+        probe.defaults = root -> {
+            throw new java.io.UncheckedIOException(new java.io.IOException("disk on fire"));
+        };
+        ProbeHarness.Run r = probe.run("--root", "/nonexistent");
+        assertEquals(3, r.code());
+        assertEquals("ntp-probe: internal error: java.io.UncheckedIOException: java.io.IOException: disk on fire\n",
+                r.err());
     }
 }

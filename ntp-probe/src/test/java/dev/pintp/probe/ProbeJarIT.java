@@ -1,0 +1,142 @@
+package dev.pintp.probe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pintp.ntp.testkit.SntpTestServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shaded, minimized {@code ntp-probe.jar} run as {@code java -jar} against in-process servers on loopback: every
+ * code path must find its classes in the jar alone. Names resolve through /etc/hosts ({@code localhost}) only.
+ */
+class ProbeJarIT {
+    private final List<SntpTestServer> servers = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        servers.forEach(SntpTestServer::close);
+    }
+
+    private SntpTestServer server() {
+        SntpTestServer s = SntpTestServer.start();
+        servers.add(s);
+        return s;
+    }
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result java(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", System.getProperty("ntpProbeJar", "target/ntp-probe.jar")));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        try {
+            p.getOutputStream().close();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the probe finishes");
+            return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                    new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void everyOutputModeAndOutcomeRunsFromTheJarAlone() throws Exception {
+        SntpTestServer ok = server().offset(Duration.ofMillis(-730));
+        SntpTestServer kiss = server().kissOfDeath("RATE");
+        SntpTestServer silent = server().drop(true);
+        String[] sources = {"--timeout", "300ms", "--max-offset", "1s", "127.0.0.1:" + ok.port(),
+            "--fallback", "localhost:" + kiss.port(), "--fallback", "127.0.0.1:" + silent.port(),
+            "--fallback", "127.0.0.1:9"};
+        Result table = java(sources);
+        assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().contains("Verdict: PRIMARY_SYNCED"), table.out());
+        assertTrue(table.out().contains("kiss (RATE)") && table.out().contains(" timeout")
+                && table.out().contains(" unreachable"), table.out());
+        Result json = java(concat(new String[] {"--json"}, sources));
+        assertEquals(0, json.code(), json.err());
+        assertEquals(-0.73, ((java.math.BigDecimal) ((java.util.Map<?, ?>) Json.object(json.out()).get("selected"))
+                .get("offsetSeconds")).doubleValue(), 0.001);
+        Result nagios = java(concat(new String[] {"--nagios", "-w", "0.5", "-c", "1"}, sources));
+        assertEquals(1, nagios.code(), nagios.err());
+        assertTrue(nagios.out().startsWith("NTP WARNING: Offset -0.73"), nagios.out());
+        Result watch = java("--watch", "100ms", "--count", "2", "--json", "--fallback", "127.0.0.1:" + ok.port(),
+                "--max-offset", "1s");
+        assertEquals(1, watch.code(), watch.err());
+        assertEquals(2, watch.out().split("\n").length, watch.out());
+    }
+
+    @Test
+    void timesyncdConfigurationHelpAndErrorsRunFromTheJarAlone(@TempDir Path root) throws Exception {
+        SntpTestServer s = server();
+        Files.createDirectories(root.resolve("etc/systemd"));
+        Files.writeString(root.resolve("etc/systemd/timesyncd.conf"),
+                "[Time]\nNTP=127.0.0.1:" + s.port() + "\nFallbackNTP=\nRootDistanceMaxSec=1.5s\n");
+        Result fromConfig = java("--root", root.toString(), "--timeout", "500ms");
+        assertEquals(0, fromConfig.code(), fromConfig.err());
+        assertTrue(fromConfig.out().contains("127.0.0.1:" + s.port()), fromConfig.out());
+        Result help = java("--help");
+        assertEquals(0, help.code());
+        assertEquals(ProbeCommand.usage(), help.out());
+        Result bad = java("--timeout", "soon", "127.0.0.1");
+        assertEquals(3, bad.code());
+        assertTrue(bad.err().startsWith("ntp-probe: --timeout: "), bad.err());
+        assertEquals("", bad.out());
+    }
+
+    @Test
+    void theLauncherRecordsAndUsesAnArchiveAndShrugsOffABrokenOne(@TempDir Path dir) throws Exception {
+        SntpTestServer s = server();
+        Path cds = dir.resolve("probe.jsa");
+        Result create = launcher(cds, "--create-cds-archive", "--json", "127.0.0.1:" + s.port());
+        assertEquals(0, create.code(), create.err());
+        assertTrue(Files.size(cds) > 0, "archive written");
+        Result run = launcher(cds, "--json", "127.0.0.1:" + s.port());
+        assertEquals(0, run.code(), run.err());
+        assertEquals("", run.err());
+        assertEquals("PRIMARY_SYNCED", Json.object(run.out()).get("verdict"));
+        Files.delete(cds);
+        Files.writeString(cds, "not an archive");
+        Result stale = launcher(cds, "--nagios", "127.0.0.1:" + s.port());
+        assertEquals(0, stale.code(), stale.err());
+        assertEquals("", stale.err());
+        assertTrue(stale.out().startsWith("NTP OK: "), stale.out());
+    }
+
+    private static Result launcher(Path cds, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("sh", "src/main/dist/ntp-probe"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("NTP_PROBE_JAR", Path.of(System.getProperty("ntpProbeJar", "target/ntp-probe.jar"))
+                .toAbsolutePath().toString());
+        pb.environment().put("NTP_PROBE_CDS", cds.toString());
+        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Process p = pb.start();
+        try {
+            p.getOutputStream().close();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the launcher finishes");
+            return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                    new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}
