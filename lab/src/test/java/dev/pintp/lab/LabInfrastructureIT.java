@@ -69,6 +69,22 @@ class LabInfrastructureIT {
     }
 
     @Test
+    void stoppingThePiZerosNtpLeavesTheHostAnsweringPingAndStartingIsIdempotent() {
+        try {
+            lab.ctl("ntp", "pizero", "start").ok(); // already running: must not start a second chronyd
+            lab.ctl("ntp", "pizero", "stop").ok();
+            assertTrue(lab.inNs("main", "ntpdig", "-t", "1", "192.168.4.2").exit() != 0, "NTP still answers");
+            assertEquals(0, lab.ctl("ping", "main", "192.168.4.2").exit(), "host does not answer ping");
+            lab.ctl("link", "pizero", "down").ok();
+            assertTrue(lab.ctl("ping", "main", "192.168.4.2").exit() != 0, "unplugged host answers ping");
+        } finally {
+            lab.ctl("link", "pizero", "up").ok();
+            lab.ctl("ntp", "pizero", "start").ok();
+        }
+        assertEquals(0, lab.inNs("main", "ntpdig", "-t", "2", "192.168.4.2").exit());
+    }
+
+    @Test
     void noNamespaceHasARouteOutOfTheLab() {
         for (String host : new String[] {"main", "pizero", "pool1", "fake", "far"}) {
             assertEquals("", lab.inNs(host, "ip", "route", "show", "default").ok().out().strip(), host);

@@ -265,7 +265,7 @@ class ScenariosIT {
         int sawAbsent = 0;
         for (int i = 0; i < 16; i++) {
             lab.ctl("ntp", "pizero", i % 2 == 0 ? "start" : "stop").ok();
-            int killAfterMs = 200 + random.nextInt(1300);
+            int killAfterMs = 200 + random.nextInt(1800);
             lab.inMain("timeout", "-s", "KILL", (killAfterMs / 1000.0) + "s", "java", "-jar", INSTALLED_JAR, "run");
             if (exists(DROP_IN)) {
                 String text = read(DROP_IN);
