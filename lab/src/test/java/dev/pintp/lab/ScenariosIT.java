@@ -217,6 +217,23 @@ class ScenariosIT {
     }
 
     @Test
+    void scenario3b_onThePoolWithPowerSavingOnFallback_noRestartWhenAnotherPoolHostAnswers() {
+        // the job's default ConservePowerOnFallback=yes: the controller keeps saving power on the pool, and which of
+        // the three pool hosts answers a given check is noise that must not restart it
+        install(config("192.168.4.2", POOL, 2, 2, "60s").replace("ConservePowerOnFallback=no", "ConservePowerOnFallback=yes"),
+                false);
+        gainSync();
+        lab.ctl("ntp", "pizero", "stop").ok();
+        int s = lab.controllerStarts();
+        runJob(2);
+        String env = controllerEnvironment();
+        assertTrue(env.contains("CONSERVE_POWER=1") && env.contains(".debian.pool.ntp.org"), env + "\n" + journal());
+        assertEquals(s + 1, lab.controllerStarts(), "one restart for the move to the pool\n" + journal());
+        runJob(6);
+        assertEquals(s + 1, lab.controllerStarts(), "restarts while staying on the pool\n" + journal());
+    }
+
+    @Test
     void scenario4_flappingPiZero_restartsBoundedByHysteresis() {
         install();
         gainSync();
