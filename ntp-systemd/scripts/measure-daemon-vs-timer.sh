@@ -5,14 +5,16 @@
 # Usage: ntp-systemd/scripts/measure-daemon-vs-timer.sh [RUNS] [FAST_SECONDS] [SLOW_MINUTES]
 #   RUNS          timer-mode runs (default 30)
 #   FAST_SECONDS  daemon with Interval=1s for this long (default 120)
-#   SLOW_MINUTES  daemon with Interval=60s for this long (default 6; 0 skips it)
+#   SLOW_MINUTES  daemon with Interval=60s measured for this long after two warm-up cycles (default 10; 0 skips)
 set -euo pipefail
 RUNS=${1:-30}
 FAST=${2:-120}
-SLOW=${3:-6}
+SLOW=${3:-10}
 JAR=$(cd "$(dirname "$0")/.." && pwd)/target/ntp-systemd.jar
 [ -f "$JAR" ] || { echo "build first: mvn -q -B -pl ntp-systemd -am package -DskipTests" >&2; exit 2; }
 HZ=$(getconf CLK_TCK)
+# the options of the installed units (Render.JVM_FLAGS)
+FLAGS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData"
 W=$(mktemp -d)
 CHRONY_PID=""
 DAEMON_PID=""
@@ -23,6 +25,8 @@ cleanup() {
     rm -rf "$W"
 }
 trap cleanup EXIT
+cp "$JAR" "$W/ntp-systemd.jar" # a rebuild during the measurement must not change the classes under a running JVM
+JAR=$W/ntp-systemd.jar
 
 cat > "$W/chrony.conf" <<CONF
 port 11123
@@ -46,11 +50,11 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 echo "== timer: one JVM per run (flags of ntp-monitor.service), $RUNS runs"
 config "$W/timer" 60s
-java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xmx48m -jar "$JAR" run --root "$W/timer" --systemctl /bin/true > /dev/null
+java $FLAGS -Xmx48m -jar "$JAR" run --root "$W/timer" --systemctl /bin/true > /dev/null
 : > "$W/timer.txt"
 for _ in $(seq "$RUNS"); do
     /usr/bin/time -a -o "$W/timer.txt" -f "%U %S %M %e" \
-        java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xmx48m -jar "$JAR" run --root "$W/timer" \
+        java $FLAGS -Xmx48m -jar "$JAR" run --root "$W/timer" \
         --systemctl /bin/true > /dev/null
 done
 awk '{cpu += $1 + $2; rss += $3; wall += $4; if ($3 > max) max = $3} END {
@@ -60,7 +64,7 @@ awk '{cpu += $1 + $2; rss += $3; wall += $4; if ($3 > max) max = $3} END {
 
 echo "== daemon, Interval=1s for ${FAST}s (cost of one cycle)"
 config "$W/fast" 1s
-java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xmx32m -jar "$JAR" daemon --root "$W/fast" \
+java $FLAGS -Xmx32m -jar "$JAR" daemon --root "$W/fast" \
     --systemctl /bin/true > "$W/fast.log" &
 DAEMON_PID=$!
 sleep 20 # start-up and JIT warm-up, then measure the steady state
@@ -74,18 +78,18 @@ awk -v t=$((t1 - t0)) -v c=$((c1 - c0)) -v hz="$HZ" -v rss="$rss" 'BEGIN {
     printf "daemon: per hour at one cycle a minute (cycles only): %.2f s CPU\n", 60 * t / hz / c }'
 
 if [ "$SLOW" -gt 0 ]; then
-    echo "== daemon, Interval=60s for ${SLOW} min (cycles plus idle JVM)"
+    echo "== daemon, Interval=60s, measured for ${SLOW} min after two warm-up cycles (cycles plus idle JVM)"
     config "$W/slow" 60s
-    java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xmx32m -jar "$JAR" daemon --root "$W/slow" \
+    java $FLAGS -Xmx32m -jar "$JAR" daemon --root "$W/slow" \
         --systemctl /bin/true > "$W/slow.log" &
     DAEMON_PID=$!
-    sleep 65
+    sleep 125
     t0=$(cpu_ticks $DAEMON_PID); c0=$(grep -c '^check ' "$W/slow.log")
-    sleep $((SLOW * 60 - 60))
+    sleep $((SLOW * 60))
     t1=$(cpu_ticks $DAEMON_PID); c1=$(grep -c '^check ' "$W/slow.log")
     rss=$(awk '/VmRSS/ {print $2}' /proc/$DAEMON_PID/status)
     kill $DAEMON_PID; wait $DAEMON_PID 2>/dev/null || true; DAEMON_PID=""
-    awk -v t=$((t1 - t0)) -v c=$((c1 - c0)) -v hz="$HZ" -v rss="$rss" -v min=$((SLOW - 1)) 'BEGIN {
+    awk -v t=$((t1 - t0)) -v c=$((c1 - c0)) -v hz="$HZ" -v rss="$rss" -v min="$SLOW" 'BEGIN {
         printf "daemon: %d cycles in %d min, CPU %.2f s, RSS %.1f MiB\n", c, min, t / hz, rss / 1024
         printf "daemon: per hour: %.2f s CPU (resolution %.0f ms)\n", 60 / min * t / hz, 1000 / hz }'
 fi

@@ -119,4 +119,14 @@ class TimesyncdConfigTest {
         write("etc/systemd/timesyncd.conf", "[Time]\nRootDistanceMaxSec=0\n");
         assertThrows(ConfigException.class, () -> TimesyncdConfig.load(root));
     }
+
+    @Test
+    void aSkippedDropInIsReadAsIfAbsent() throws Exception {
+        write("etc/systemd/timesyncd.conf.d/60-a.conf", "[Time]\nNTP=192.168.4.2\n");
+        Path steering = write("run/systemd/timesyncd.conf.d/90-b.conf", "[Time]\nNTP=\n");
+        assertEquals(List.of(), TimesyncdConfig.load(root).ntp());
+        TimesyncdConfig skipped = TimesyncdConfig.load(root, p -> p.equals(steering));
+        assertEquals(List.of("192.168.4.2"), skipped.ntp());
+        assertFalse(skipped.files().contains(steering));
+    }
 }

@@ -1,7 +1,6 @@
 package dev.pintp.systemd.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@link Systemctl} that runs the {@code systemctl} binary. Each call waits at most the configured timeout (default
@@ -75,17 +75,32 @@ public final class ProcessSystemctl implements Systemctl {
         String line = String.join(" ", command);
         Process p;
         try {
-            p = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE)
-                    .start();
+            p = new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new SystemctlException(line + ": cannot run: " + e.getMessage(), e);
         }
+        // The output is small; it is read on this thread while a watchdog kills the process (and anything it
+        // started, which would keep the pipe open) once the timeout has passed.
+        AtomicBoolean timedOut = new AtomicBoolean();
+        Thread watchdog = new Thread(() -> {
+            try {
+                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    timedOut.set(true);
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "systemctl-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
         try {
             p.getOutputStream().close();
-            String out = readAll(p.getInputStream(), p);
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new SystemctlException(line + ": no answer within " + timeout.toSeconds() + " s");
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            if (timedOut.get()) {
+                throw new SystemctlException(line + ": no answer within " + timeout.toMillis() + " ms, killed");
             }
             if (p.exitValue() != 0) {
                 throw new SystemctlException(line + ": exit status " + p.exitValue() + ": " + out.strip());
@@ -98,24 +113,8 @@ public final class ProcessSystemctl implements Systemctl {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new SystemctlException(line + ": interrupted", e);
+        } finally {
+            watchdog.interrupt();
         }
-    }
-
-    private String readAll(InputStream in, Process p) throws IOException, InterruptedException {
-        // Output of systemctl is small; read it on this thread, bounded by the timeout through a watchdog.
-        Thread watchdog = new Thread(() -> {
-            try {
-                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "systemctl-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
-        byte[] bytes = in.readAllBytes();
-        watchdog.interrupt();
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -207,6 +207,20 @@ class InstallerTest {
     }
 
     @Test
+    void theAliasesFileDefinesEveryAliasInAPosixShell() throws Exception {
+        install(Optional.empty());
+        Path file = root.resolve("etc/profile.d/ntp-monitor.sh");
+        Process p = new ProcessBuilder("sh", "-c", ". \"$0\" && alias", file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        for (String a : List.of("ntp.status", "ntp.show", "ntp.monitor.status", "ntp.monitor.logs", "ntp.monitor.run",
+                "ntp.test")) {
+            assertTrue(out.lines().anyMatch(l -> l.startsWith(a + "=") || l.startsWith("alias " + a + "=")), a + "\n" + out);
+        }
+        assertTrue(out.contains("/usr/bin/java -jar /usr/local/lib/ntp-monitor/ntp-systemd.jar status"), out);
+    }
+
+    @Test
     void aBadMacIsRefused() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> options(Optional.of("not-a-mac"), false));
