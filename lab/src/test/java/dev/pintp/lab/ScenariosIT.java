@@ -271,6 +271,8 @@ class ScenariosIT {
         String probe = lab.inNs("main", "java", "-jar", PROBE_JAR.toString(), "--json", "--primary", "192.168.4.22",
                 "--primary", "192.168.4.23").out();
         assertTrue(probe.contains("\"verdict\":\"UNSYNCHRONIZED\""), probe);
+        assertTrue(probe.contains("\"host\":\"192.168.4.22\"") && probe.contains("\"reason\":\"root-distance-too-large\""), probe);
+        assertTrue(probe.contains("\"status\":\"kiss\",\"reason\":\"RATE\""), probe);
     }
 
     @Test
