@@ -63,12 +63,16 @@ final class Lab implements AutoCloseable {
     }
 
     static void loudSkip(String why) {
+        banner(why);
+        Assumptions.abort("lab skipped: " + why);
+    }
+
+    static void banner(String why) {
         System.err.println();
         System.err.println("##############################################################");
         System.err.println("## LAB TESTS SKIPPED: " + why);
         System.err.println("## (they need root, chronyd, faketime, systemd-nspawn, tc, ntpdig)");
         System.err.println("##############################################################");
-        Assumptions.abort("lab skipped: " + why);
     }
 
     static Lab up() {

@@ -12,9 +12,11 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The lab itself: real chronyd servers answer inside it, the container boots with real systemd and no clock rights. */
 @Tag("lab")
+@ExtendWith(LabAvailable.class)
 class LabInfrastructureIT {
     private static Lab lab;
 

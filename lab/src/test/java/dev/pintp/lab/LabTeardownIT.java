@@ -12,9 +12,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The lab leaves nothing behind: after lab-down, after its owner is SIGKILLed, after lab-up is interrupted. */
 @Tag("lab")
+@ExtendWith(LabAvailable.class)
 class LabTeardownIT {
 
     @BeforeAll

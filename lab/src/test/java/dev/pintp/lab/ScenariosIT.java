@@ -19,12 +19,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The testing procedures of the original design, automated: the real installer and job (ntp-systemd.jar) inside the
  * main Pi container, against real chronyd servers. Each test gets a fresh lab.
  */
 @Tag("lab")
+@ExtendWith(LabAvailable.class)
 class ScenariosIT {
     static final Path SYSTEMD_JAR = Path.of(System.getProperty("lab.systemdJar", "../ntp-systemd/target/ntp-systemd.jar")).toAbsolutePath();
     static final Path PROBE_JAR = Path.of(System.getProperty("lab.probeJar", "../ntp-probe/target/ntp-probe.jar")).toAbsolutePath();
