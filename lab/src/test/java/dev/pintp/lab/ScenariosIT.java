@@ -194,7 +194,8 @@ class ScenariosIT {
 
     @Test
     void scenario3_recovery_variablesBackWithOneRestartPerChangeAndNoneOnUnchangedRuns() {
-        install();
+        // one pool host as fallback, so the run is the same every time (scenario 3c covers a changing pool host)
+        install(config("192.168.4.2", "0.debian.pool.ntp.org", 2, 2, "60s"), false);
         gainSync();
         int s = lab.controllerStarts();
         runJob(3);
@@ -216,6 +217,24 @@ class ScenariosIT {
             assertTrue(Lab.await(Duration.ofSeconds(20), () -> timesyncdServer().equals("192.168.4.2")),
                     "timesyncd not back on the Pi Zero: " + timesyncdServer());
         }
+    }
+
+    @Test
+    void scenario3c_recoveryRightAfterTheFallbackHostChanged_twoGoodChecksStillRestorePowerSaving() {
+        install(config("192.168.4.2", "0.debian.pool.ntp.org 1.debian.pool.ntp.org", 2, 2, "60s"), false);
+        gainSync();
+        int s = lab.controllerStarts();
+        lab.ctl("ntp", "pizero", "stop").ok();
+        lab.ctl("ntp", "pool2", "stop").ok();
+        runJob(2); // on 0.debian.pool.ntp.org, the only pool host answering
+        assertNoPowerSaving();
+        lab.ctl("ntp", "pool1", "stop").ok();
+        lab.ctl("ntp", "pool2", "start").ok();
+        runJob(); // now 1.debian.pool.ntp.org answers: the same state on another host
+        lab.ctl("ntp", "pizero", "start").ok();
+        runJob(2); // ChecksToGain=2 good checks of the Pi Zero
+        assertPowerSaving();
+        assertEquals(s + 2, lab.controllerStarts(), "one restart per change\n" + journal());
     }
 
     @Test
