@@ -22,6 +22,8 @@ lab_ns() { printf '%s-%s-%s' "$LAB_PREFIX" "$1" "$2"; }   # run-id, host
 lab_dir() { printf '%s/%s-%s' "$LAB_BASE" "$LAB_PREFIX" "$1"; }
 lab_machine() { printf '%s-%s' "$LAB_PREFIX" "$1"; }
 
+lab_libfaketime() { ls /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 2>/dev/null | head -n1 || true; }
+
 # Prints the reason the lab cannot run here, or nothing when it can.
 lab_missing() {
   local reasons=() t
@@ -29,6 +31,7 @@ lab_missing() {
   for t in chronyd faketime systemd-nspawn tc ip nsenter ntpdig; do
     command -v "$t" >/dev/null 2>&1 || reasons+=("missing $t")
   done
+  [[ -n $(lab_libfaketime) ]] || reasons+=("missing libfaketime.so.1")
   [[ -d /proc/sys/net ]] || reasons+=("no network namespace support")
   grep -qw overlay /proc/filesystems 2>/dev/null || reasons+=("no overlayfs")
   if (( ${#reasons[@]} > 0 )); then
@@ -79,7 +82,9 @@ ntsdumpdir $d
 CONF
   local cmd=(chronyd -x -d -f "$d/chrony.conf")
   if [[ $role == faketime ]]; then
-    cmd=(env FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "${LAB_FAKE_OFFSET}s" "${cmd[@]}")
+    # libfaketime preloaded directly: the faketime wrapper leaves /dev/shm/faketime_shm_* and a named semaphore
+    # behind when the process is killed, and a later wrapper whose pid collides fails on sem_open.
+    cmd=(env "LD_PRELOAD=$(lab_libfaketime)" "FAKETIME=${LAB_FAKE_OFFSET}s" FAKETIME_DONT_FAKE_MONOTONIC=1 "${cmd[@]}")
   fi
   rm -f "$d/chronyd.pid"
   setsid ip netns exec "$(lab_ns "$id" "$host")" "${cmd[@]}" </dev/null >>"$d/chronyd.log" 2>&1 &
