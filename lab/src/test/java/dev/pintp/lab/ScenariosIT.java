@@ -239,8 +239,8 @@ class ScenariosIT {
 
     @Test
     void scenario3b_onThePoolWithPowerSavingOnFallback_noRestartWhenAnotherPoolHostAnswers() {
-        // the job's default ConservePowerOnFallback=yes: the controller keeps saving power on the pool, and which of
-        // the three pool hosts answers a given check is noise that must not restart it
+        // with ConservePowerOnFallback=yes (the default is no) the controller keeps saving power on the pool, and which
+        // of the three pool hosts answers a given check is noise that must not restart it
         install(config("192.168.4.2", POOL, 2, 2, "60s").replace("ConservePowerOnFallback=no", "ConservePowerOnFallback=yes"),
                 false);
         gainSync();

@@ -15,9 +15,11 @@ import java.util.Optional;
  * file ({@link #encode()}, {@link #decode(String)}); {@link NtpMonitor} keeps it in memory.
  *
  * <p>The rule ({@link #next(CheckResult, Instant, NtpConfig)}): a check whose observation equals the stable one
- * resets the candidate. A check that differs from the stable observation in the same direction as the previous one
- * (both worse, or both better or sideways) extends the streak; the candidate is then whichever of the two is closer
- * to the stable observation, so a level that oscillates between two values below (or above) the stable one settles on
+ * resets the candidate; so does a fallback observation of the stable quality under a stable fallback (which pool host
+ * answered is no change: the stable server stays the first one verified). A check that differs from the stable
+ * observation in the same direction as the previous one (both worse, or both better or sideways) extends the streak,
+ * except that a better verdict after a sideways candidate (same verdict, other server or level) starts a new streak; the candidate is then whichever of the two is
+ * closer to the stable observation, so a level that oscillates between two values below (or above) the stable one settles on
  * the nearer value and never flips back and forth. The stable observation changes when the streak reaches
  * {@link NtpConfig#checksToLose()} (worse) or {@link NtpConfig#checksToGain()} (better or another server) and at
  * least {@link NtpConfig#minDwell()} has passed since the last change (or the last change lies in the future: the
@@ -83,13 +85,22 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
         }
 
         private int rank() {
-            int v = switch (verdict) {
-                case PRIMARY_SYNCED -> 2;
-                case FALLBACK_SYNCED -> 1;
-                default -> 0;
-            };
-            return v * 4 + quality.level();
+            return verdictRank(verdict) * 4 + quality.level();
         }
+    }
+
+    private static int verdictRank(Verdict verdict) {
+        return switch (verdict) {
+            case PRIMARY_SYNCED -> 2;
+            case FALLBACK_SYNCED -> 1;
+            default -> 0;
+        };
+    }
+
+    /** Two fallback observations of the same quality: which pool host answered is no change worth acting on. */
+    private static boolean bothOnTheFallback(Observation a, Observation b) {
+        return a.verdict() == Verdict.FALLBACK_SYNCED && b.verdict() == Verdict.FALLBACK_SYNCED
+                && a.quality() == b.quality();
     }
 
     /** The state of a process that has seen no check: unsynchronized, no candidate, no dwell time pending. */
@@ -122,14 +133,21 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
         Objects.requireNonNull(observed, "observed");
         Objects.requireNonNull(now, "now");
         Objects.requireNonNull(config, "config");
-        if (observed.equals(stable)) {
+        if (observed.equals(stable) || bothOnTheFallback(observed, stable)) {
             return new SyncState(stable, since, Optional.empty(), 0, false);
         }
         int direction = Integer.signum(observed.rank() - stable.rank());
         boolean worse = direction < 0;
         Observation next = observed;
         int count = 1;
-        if (candidate.isPresent() && (Integer.signum(candidate.get().rank() - stable.rank()) < 0) == worse) {
+        // A better verdict after a merely sideways candidate (same verdict as the stable one: another server or
+        // level) starts a streak of its own; otherwise the sideways candidate would be promoted by the checks of a
+        // recovering primary, which would then have to wait for a streak anew.
+        boolean betterVerdict = !worse && candidate.isPresent()
+                && candidate.get().verdict() == stable.verdict()
+                && verdictRank(observed.verdict()) > verdictRank(candidate.get().verdict());
+        if (candidate.isPresent() && !betterVerdict
+                && (Integer.signum(candidate.get().rank() - stable.rank()) < 0) == worse) {
             count = streak + 1;
             int distanceOld = Math.abs(candidate.get().rank() - stable.rank());
             int distanceNew = Math.abs(observed.rank() - stable.rank());

@@ -134,9 +134,36 @@ class SyncStateTest {
     }
 
     @Test
-    void aSteadyOtherServerTakesOverAfterChecksToGain() {
-        List<SyncState> s = feed(stableAt(POOL_A), POOL_B, POOL_B, POOL_B);
-        assertEquals(POOL_B, last(s).stable());
+    void aSteadyOtherPrimaryTakesOverAfterChecksToGain() {
+        SyncState.Observation other = new SyncState.Observation(Verdict.PRIMARY_SYNCED, Optional.of("192.168.4.3"),
+                SyncQuality.HIGH);
+        List<SyncState> s = feed(stableAt(PRIMARY_HIGH), other, other);
+        assertFalse(last(s).changed());
+        assertEquals(other, last(feed(last(s), other)).stable());
+    }
+
+    @Test
+    void anotherPoolHostAnsweringIsNoChange() {
+        // which pool host answers varies from check to check; it must not restart the controller
+        List<SyncState> s = feed(stableAt(POOL_A), POOL_B, POOL_B, POOL_B, POOL_B);
+        assertTrue(s.stream().noneMatch(SyncState::changed));
+        assertEquals(POOL_A, last(s).stable());
+        assertTrue(last(s).candidate().isEmpty());
+    }
+
+    @Test
+    void aRecoveringPrimaryIsNotHeldBackByASidewaysCandidateBeforeIt() {
+        SyncState.Observation poolHigh = new SyncState.Observation(Verdict.FALLBACK_SYNCED,
+                Optional.of("1.debian.pool.ntp.org"), SyncQuality.HIGH);
+        List<SyncState> s = feed(stableAt(POOL_A), poolHigh, PRIMARY_HIGH, PRIMARY_HIGH, PRIMARY_HIGH);
+        assertEquals(List.of(false, false, false, true), s.stream().map(SyncState::changed).toList());
+        assertEquals(PRIMARY_HIGH, last(s).stable(), "checksToGain (3) primary checks restore the primary");
+    }
+
+    @Test
+    void alternatingPrimaryAndPoolFromUnsynchronizedStillGainsTheFallback() {
+        List<SyncState> s = feed(SyncState.initial(), POOL_A, PRIMARY_HIGH, POOL_A, PRIMARY_HIGH, POOL_A);
+        assertTrue(last(s).stable().verdict().isSynced(), "every check was synced: " + last(s));
     }
 
     @Test
