@@ -38,7 +38,7 @@ public record SourceReport(
 
     /** The best sample of the query, if one was measured (also for a source rejected by the check). */
     public Optional<NtpSample> sample() {
-        return query.flatMap(QueryResult::best);
+        return query.isPresent() ? query.get().best() : Optional.empty();
     }
 
     /** True when this source was usable in this check. */

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -36,22 +37,14 @@ public final class BackoffBook {
     public static final Duration OPEN_DURATION = Duration.ofMinutes(15);
 
     private final Clock clock;
-    private final CircuitBreakerConfig breakerConfig;
+    /** Built on the first failure: most checks never need a breaker, and its config spins a dozen classes. */
+    private CircuitBreakerConfig breakerConfig;
     private final Map<String, BackoffState.Entry> entries = new HashMap<>();
     private final Map<String, CircuitBreaker> breakers = new HashMap<>();
 
     /** A book starting from {@code initial}, with {@code clock} for every instant. */
     public BackoffBook(BackoffState initial, Clock clock) {
         this.clock = clock;
-        this.breakerConfig = CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(FAILURES_TO_OPEN)
-                .minimumNumberOfCalls(FAILURES_TO_OPEN)
-                .failureRateThreshold(100)
-                .permittedNumberOfCallsInHalfOpenState(1)
-                .waitDurationInOpenState(OPEN_DURATION)
-                .clock(clock)
-                .build();
         for (BackoffState.Entry e : initial.entries().values()) {
             entries.put(e.address(), e);
             if (e.failures() > 0) {
@@ -130,13 +123,33 @@ public final class BackoffBook {
     /** What the book holds now, without entries that no longer matter. */
     public synchronized BackoffState snapshot() {
         Instant now = clock.instant();
-        entries.values().removeIf(e -> !e.isActive(now));
+        for (Iterator<BackoffState.Entry> i = entries.values().iterator(); i.hasNext(); ) {
+            if (!i.next().isActive(now)) {
+                i.remove();
+            }
+        }
         breakers.keySet().retainAll(entries.keySet());
         return BackoffState.of(entries.values());
     }
 
     private CircuitBreaker breaker(String key) {
-        return breakers.computeIfAbsent(key, k -> CircuitBreaker.of("ntp-" + k, breakerConfig));
+        CircuitBreaker cb = breakers.get(key);
+        if (cb == null) {
+            if (breakerConfig == null) {
+                breakerConfig = CircuitBreakerConfig.custom()
+                        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                        .slidingWindowSize(FAILURES_TO_OPEN)
+                        .minimumNumberOfCalls(FAILURES_TO_OPEN)
+                        .failureRateThreshold(100)
+                        .permittedNumberOfCallsInHalfOpenState(1)
+                        .waitDurationInOpenState(OPEN_DURATION)
+                        .clock(clock)
+                        .build();
+            }
+            cb = CircuitBreaker.of("ntp-" + key, breakerConfig);
+            breakers.put(key, cb);
+        }
+        return cb;
     }
 
     /** The error a failed query is recorded with; carries no stack trace. */

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,7 +40,6 @@ public final class UdpSntpClient implements SntpClient {
     public static final Duration DEFAULT_LOCAL_PRECISION = Duration.ofNanos(1000);
 
     private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE / 2);
-    private static final Logger LOG = LoggerFactory.getLogger(UdpSntpClient.class);
 
     private final Clock clock;
     private final LongSupplier ticker;
@@ -76,11 +74,21 @@ public final class UdpSntpClient implements SntpClient {
         }
     }
 
-    /** The engine on the system clock, {@link System#nanoTime()}, {@link SecureRandom} nonces and real UDP. */
+    /**
+     * The engine on the system clock, {@link System#nanoTime()}, nonces from the operating system's CSPRNG
+     * ({@code /dev/urandom}, else {@link java.security.SecureRandom}) and real UDP.
+     */
     public static SntpClient ofDefaults() {
-        SecureRandom random = new SecureRandom();
-        return new UdpSntpClient(Clock.systemUTC(), System::nanoTime, random::nextLong, UdpTransport.INSTANCE,
+        return new UdpSntpClient(Clock.systemUTC(), SystemTicker.INSTANCE, SystemNonces.INSTANCE, UdpTransport.INSTANCE,
                 DEFAULT_MAX_DELAY, DEFAULT_LOCAL_PRECISION);
+    }
+
+    /**
+     * The default nonce source: 64 bits per call from {@code /dev/urandom}, or from a {@link java.security.SecureRandom}
+     * where that device cannot be read. Shared and thread-safe.
+     */
+    public static LongSupplier systemNonces() {
+        return SystemNonces.INSTANCE;
     }
 
     @Override
@@ -121,7 +129,7 @@ public final class UdpSntpClient implements SntpClient {
             DatagramTransport.Received received = remaining > 0 ? connection.receive(buffer, remaining) : null;
             long elapsed = ticker.getAsLong() - start;
             if (received == null) {
-                LOG.debug("{}: no answer to exchange {} within {}", server, burst.exchanges, options.timeout());
+                Log.LOG.debug("{}: no answer to exchange {} within {}", server, burst.exchanges, options.timeout());
                 burst.timedOut++;
                 return true;
             }
@@ -129,20 +137,20 @@ public final class UdpSntpClient implements SntpClient {
                     options.maxRootDistance(), maxDelay, localPrecisionNanos);
             ReplyCheck.Result result = ReplyCheck.check(buffer, received.length(), received.source(), expect);
             if (result instanceof ReplyCheck.Dropped dropped) {
-                LOG.debug("{}: dropped a datagram from {}: {} ({})", server, received.source(), dropped.reason(),
+                Log.LOG.debug("{}: dropped a datagram from {}: {} ({})", server, received.source(), dropped.reason(),
                         dropped.detail());
                 burst.drop(dropped.reason());
                 continue;
             }
             burst.answered.add(nonce);
             if (result instanceof ReplyCheck.Refused refused) {
-                LOG.debug("{}: refused an answer: {} ({})", server, refused.reason(), refused.detail());
+                Log.LOG.debug("{}: refused an answer: {} ({})", server, refused.reason(), refused.detail());
                 burst.refuse(refused);
                 return refused.kissCode() == null;
             }
             NtpSample sample = ((ReplyCheck.Accepted) result).sample();
             if (sample.hasLocalReference()) {
-                LOG.debug("{}: the server's reference is its local clock ({})", server, sample.referenceId());
+                Log.LOG.debug("{}: the server's reference is its local clock ({})", server, sample.referenceId());
             }
             burst.samples.add(sample);
             return true;
@@ -251,5 +259,13 @@ public final class UdpSntpClient implements SntpClient {
             return new QueryResult(server, outcome, Optional.empty(), samples, Optional.empty(), Optional.empty(),
                     Duration.ZERO, exchanges, drops(), detail);
         }
+    }
+
+    /**
+     * The logger, created on first use: slf4j's provider lookup (a ServiceLoader scan of the class path) costs a
+     * one-shot check about 10 ms of start-up, and a check that goes well logs nothing.
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(UdpSntpClient.class);
     }
 }
