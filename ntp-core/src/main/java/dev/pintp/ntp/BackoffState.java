@@ -42,17 +42,27 @@ public final class BackoffState {
      */
     public record Entry(String address, Optional<Instant> rateLimitedUntil, int rateKisses,
             Optional<Instant> deniedUntil, int failures, Optional<Instant> openUntil) {
+        /** @throws IllegalArgumentException for an empty address, one with white space, or a negative count */
         public Entry {
             Objects.requireNonNull(address, "address");
             Objects.requireNonNull(rateLimitedUntil, "rateLimitedUntil");
             Objects.requireNonNull(deniedUntil, "deniedUntil");
             Objects.requireNonNull(openUntil, "openUntil");
-            if (address.isEmpty() || address.chars().anyMatch(c -> c <= ' ')) {
+            if (address.isEmpty() || hasSpaceOrControl(address)) {
                 throw new IllegalArgumentException("address must be non-empty without spaces, was '" + address + "'");
             }
             if (rateKisses < 0 || failures < 0) {
                 throw new IllegalArgumentException("counts must not be negative");
             }
+        }
+
+        private static boolean hasSpaceOrControl(String address) {
+            for (int i = 0; i < address.length(); i++) {
+                if (address.charAt(i) <= ' ') {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** A fresh entry for {@code address} with nothing recorded. */

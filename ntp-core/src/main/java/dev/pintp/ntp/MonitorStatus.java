@@ -17,6 +17,7 @@ import java.util.Optional;
 public record MonitorStatus(Verdict verdict, Optional<String> server, SyncQuality quality, SyncState state,
         Optional<CheckResult> lastCheck, DriftHistory drift, long checks) {
 
+    /** @throws NullPointerException for a null component */
     public MonitorStatus {
         Objects.requireNonNull(verdict, "verdict");
         Objects.requireNonNull(server, "server");

@@ -33,6 +33,7 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
         boolean changed) {
     private static final String HEADER = "pintp-sync 1";
 
+    /** @throws IllegalArgumentException when the candidate is not present exactly when {@code streak > 0} */
     public SyncState {
         Objects.requireNonNull(stable, "stable");
         Objects.requireNonNull(since, "since");
@@ -54,6 +55,7 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
         public static final Observation UNSYNCHRONIZED =
                 new Observation(Verdict.UNSYNCHRONIZED, Optional.empty(), SyncQuality.NONE);
 
+        /** @throws IllegalArgumentException for UNKNOWN, or a server or quality that does not match the verdict */
         public Observation {
             Objects.requireNonNull(verdict, "verdict");
             Objects.requireNonNull(server, "server");

@@ -169,6 +169,53 @@ class NtpMonitorTest {
     }
 
     @Test
+    void aListenerThrowingAnErrorOrACheckedExceptionCannotStopTheMonitor() {
+        // Anything escaping the scheduled task would cancel every later run of a real ScheduledExecutorService;
+        // with the manual scheduler it would escape runDue() and fail the test.
+        NtpMonitorListener bad = new NtpMonitorListener() {
+            @Override
+            public void onCheck(CheckResult result) {
+                throw new AssertionError("listener bug");
+            }
+
+            @Override
+            public void onVerdictChange(MonitorStatus previous, MonitorStatus current) {
+                NtpMonitorTest.<RuntimeException>sneakyThrow(new java.io.IOException("checked, thrown sneakily"));
+            }
+        };
+        try (NtpMonitor m = NtpMonitor.custom(config).checker(checker).clock(clock).scheduler(scheduler).listener(bad)
+                .listener(recorder).build().start()) {
+            synced(Duration.ZERO);
+            synced(Duration.ZERO);
+            tick();
+            tick();
+            assertEquals(2, m.current().checks());
+            assertEquals(Verdict.PRIMARY_SYNCED, m.current().verdict());
+            assertEquals(List.of("check PRIMARY_SYNCED", "change UNKNOWN -> UNSYNCHRONIZED", "check PRIMARY_SYNCED",
+                    "change UNSYNCHRONIZED -> PRIMARY_SYNCED"), recorder.events);
+        }
+    }
+
+    @Test
+    void aCheckerThrowingAnErrorDoesNotStopTheSchedule() {
+        try (NtpMonitor m = monitor().start()) {
+            script.add(() -> {
+                throw new AssertionError("checker bug");
+            });
+            synced(Duration.ZERO);
+            tick();
+            assertEquals(0, m.current().checks());
+            tick();
+            assertEquals(1, m.current().checks());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    @Test
     void aThrowingCheckerDoesNotStopTheSchedule() {
         try (NtpMonitor m = monitor().start()) {
             script.add(() -> {
@@ -191,6 +238,25 @@ class NtpMonitorTest {
             tick();
             assertEquals(0.004, registry.get("ntp.offset").tag("server", "192.0.2.2").gauge().value(), 1e-9);
             assertEquals(1, registry.get("ntp.check.duration").timer().count());
+        }
+    }
+
+    @Test
+    void theStableVerdictMeterFollowsHysteresisWhileTheVerdictMeterShowsEachCheck() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (NtpMonitor m = monitor().start()) {
+            m.metrics().bindTo(registry);
+            assertEquals(1, registry.get("ntp.stable.verdict").tag("verdict", "UNKNOWN").gauge().value());
+            synced(Duration.ofMillis(1));
+            synced(Duration.ofMillis(1));
+            tick();
+            assertEquals(1, registry.get("ntp.verdict").tag("verdict", "PRIMARY_SYNCED").gauge().value());
+            assertEquals(1, registry.get("ntp.stable.verdict").tag("verdict", "UNSYNCHRONIZED").gauge().value());
+            assertEquals(0, registry.get("ntp.stable.verdict").tag("verdict", "PRIMARY_SYNCED").gauge().value());
+            assertEquals(0, registry.get("ntp.stable.level").gauge().value());
+            tick();
+            assertEquals(1, registry.get("ntp.stable.verdict").tag("verdict", "PRIMARY_SYNCED").gauge().value());
+            assertEquals(3, registry.get("ntp.stable.level").gauge().value());
         }
     }
 
@@ -236,10 +302,68 @@ class NtpMonitorTest {
         } finally {
             m.close();
         }
-        Thread.sleep(200); // a check that was running at close() may still finish
-        long after = m.current().checks();
+        long after = m.current().checks(); // close() waited for a check in progress: nothing runs any more
         Thread.sleep(1500);
         assertEquals(after, m.current().checks(), "no check after close");
+        assertEquals(after, threads.size(), "no listener call after close");
         assertEquals(List.of("ntp-monitor"), new ArrayList<>(new java.util.LinkedHashSet<>(threads)));
+    }
+
+    @Test
+    void closeWaitsForTheCheckInProgressAndItsListeners() throws Exception {
+        CountDownLatch inListener = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> events = new CopyOnWriteArrayList<>();
+        NtpChecker always = () -> Fixtures.primaryCheck(config, clock.instant(), Duration.ZERO);
+        NtpMonitor m = NtpMonitor.custom(config).checker(always).listener(new NtpMonitorListener() {
+            @Override
+            public void onCheck(CheckResult result) {
+                inListener.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                events.add("listener returned");
+            }
+        }).build();
+        Thread closer = new Thread(() -> {
+            m.close();
+            events.add("close returned");
+        });
+        try {
+            m.start();
+            assertTrue(inListener.await(10, TimeUnit.SECONDS));
+            closer.start();
+            // close() must not return while the listener runs; give it every chance to do so wrongly.
+            closer.join(300);
+            assertTrue(events.isEmpty(), events.toString());
+        } finally {
+            release.countDown();
+            closer.join(10_000);
+            m.close();
+        }
+        assertEquals(List.of("listener returned", "close returned"), events);
+    }
+
+    @Test
+    void closeFromAListenerDoesNotWaitForItself() {
+        List<String> events = new ArrayList<>();
+        NtpMonitor[] self = new NtpMonitor[1];
+        self[0] = NtpMonitor.custom(config).checker(checker).clock(clock).scheduler(scheduler)
+                .listener(new NtpMonitorListener() {
+                    @Override
+                    public void onCheck(CheckResult result) {
+                        self[0].close();
+                        events.add("closed from the listener");
+                    }
+                }).build().start();
+        synced(Duration.ZERO);
+        synced(Duration.ZERO);
+        tick();
+        assertEquals(List.of("closed from the listener"), events);
+        assertTrue(scheduler.tasks.get(0).isCancelled());
+        scheduler.tasks.get(0).command.run(); // a run that was already due when close() was called
+        assertEquals(1, self[0].current().checks(), "a closed monitor runs no more checks");
     }
 }

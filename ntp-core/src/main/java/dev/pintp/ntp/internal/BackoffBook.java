@@ -57,20 +57,45 @@ public final class BackoffBook {
         }
     }
 
+    /**
+     * Why an address is not queried now.
+     *
+     * @param reason DENIED or BACKED_OFF
+     * @param detail for a user, for example {@code KoD RATE: backed off until 2026-11-25T06:15:00Z}
+     */
+    public record Skip(RejectReason reason, String detail) {
+    }
+
     /** Why {@code address} must not be queried now: DENIED, BACKED_OFF, or empty when it may be queried. */
-    public synchronized Optional<RejectReason> skipReason(InetSocketAddress address) {
+    public Optional<RejectReason> skipReason(InetSocketAddress address) {
+        Optional<Skip> skip = skip(address);
+        return skip.isPresent() ? Optional.of(skip.get().reason()) : Optional.empty();
+    }
+
+    /**
+     * Why {@code address} must not be queried now, or empty when it may be. An empty answer may have taken the one
+     * probe a half-open circuit breaker lets through: record the query's result, or {@link #release} it.
+     */
+    public synchronized Optional<Skip> skip(InetSocketAddress address) {
         Instant now = clock.instant();
         String key = BackoffState.key(address);
         BackoffState.Entry e = entries.get(key);
         if (e != null && e.isDenied(now)) {
-            return Optional.of(RejectReason.DENIED);
+            return Optional.of(new Skip(RejectReason.DENIED, "KoD DENY/RSTR: not queried until "
+                    + e.deniedUntil().get()));
+        }
+        if (e != null && e.rateLimitedUntil().isPresent() && e.rateLimitedUntil().get().isAfter(now)) {
+            return Optional.of(new Skip(RejectReason.BACKED_OFF, "KoD RATE (" + e.rateKisses()
+                    + " in a row): backed off until " + e.rateLimitedUntil().get()));
         }
         if (e != null && e.isBackedOff(now)) {
-            return Optional.of(RejectReason.BACKED_OFF);
+            return Optional.of(new Skip(RejectReason.BACKED_OFF, e.failures() + " failed queries in a row: backed"
+                    + " off until " + e.openUntil().get()));
         }
         CircuitBreaker cb = breakers.get(key);
         if (cb != null && !cb.tryAcquirePermission()) {
-            return Optional.of(RejectReason.BACKED_OFF);
+            return Optional.of(new Skip(RejectReason.BACKED_OFF, "circuit breaker " + cb.getState()
+                    + " after failed queries"));
         }
         return Optional.empty();
     }
@@ -117,6 +142,18 @@ public final class BackoffBook {
             entries.put(key, e);
         } else {
             entries.remove(key);
+        }
+    }
+
+    /**
+     * Gives back the permission that {@link #skipReason(InetSocketAddress)} took for a query that was then not sent
+     * (the check's deadline had passed): a half-open circuit breaker lets only one probe through and would otherwise
+     * keep the address skipped until this checker is discarded.
+     */
+    public synchronized void release(InetSocketAddress address) {
+        CircuitBreaker cb = breakers.get(BackoffState.key(address));
+        if (cb != null) {
+            cb.releasePermission();
         }
     }
 

@@ -16,6 +16,7 @@ import dev.pintp.ntp.SourceReport;
 import dev.pintp.ntp.Ticker;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -128,26 +129,28 @@ public final class DefaultNtpChecker implements NtpChecker {
             try {
                 resolution = await(queries.get(i), deadline);
             } catch (TimeoutException e) {
-                reports.add(unresolved(server, "not resolved within the check deadline"));
+                reports.add(unresolved(server, "not resolved within the check deadline of "
+                        + seconds(config.checkDeadline())));
                 continue;
             } catch (ExecutionException e) {
-                reports.add(unresolved(server, String.valueOf(e.getCause())));
+                reports.add(unresolved(server, describe(e.getCause())));
                 continue;
             }
             if (resolution.addresses() == 0) {
-                reports.add(unresolved(server, "no address"));
+                reports.add(unresolved(server, "the resolver gave no address"));
             }
             for (Pending p : resolution.pending()) {
                 try {
                     reports.add(await(p.report(), deadline));
                 } catch (TimeoutException e) {
                     reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.TIMEOUT, Optional.empty(),
-                            Optional.empty()));
+                            Optional.empty(), "no answer within the check deadline of "
+                            + seconds(config.checkDeadline())));
                 } catch (ExecutionException e) {
                     // The client promises not to throw; if it does anyway, the source is simply unusable.
                     Log.LOG.warn("query of {} failed", p.target(), e.getCause());
                     reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.UNREACHABLE,
-                            Optional.empty(), Optional.empty()));
+                            Optional.empty(), Optional.empty(), "query failed: " + describe(e.getCause())));
                 }
             }
         }
@@ -173,9 +176,10 @@ public final class DefaultNtpChecker implements NtpChecker {
     private SourceReport query(NtpServer server, InetSocketAddress target, long deadline) {
         boolean primary = server.role() == NtpServer.Role.PRIMARY;
         if (!primary) {
-            Optional<RejectReason> skip = backoff.skipReason(target);
+            Optional<BackoffBook.Skip> skip = backoff.skip(target);
             if (skip.isPresent()) {
-                return new SourceReport(server, Optional.of(target), Outcome.SKIPPED, skip, Optional.empty());
+                return new SourceReport(server, Optional.of(target), Outcome.SKIPPED,
+                        Optional.of(skip.get().reason()), Optional.empty(), skip.get().detail());
             }
         }
         long begin = ticker.read();
@@ -193,9 +197,17 @@ public final class DefaultNtpChecker implements NtpChecker {
                 result = queryOnce(server, target, deadline, 1, 1);
             }
         } else {
-            result = queryOnce(server, target, deadline, config.fallbackSamples(), config.fallbackSamples());
-            if (result.exchanges() > 0) { // no packet sent (deadline already past) says nothing about the server
-                backoff.record(target, result, ticker.read() - begin);
+            boolean recorded = false;
+            try {
+                result = queryOnce(server, target, deadline, config.fallbackSamples(), config.fallbackSamples());
+                if (result.exchanges() > 0) { // no packet sent (deadline already past) says nothing about the server
+                    backoff.record(target, result, ticker.read() - begin);
+                    recorded = true;
+                }
+            } finally {
+                if (!recorded) {
+                    backoff.release(target); // or a half-open breaker would wait forever for this probe's result
+                }
             }
         }
         return report(server, target, result);
@@ -227,7 +239,19 @@ public final class DefaultNtpChecker implements NtpChecker {
 
     private static SourceReport unresolved(NtpServer server, String why) {
         Log.LOG.debug("{} unresolved: {}", server, why);
-        return new SourceReport(server, Optional.empty(), Outcome.UNRESOLVED, Optional.empty(), Optional.empty());
+        return new SourceReport(server, Optional.empty(), Outcome.UNRESOLVED, Optional.empty(), Optional.empty(), why);
+    }
+
+    private static String describe(Throwable t) {
+        if (t instanceof UnknownHostException) {
+            return "unknown host " + t.getMessage();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": "
+                + t.getMessage();
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() / 1000.0 + " s";
     }
 
     private <T> T await(CompletableFuture<T> future, long deadline) throws TimeoutException, ExecutionException {

@@ -58,6 +58,7 @@ public final class ReplyCheck {
      */
     public record Expectation(InetSocketAddress server, long nonce, Set<Long> answered, Instant localTransmit,
             long elapsedNanos, Duration maxRootDistance, Duration maxDelay, long localPrecisionNanos) {
+        /** Copies {@code answered}; rejects null components. */
         public Expectation {
             Objects.requireNonNull(server, "server");
             answered = Set.copyOf(answered);

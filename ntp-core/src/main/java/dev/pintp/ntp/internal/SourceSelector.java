@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -51,7 +52,9 @@ public final class SourceSelector {
                 throw new IllegalArgumentException("a usable source must have a sample: " + r);
             }
             if (r.isUsable() && r.sample().get().rootDistance().compareTo(config.maxRootDistance()) > 0) {
-                r = reject(r, RejectReason.ROOT_DISTANCE_TOO_LARGE);
+                r = reject(r, RejectReason.ROOT_DISTANCE_TOO_LARGE, "root distance "
+                        + seconds(r.sample().get().rootDistance()) + " above the maximum "
+                        + seconds(config.maxRootDistance()));
             }
             out.add(r);
         }
@@ -59,7 +62,8 @@ public final class SourceSelector {
         for (int i = 0; i < out.size(); i++) {
             SourceReport r = out.get(i);
             if (r.isUsable() && r.sample().get().offset().abs().compareTo(config.maxOffset()) > 0) {
-                out.set(i, reject(r, RejectReason.OFFSET_TOO_LARGE));
+                out.set(i, reject(r, RejectReason.OFFSET_TOO_LARGE, "offset " + seconds(r.sample().get().offset())
+                        + " beyond the maximum of " + seconds(config.maxOffset()) + " either way"));
             }
         }
         SourceReport selected = selectPrimary(out, config);
@@ -112,12 +116,13 @@ public final class SourceSelector {
         long floor = config.maxOffset().toNanos() / 2;
         long[] low = new long[n];
         long[] high = new long[n];
+        long[] offsets = new long[n];
         for (int k = 0; k < n; k++) {
             NtpSample s = reports.get(usable.get(k)).sample().get();
-            long lambda = Math.max(s.synchronizationDistance().toNanos(), floor);
-            long offset = s.offset().toNanos();
-            low[k] = offset - lambda;
-            high[k] = offset + lambda;
+            long lambda = Math.max(Durations.saturatedNanos(s.synchronizationDistance()), floor);
+            offsets[k] = Durations.saturatedNanos(s.offset());
+            low[k] = offsets[k] - lambda;
+            high[k] = offsets[k] + lambda;
         }
         // Marzullo's sweep: the point covered by the most intervals, merging the sorted lower and upper ends. A
         // lower end goes before an upper end at a tie, so intervals that merely touch count as overlapping. The
@@ -143,16 +148,38 @@ public final class SourceSelector {
             }
         }
         boolean majority = 2 * best > n;
+        boolean[] truechimer = new boolean[n];
+        long agreeLow = Long.MAX_VALUE;
+        long agreeHigh = Long.MIN_VALUE;
         for (int k = 0; k < n; k++) {
-            boolean truechimer = majority && low[k] <= point && point <= high[k];
-            if (!truechimer) {
+            truechimer[k] = majority && low[k] <= point && point <= high[k];
+            if (truechimer[k]) {
+                agreeLow = Math.min(agreeLow, offsets[k]);
+                agreeHigh = Math.max(agreeHigh, offsets[k]);
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            if (!truechimer[k]) {
                 int i = usable.get(k);
-                reports.set(i, reject(reports.get(i), RejectReason.FALSETICKER));
+                SourceReport r = reports.get(i);
+                String offset = seconds(r.sample().get().offset());
+                String detail = majority
+                        ? "offset " + offset + " disagrees with the " + best + " of " + n + " answering sources that"
+                                + " agree (offsets " + seconds(Duration.ofNanos(agreeLow)) + " to "
+                                + seconds(Duration.ofNanos(agreeHigh)) + ")"
+                        : "offset " + offset + ": no majority agrees, at most " + best + " of " + n
+                                + " answering sources agree within their error bounds";
+                reports.set(i, reject(r, RejectReason.FALSETICKER, detail));
             }
         }
     }
 
-    private static SourceReport reject(SourceReport r, RejectReason reason) {
-        return new SourceReport(r.server(), r.address(), Outcome.REJECTED, Optional.of(reason), r.query());
+    private static SourceReport reject(SourceReport r, RejectReason reason, String detail) {
+        return new SourceReport(r.server(), r.address(), Outcome.REJECTED, Optional.of(reason), r.query(), detail);
+    }
+
+    /** A signed duration in seconds with microseconds, for detail texts: {@code +2.500000 s}. */
+    static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%+.6f s", Durations.seconds(d));
     }
 }

@@ -39,7 +39,6 @@ public final class UdpSntpClient implements SntpClient {
     /** Default precision of the local clock: 1 µs, conservative for {@link Clock#systemUTC()} on Linux. */
     public static final Duration DEFAULT_LOCAL_PRECISION = Duration.ofNanos(1000);
 
-    private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE / 2);
 
     private final Clock clock;
     private final LongSupplier ticker;
@@ -109,6 +108,11 @@ public final class UdpSntpClient implements SntpClient {
             burst.unreachable("ICMP port unreachable from " + server);
         } catch (IOException e) {
             burst.unreachable(e.getClass().getSimpleName() + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            // The channel API throws unchecked exceptions for what the host cannot do (no IPv6 in the kernel, an
+            // address family it does not support); the contract is an outcome, never an exception.
+            Log.LOG.warn("query of {} failed", server, e);
+            burst.unreachable(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
         return burst.finish();
     }
@@ -157,7 +161,7 @@ public final class UdpSntpClient implements SntpClient {
 
     /** Nanoseconds of {@code d}, at most about 146 years, so that sums with ticker values cannot overflow. */
     static long saturatedNanos(Duration d) {
-        return d.compareTo(MAX_NANOS) > 0 ? MAX_NANOS.toNanos() : d.toNanos();
+        return Durations.saturatedNanos(d);
     }
 
     private long nextNonce() {
