@@ -72,9 +72,13 @@ public final class NtpMetrics implements MeterBinder {
         }
     }
 
+    /** Registers the meters in {@code registry}; binding the same registry again does nothing. */
     @Override
-    public void bindTo(MeterRegistry registry) {
+    public synchronized void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
+        if (registries.stream().anyMatch(r -> r == registry)) {
+            return; // or every counter and the timer would be fed twice
+        }
         for (String host : hosts) {
             ServerValues v = values.get(host);
             Gauge.builder("ntp.offset", v, x -> x.offset).tag("server", host)

@@ -25,7 +25,8 @@ public interface SntpClient {
 
     /**
      * Queries {@code server} with {@code options.samples()} exchanges, one after another, each with its own
-     * {@code options.timeout()}. Stops early on a Kiss-o'-Death or an unreachable server. Blocks the calling thread
+     * {@code options.timeout()}. Stops early on a Kiss-o'-Death, an unreachable server, or when the calling
+     * thread is interrupted (the interrupt status stays set). Blocks the calling thread
      * for at most about {@code samples × timeout}.
      *
      * @param server the server's address and port, resolved (an unresolved address gives {@link Outcome#UNRESOLVED})

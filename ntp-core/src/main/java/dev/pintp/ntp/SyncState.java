@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,6 +33,8 @@ import java.util.Optional;
 public record SyncState(Observation stable, Optional<Instant> since, Optional<Observation> candidate, int streak,
         boolean changed) {
     private static final String HEADER = "pintp-sync 1";
+    private static final List<Verdict> KNOWN_VERDICTS =
+            List.of(Verdict.PRIMARY_SYNCED, Verdict.FALLBACK_SYNCED, Verdict.UNSYNCHRONIZED);
 
     /** @throws IllegalArgumentException when the candidate is not present exactly when {@code streak > 0} */
     public SyncState {
@@ -214,10 +217,23 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
     }
 
     private static Observation observation(Map<String, String> kv, String prefix) {
-        Verdict verdict = Verdict.valueOf(require(kv, prefix + "verdict"));
+        Verdict verdict = constant(Verdict.class, prefix + "verdict", require(kv, prefix + "verdict"));
+        if (verdict == Verdict.UNKNOWN) {
+            throw new IllegalArgumentException(prefix + "verdict: 'UNKNOWN' is not one of " + KNOWN_VERDICTS);
+        }
         Optional<String> server = optional(kv, prefix + "server");
-        SyncQuality quality = SyncQuality.valueOf(require(kv, prefix + "quality"));
+        SyncQuality quality = constant(SyncQuality.class, prefix + "quality", require(kv, prefix + "quality"));
         return new Observation(verdict, server, quality);
+    }
+
+    private static <E extends Enum<E>> E constant(Class<E> type, String key, String text) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equals(text)) {
+                return e;
+            }
+        }
+        Object allowed = type == Verdict.class ? KNOWN_VERDICTS : List.of(type.getEnumConstants());
+        throw new IllegalArgumentException(key + ": '" + text + "' is not one of " + allowed);
     }
 
     private static String require(Map<String, String> kv, String key) {

@@ -168,6 +168,45 @@ class NtpCheckerTest {
     }
 
     @Test
+    void anAddressSharedByTwoNamesBelongsToTheFirstInConfigurationOrderNotTheFirstResolved() throws Exception {
+        // pool-a.test is configured first but resolves only after pool-b.test's query of the shared address began.
+        CountDownLatch sharedQueried = new CountDownLatch(1);
+        NameResolver ordered = host -> {
+            if (host.equals("pool-a.test")) {
+                try {
+                    sharedQueried.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return resolver.resolve(host);
+        };
+        resolver.name("pool-a.test", "198.51.100.1");
+        resolver.name("pool-b.test", "198.51.100.1", "198.51.100.11");
+        client.answer(A1, o -> {
+            sharedQueried.countDown();
+            return ok(A1, Duration.ZERO);
+        });
+        client.results(B1, ok(B1, Duration.ZERO));
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            NtpConfig config = config().primaries(List.of()).fallbackHosts("pool-a.test", "pool-b.test")
+                    .checkDeadline(Duration.ofSeconds(10)).build();
+            CheckResult r = NtpChecker.custom(config).sntpClient(client).resolver(ordered).executor(pool).build()
+                    .check();
+            assertEquals(0, sharedQueried.getCount(), "pool-b.test's query of the shared address came first");
+            assertEquals(1, client.callsTo(A1));
+            assertEquals(List.of("pool-a.test", "pool-b.test"),
+                    r.sources().stream().map(x -> x.server().host()).toList());
+            assertEquals(Optional.of(A1), r.sources().get(0).address());
+            assertEquals(Outcome.OK, r.sources().get(0).outcome());
+            assertEquals(Optional.of(B1), r.sources().get(1).address());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void unresolvableNameIsReportedAsUnresolvedAndOthersStillCount() {
         client.results(PI_ZERO, ok(PI_ZERO, Duration.ZERO));
         NtpConfig config = config().fallbackHosts("nowhere.test").build();

@@ -16,6 +16,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class NtpMonitorTest {
     final MutableClock clock = new MutableClock(Fixtures.T0);
@@ -143,44 +145,26 @@ class NtpMonitorTest {
         }
     }
 
-    @Test
-    void aThrowingListenerIsLoggedAndCannotStopTheMonitorOrOtherListeners() {
-        NtpMonitorListener bad = new NtpMonitorListener() {
-            @Override
-            public void onCheck(CheckResult result) {
-                throw new IllegalStateException("listener bug");
-            }
-
-            @Override
-            public void onVerdictChange(MonitorStatus previous, MonitorStatus current) {
-                throw new IllegalStateException("listener bug");
-            }
-        };
-        try (NtpMonitor m = NtpMonitor.custom(config).checker(checker).clock(clock).scheduler(scheduler).listener(bad)
-                .listener(recorder).build().start()) {
-            synced(Duration.ZERO);
-            synced(Duration.ZERO);
-            tick();
-            tick();
-            assertEquals(2, m.current().checks());
-            assertEquals(Verdict.PRIMARY_SYNCED, m.current().verdict());
-            assertTrue(recorder.events.contains("change UNSYNCHRONIZED -> PRIMARY_SYNCED"));
-        }
+    /** What a buggy listener or checker may throw: an exception, an Error, a checked exception thrown sneakily. */
+    static List<Throwable> throwables() {
+        return List.of(new IllegalStateException("bug"), new AssertionError("bug"),
+                new java.io.IOException("checked, thrown sneakily"));
     }
 
-    @Test
-    void aListenerThrowingAnErrorOrACheckedExceptionCannotStopTheMonitor() {
-        // Anything escaping the scheduled task would cancel every later run of a real ScheduledExecutorService;
-        // with the manual scheduler it would escape runDue() and fail the test.
+    // Anything escaping the scheduled task would cancel every later run of a real ScheduledExecutorService; with the
+    // manual scheduler it would escape runDue() and fail the test.
+    @ParameterizedTest
+    @MethodSource("throwables")
+    void aThrowingListenerIsLoggedAndCannotStopTheMonitorOrOtherListeners(Throwable thrown) {
         NtpMonitorListener bad = new NtpMonitorListener() {
             @Override
             public void onCheck(CheckResult result) {
-                throw new AssertionError("listener bug");
+                NtpMonitorTest.<RuntimeException>sneakyThrow(thrown);
             }
 
             @Override
             public void onVerdictChange(MonitorStatus previous, MonitorStatus current) {
-                NtpMonitorTest.<RuntimeException>sneakyThrow(new java.io.IOException("checked, thrown sneakily"));
+                NtpMonitorTest.<RuntimeException>sneakyThrow(thrown);
             }
         };
         try (NtpMonitor m = NtpMonitor.custom(config).checker(checker).clock(clock).scheduler(scheduler).listener(bad)
@@ -196,11 +180,13 @@ class NtpMonitorTest {
         }
     }
 
-    @Test
-    void aCheckerThrowingAnErrorDoesNotStopTheSchedule() {
+    @ParameterizedTest
+    @MethodSource("throwables")
+    void aThrowingCheckerDoesNotStopTheSchedule(Throwable thrown) {
         try (NtpMonitor m = monitor().start()) {
             script.add(() -> {
-                throw new AssertionError("checker bug");
+                NtpMonitorTest.<RuntimeException>sneakyThrow(thrown);
+                return null;
             });
             synced(Duration.ZERO);
             tick();
@@ -213,20 +199,6 @@ class NtpMonitorTest {
     @SuppressWarnings("unchecked")
     static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
         throw (T) t;
-    }
-
-    @Test
-    void aThrowingCheckerDoesNotStopTheSchedule() {
-        try (NtpMonitor m = monitor().start()) {
-            script.add(() -> {
-                throw new IllegalStateException("checker bug");
-            });
-            synced(Duration.ZERO);
-            tick();
-            assertEquals(0, m.current().checks());
-            tick();
-            assertEquals(1, m.current().checks());
-        }
     }
 
     @Test

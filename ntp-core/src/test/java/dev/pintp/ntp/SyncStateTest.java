@@ -162,4 +162,17 @@ class SyncStateTest {
             assertThrows(IllegalArgumentException.class, () -> SyncState.decode(bad), bad);
         }
     }
+
+    @Test
+    void decodeErrorsNameTheKeyAndTheAllowedValues() {
+        String good = new SyncState(PRIMARY_MEDIUM, Optional.of(now), Optional.of(POOL_A), 1, false).encode();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SyncState.decode(good.replace("verdict=PRIMARY_SYNCED", "verdict=MAYBE")));
+        assertEquals("bad sync state: verdict: 'MAYBE' is not one of [PRIMARY_SYNCED, FALLBACK_SYNCED,"
+                + " UNSYNCHRONIZED]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> SyncState.decode(good.replace("candidate.quality=MEDIUM", "candidate.quality=GREAT")));
+        assertEquals("bad sync state: candidate.quality: 'GREAT' is not one of [NONE, LOW, MEDIUM, HIGH]",
+                e.getMessage());
+    }
 }

@@ -21,7 +21,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -95,8 +97,9 @@ public final class DefaultNtpChecker implements NtpChecker {
         List<NtpServer> servers = new ArrayList<>(config.primaries());
         servers.addAll(config.fallbacks());
 
-        // An address that two names share (pool names often do) is queried and counted once, for the first name.
-        Set<InetSocketAddress> claimed = ConcurrentHashMap.newKeySet();
+        // An address that two names share (pool names often do) is queried once, by whichever name resolved first,
+        // and reported and counted once, under the first of the names in configuration order.
+        Map<InetSocketAddress, CompletableFuture<SourceReport>> started = new ConcurrentHashMap<>();
         List<CompletableFuture<Resolution>> queries = new ArrayList<>();
         // Anonymous classes rather than lambdas here and below: each lambda costs a one-shot check its class
         // spinning at start-up (docs/probe.md, "Start-up cost").
@@ -108,19 +111,20 @@ public final class DefaultNtpChecker implements NtpChecker {
                     List<Pending> pending = new ArrayList<>();
                     for (InetAddress a : addresses) {
                         InetSocketAddress target = new InetSocketAddress(a, server.port());
-                        if (claimed.add(target)) {
-                            pending.add(new Pending(target, start(new Task<SourceReport>() {
-                                @Override
-                                SourceReport compute() {
-                                    return query(server, target, deadline);
-                                }
-                            })));
-                        }
+                        Task<SourceReport> task = new Task<>() {
+                            @Override
+                            SourceReport compute() {
+                                return query(server, target, deadline);
+                            }
+                        };
+                        CompletableFuture<SourceReport> earlier = started.putIfAbsent(target, task.result);
+                        pending.add(new Pending(target, earlier != null ? earlier : start(task)));
                     }
                     return new Resolution(addresses.size(), pending);
                 }
             }));
         }
+        Set<InetSocketAddress> reported = new HashSet<>();
 
         List<SourceReport> reports = new ArrayList<>();
         for (int i = 0; i < servers.size(); i++) {
@@ -140,8 +144,13 @@ public final class DefaultNtpChecker implements NtpChecker {
                 reports.add(unresolved(server, "the resolver gave no address"));
             }
             for (Pending p : resolution.pending()) {
+                if (!reported.add(p.target())) {
+                    continue; // reported under an earlier name
+                }
                 try {
-                    reports.add(await(p.report(), deadline));
+                    SourceReport r = await(p.report(), deadline);
+                    reports.add(r.server().equals(server) ? r
+                            : new SourceReport(server, r.address(), r.outcome(), r.reason(), r.query(), r.detail()));
                 } catch (TimeoutException e) {
                     reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.TIMEOUT, Optional.empty(),
                             Optional.empty(), "no answer within the check deadline of "
@@ -280,7 +289,7 @@ public final class DefaultNtpChecker implements NtpChecker {
         return task.result;
     }
 
-    /** A resolved name: how many addresses it had, and the queries started for those not already claimed. */
+    /** A resolved name: how many addresses it had, and the query of each (shared with other names). */
     private record Resolution(int addresses, List<Pending> pending) {
     }
 

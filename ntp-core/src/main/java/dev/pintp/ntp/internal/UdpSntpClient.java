@@ -103,6 +103,10 @@ public final class UdpSntpClient implements SntpClient {
                 if (!exchange(connection, server, options, burst)) {
                     break;
                 }
+                if (Thread.currentThread().isInterrupted()) {
+                    burst.interrupted = true;
+                    break;
+                }
             }
         } catch (PortUnreachableException e) {
             burst.unreachable("ICMP port unreachable from " + server);
@@ -197,6 +201,7 @@ public final class UdpSntpClient implements SntpClient {
         ReplyCheck.Refused firstRefusal;
         ReplyCheck.Refused kiss;
         String unreachable;
+        boolean interrupted;
 
         Burst(InetSocketAddress server) {
             this.server = server;
@@ -254,7 +259,8 @@ public final class UdpSntpClient implements SntpClient {
                         firstRefusal.detail());
             }
             return result(Outcome.TIMEOUT, "no valid answer to " + exchanges + " request(s)"
-                    + (drops().total() > 0 ? ", " + drops().total() + " datagram(s) dropped" : ""));
+                    + (drops().total() > 0 ? ", " + drops().total() + " datagram(s) dropped" : "")
+                    + (interrupted ? "; the querying thread was interrupted" : ""));
         }
 
         QueryResult result(Outcome outcome, String detail) {
