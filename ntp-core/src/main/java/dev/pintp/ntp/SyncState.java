@@ -20,7 +20,8 @@ import java.util.Optional;
  * to the stable observation, so a level that oscillates between two values below (or above) the stable one settles on
  * the nearer value and never flips back and forth. The stable observation changes when the streak reaches
  * {@link NtpConfig#checksToLose()} (worse) or {@link NtpConfig#checksToGain()} (better or another server) and at
- * least {@link NtpConfig#minDwell()} has passed since the last change. "Worse" orders first by verdict
+ * least {@link NtpConfig#minDwell()} has passed since the last change (or the last change lies in the future: the
+ * wall clock was set back since, and the dwell time is not applied). "Worse" orders first by verdict
  * (UNSYNCHRONIZED &lt; FALLBACK_SYNCED &lt; PRIMARY_SYNCED), then by quality level.
  *
  * @param stable what the controller acts on; {@link #initial()} is unsynchronized
@@ -137,7 +138,10 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
             }
         }
         int needed = worse ? config.checksToLose() : config.checksToGain();
-        boolean dwelt = since.isEmpty() || !Duration.between(since.get(), now).minus(config.minDwell()).isNegative();
+        // A last change stamped after now was stamped by a clock that has since been set back (the very clock this
+        // library distrusts): the dwell time cannot be measured against it, so it does not hold the change back.
+        boolean dwelt = since.isEmpty() || since.get().isAfter(now)
+                || !Duration.between(since.get(), now).minus(config.minDwell()).isNegative();
         if (count >= needed && dwelt) {
             return new SyncState(next, Optional.of(now), Optional.empty(), 0, true);
         }

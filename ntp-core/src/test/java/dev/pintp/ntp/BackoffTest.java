@@ -162,6 +162,42 @@ class BackoffTest {
     }
 
     @Test
+    void backoffStampedByAClockThatWasAheadIsNotHonouredForYears() {
+        // Written when the wall clock read two years ahead, since corrected: no backoff lasts more than a day, so
+        // an end further away than that is an artefact of the clock, not a backoff to honour.
+        Instant ahead = clock.instant().plus(Duration.ofDays(730));
+        BackoffState persisted = BackoffState.of(List.of(new BackoffState.Entry(BackoffState.key(POOL),
+                Optional.of(ahead), 1, Optional.of(ahead), 0, Optional.of(ahead))));
+        client.results(POOL, ok(POOL, Duration.ZERO));
+        assertEquals(Outcome.OK, report(checker(persisted).check(), NtpServer.Role.FALLBACK).outcome());
+        assertTrue(persisted.pruned(clock.instant()).entry(POOL).orElseThrow().isActive(clock.instant()),
+                "the RATE count still matters");
+        assertTrue(!persisted.entry(POOL).orElseThrow().isBackedOff(clock.instant()));
+        assertTrue(!persisted.entry(POOL).orElseThrow().isDenied(clock.instant()));
+    }
+
+    @Test
+    void anOpenCircuitBreakerIsNotStuckWhenTheWallClockIsSetBack() {
+        // The pool was unreachable at boot while the wall clock (a bad RTC) read a year ahead; then the network
+        // came up and the clock was corrected. The breaker's 15 minutes are elapsed time, not wall-clock time.
+        java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
+        NtpChecker checker = NtpChecker.custom(config).sntpClient(client).resolver(resolver).clock(clock)
+                .ticker(ticks::get).executor(Runnable::run).build();
+        for (int i = 0; i < 3; i++) {
+            checker.check();
+            clock.advance(Duration.ofMinutes(1));
+            ticks.addAndGet(Duration.ofMinutes(1).toNanos());
+        }
+        assertEquals(Outcome.SKIPPED, report(checker.check(), NtpServer.Role.FALLBACK).outcome());
+
+        clock.advance(Duration.ofDays(-365));
+        ticks.addAndGet(Duration.ofMinutes(16).toNanos());
+        client.results(POOL, ok(POOL, Duration.ZERO));
+        assertEquals(Outcome.OK, report(checker.check(), NtpServer.Role.FALLBACK).outcome());
+        assertEquals(4, client.callsTo(POOL));
+    }
+
+    @Test
     void persistedBackoffIsHonouredByANewCheckerLikeTheNextProcess() {
         client.results(POOL, kiss(POOL, "RATE"));
         NtpChecker first = checker(BackoffState.empty());

@@ -171,16 +171,7 @@ class NtpCheckerTest {
     void anAddressSharedByTwoNamesBelongsToTheFirstInConfigurationOrderNotTheFirstResolved() throws Exception {
         // pool-a.test is configured first but resolves only after pool-b.test's query of the shared address began.
         CountDownLatch sharedQueried = new CountDownLatch(1);
-        NameResolver ordered = host -> {
-            if (host.equals("pool-a.test")) {
-                try {
-                    sharedQueried.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return resolver.resolve(host);
-        };
+        NameResolver ordered = waitingFor("pool-a.test", sharedQueried);
         resolver.name("pool-a.test", "198.51.100.1");
         resolver.name("pool-b.test", "198.51.100.1", "198.51.100.11");
         client.answer(A1, o -> {
@@ -255,16 +246,7 @@ class NtpCheckerTest {
     @Test
     void sourcesCutOffByTheDeadlineSayHowLongItWas() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        NameResolver hung = host -> {
-            if (host.equals("pool-b.test")) {
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return resolver.resolve(host);
-        };
+        NameResolver hung = waitingFor("pool-b.test", release);
         hang(PI_ZERO, new CountDownLatch(1), release);
         ExecutorService pool = Executors.newCachedThreadPool();
         try {
@@ -331,6 +313,20 @@ class NtpCheckerTest {
         assertEquals(1, client.callsTo(A1));
     }
 
+    /** The fake resolver, but {@code host} is resolved only once {@code latch} is down (or after 30 s). */
+    NameResolver waitingFor(String host, CountDownLatch latch) {
+        return name -> {
+            if (name.equals(host)) {
+                try {
+                    latch.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return resolver.resolve(name);
+        };
+    }
+
     /** Scripts {@code a} to hang until {@code release} (or 30 s), counting down {@code entered} when it starts. */
     void hang(InetSocketAddress a, CountDownLatch entered, CountDownLatch release) {
         client.answer(a, o -> {
@@ -380,16 +376,7 @@ class NtpCheckerTest {
     @Test
     void slowNameResolutionIsCutOffByTheDeadline() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        NameResolver slow = host -> {
-            if (host.equals("pool-a.test")) {
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return resolver.resolve(host);
-        };
+        NameResolver slow = waitingFor("pool-a.test", release);
         client.results(PI_ZERO, ok(PI_ZERO, Duration.ZERO));
         ExecutorService pool = Executors.newCachedThreadPool();
         try {

@@ -100,6 +100,17 @@ class SyncStateTest {
     }
 
     @Test
+    void aChangeRecordedByAClockThatWasAheadDoesNotHoldTheStateForYears() {
+        // The last change was stamped when the wall clock read a year ahead (a bad RTC); it has since been
+        // corrected. Waiting for the dwell time against that stamp would freeze the state for a year.
+        SyncState stampedAhead = new SyncState(PRIMARY_HIGH, Optional.of(now.plus(Duration.ofDays(365))),
+                Optional.empty(), 0, false);
+        List<SyncState> s = feed(stampedAhead, UNSYNC, UNSYNC);
+        assertEquals(UNSYNC, s.get(1).stable(), "changed after checksToLose checks, as without a dwell time");
+        assertEquals(Optional.of(now), s.get(1).since(), "restamped with the corrected clock");
+    }
+
+    @Test
     void levelOscillatingBetweenTwoAdjacentValuesDoesNotChurn() {
         // Stable at HIGH; the level alternates HIGH/MEDIUM: MEDIUM never gets two in a row.
         List<SyncState> s = feed(stableAt(PRIMARY_HIGH), PRIMARY_MEDIUM, PRIMARY_HIGH, PRIMARY_MEDIUM, PRIMARY_HIGH,

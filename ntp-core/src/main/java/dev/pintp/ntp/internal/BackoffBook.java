@@ -5,12 +5,15 @@ import dev.pintp.ntp.KissCode;
 import dev.pintp.ntp.Outcome;
 import dev.pintp.ntp.QueryResult;
 import dev.pintp.ntp.RejectReason;
+import dev.pintp.ntp.Ticker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -37,14 +40,24 @@ public final class BackoffBook {
     public static final Duration OPEN_DURATION = Duration.ofMinutes(15);
 
     private final Clock clock;
+    private final Ticker ticker;
     /** Built on the first failure: most checks never need a breaker, and its config spins a dozen classes. */
     private CircuitBreakerConfig breakerConfig;
     private final Map<String, BackoffState.Entry> entries = new HashMap<>();
     private final Map<String, CircuitBreaker> breakers = new HashMap<>();
 
-    /** A book starting from {@code initial}, with {@code clock} for every instant. */
+    /** A book starting from {@code initial}, with {@code clock} for every instant and the system ticker. */
     public BackoffBook(BackoffState initial, Clock clock) {
+        this(initial, clock, Ticker.system());
+    }
+
+    /**
+     * A book starting from {@code initial}, with {@code clock} for the instants it records and {@code ticker} for
+     * the circuit breakers' own time.
+     */
+    public BackoffBook(BackoffState initial, Clock clock, Ticker ticker) {
         this.clock = clock;
+        this.ticker = ticker;
         for (BackoffState.Entry e : initial.entries().values()) {
             entries.put(e.address(), e);
             if (e.failures() > 0) {
@@ -84,7 +97,7 @@ public final class BackoffBook {
             return Optional.of(new Skip(RejectReason.DENIED, "KoD DENY/RSTR: not queried until "
                     + e.deniedUntil().get()));
         }
-        if (e != null && e.rateLimitedUntil().isPresent() && e.rateLimitedUntil().get().isAfter(now)) {
+        if (e != null && e.isRateLimited(now)) {
             return Optional.of(new Skip(RejectReason.BACKED_OFF, "KoD RATE (" + e.rateKisses()
                     + " in a row): backed off until " + e.rateLimitedUntil().get()));
         }
@@ -93,6 +106,9 @@ public final class BackoffBook {
                     + " off until " + e.openUntil().get()));
         }
         CircuitBreaker cb = breakers.get(key);
+        if (cb != null && cb.getState() == CircuitBreaker.State.OPEN) {
+            cb.transitionToHalfOpenState(); // openUntil has passed: time for the one probe
+        }
         if (cb != null && !cb.tryAcquirePermission()) {
             return Optional.of(new Skip(RejectReason.BACKED_OFF, "circuit breaker " + cb.getState()
                     + " after failed queries"));
@@ -169,10 +185,34 @@ public final class BackoffBook {
         return BackoffState.of(entries.values());
     }
 
+    /** A clock that reads {@code ticker}: it only moves forward, whatever is done to the wall clock. */
+    private static Clock elapsed(Ticker ticker) {
+        return new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.EPOCH.plusNanos(ticker.read());
+            }
+        };
+    }
+
     private CircuitBreaker breaker(String key) {
         CircuitBreaker cb = breakers.get(key);
         if (cb == null) {
             if (breakerConfig == null) {
+                // The breakers count failures and let one probe through when half open. How long one stays open is
+                // the entry's openUntil (wall clock, persisted, bounded by BackoffState), after which skip() moves it
+                // to half open; its own clock is elapsed time, so that a wall clock set back cannot keep it open for
+                // years.
                 breakerConfig = CircuitBreakerConfig.custom()
                         .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                         .slidingWindowSize(FAILURES_TO_OPEN)
@@ -180,7 +220,7 @@ public final class BackoffBook {
                         .failureRateThreshold(100)
                         .permittedNumberOfCallsInHalfOpenState(1)
                         .waitDurationInOpenState(OPEN_DURATION)
-                        .clock(clock)
+                        .clock(elapsed(ticker))
                         .build();
             }
             cb = CircuitBreaker.of("ntp-" + key, breakerConfig);

@@ -70,7 +70,7 @@ public final class DefaultNtpChecker implements NtpChecker {
         this.clock = clock;
         this.ticker = ticker;
         this.executor = executor;
-        this.backoff = new BackoffBook(backoffState, clock);
+        this.backoff = new BackoffBook(backoffState, clock, ticker);
         this.lastBackoff = backoffState;
     }
 
