@@ -52,12 +52,21 @@ public final class BackoffState {
             Objects.requireNonNull(rateLimitedUntil, "rateLimitedUntil");
             Objects.requireNonNull(deniedUntil, "deniedUntil");
             Objects.requireNonNull(openUntil, "openUntil");
-            if (address.isEmpty() || address.chars().anyMatch(c -> c <= ' ')) {
+            if (address.isEmpty() || hasSpaceOrControl(address)) {
                 throw new IllegalArgumentException("address must be non-empty without spaces, was '" + address + "'");
             }
             if (rateKisses < 0 || failures < 0) {
                 throw new IllegalArgumentException("counts must not be negative");
             }
+        }
+
+        private static boolean hasSpaceOrControl(String address) {
+            for (int i = 0; i < address.length(); i++) {
+                if (address.charAt(i) <= ' ') {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** A fresh entry for {@code address} with nothing recorded. */

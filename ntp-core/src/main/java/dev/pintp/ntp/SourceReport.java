@@ -49,7 +49,7 @@ public record SourceReport(
     public SourceReport(NtpServer server, Optional<InetSocketAddress> address, Outcome outcome,
             Optional<RejectReason> reason, Optional<QueryResult> query) {
         this(server, address, outcome, reason, query,
-                Objects.requireNonNull(query, "query").map(QueryResult::detail).orElse(""));
+                Objects.requireNonNull(query, "query").isPresent() ? query.get().detail() : "");
     }
 
     /** This report with another detail text. */
@@ -59,7 +59,7 @@ public record SourceReport(
 
     /** The best sample of the query, if one was measured (also for a source rejected by the check). */
     public Optional<NtpSample> sample() {
-        return query.flatMap(QueryResult::best);
+        return query.isPresent() ? query.get().best() : Optional.empty();
     }
 
     /** True when this source was usable in this check. */

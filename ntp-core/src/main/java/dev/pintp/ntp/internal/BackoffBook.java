@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +40,9 @@ public final class BackoffBook {
     public static final Duration OPEN_DURATION = Duration.ofMinutes(15);
 
     private final Clock clock;
-    private final CircuitBreakerConfig breakerConfig;
+    private final Ticker ticker;
+    /** Built on the first failure: most checks never need a breaker, and its config spins a dozen classes. */
+    private CircuitBreakerConfig breakerConfig;
     private final Map<String, BackoffState.Entry> entries = new HashMap<>();
     private final Map<String, CircuitBreaker> breakers = new HashMap<>();
 
@@ -54,18 +57,7 @@ public final class BackoffBook {
      */
     public BackoffBook(BackoffState initial, Clock clock, Ticker ticker) {
         this.clock = clock;
-        // The breakers count failures and let one probe through when half open. How long one stays open is the
-        // entry's openUntil (wall clock, persisted, bounded by BackoffState), after which skip() moves it to half
-        // open; its own clock is elapsed time, so that a wall clock set back cannot keep it open for years.
-        this.breakerConfig = CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(FAILURES_TO_OPEN)
-                .minimumNumberOfCalls(FAILURES_TO_OPEN)
-                .failureRateThreshold(100)
-                .permittedNumberOfCallsInHalfOpenState(1)
-                .waitDurationInOpenState(OPEN_DURATION)
-                .clock(elapsed(ticker))
-                .build();
+        this.ticker = ticker;
         for (BackoffState.Entry e : initial.entries().values()) {
             entries.put(e.address(), e);
             if (e.failures() > 0) {
@@ -89,7 +81,8 @@ public final class BackoffBook {
 
     /** Why {@code address} must not be queried now: DENIED, BACKED_OFF, or empty when it may be queried. */
     public Optional<RejectReason> skipReason(InetSocketAddress address) {
-        return skip(address).map(Skip::reason);
+        Optional<Skip> skip = skip(address);
+        return skip.isPresent() ? Optional.of(skip.get().reason()) : Optional.empty();
     }
 
     /**
@@ -183,7 +176,11 @@ public final class BackoffBook {
     /** What the book holds now, without entries that no longer matter. */
     public synchronized BackoffState snapshot() {
         Instant now = clock.instant();
-        entries.values().removeIf(e -> !e.isActive(now));
+        for (Iterator<BackoffState.Entry> i = entries.values().iterator(); i.hasNext(); ) {
+            if (!i.next().isActive(now)) {
+                i.remove();
+            }
+        }
         breakers.keySet().retainAll(entries.keySet());
         return BackoffState.of(entries.values());
     }
@@ -209,7 +206,27 @@ public final class BackoffBook {
     }
 
     private CircuitBreaker breaker(String key) {
-        return breakers.computeIfAbsent(key, k -> CircuitBreaker.of("ntp-" + k, breakerConfig));
+        CircuitBreaker cb = breakers.get(key);
+        if (cb == null) {
+            if (breakerConfig == null) {
+                // The breakers count failures and let one probe through when half open. How long one stays open is
+                // the entry's openUntil (wall clock, persisted, bounded by BackoffState), after which skip() moves it
+                // to half open; its own clock is elapsed time, so that a wall clock set back cannot keep it open for
+                // years.
+                breakerConfig = CircuitBreakerConfig.custom()
+                        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                        .slidingWindowSize(FAILURES_TO_OPEN)
+                        .minimumNumberOfCalls(FAILURES_TO_OPEN)
+                        .failureRateThreshold(100)
+                        .permittedNumberOfCallsInHalfOpenState(1)
+                        .waitDurationInOpenState(OPEN_DURATION)
+                        .clock(elapsed(ticker))
+                        .build();
+            }
+            cb = CircuitBreaker.of("ntp-" + key, breakerConfig);
+            breakers.put(key, cb);
+        }
+        return cb;
     }
 
     /** The error a failed query is recorded with; carries no stack trace. */

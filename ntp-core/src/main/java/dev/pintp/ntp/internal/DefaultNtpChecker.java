@@ -14,8 +14,6 @@ import dev.pintp.ntp.RejectReason;
 import dev.pintp.ntp.SntpClient;
 import dev.pintp.ntp.SourceReport;
 import dev.pintp.ntp.Ticker;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -34,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,7 +45,6 @@ import org.slf4j.LoggerFactory;
  * reports to {@link SourceSelector}.
  */
 public final class DefaultNtpChecker implements NtpChecker {
-    private static final Logger LOG = LoggerFactory.getLogger(DefaultNtpChecker.class);
     /** Shortest per-exchange timeout worth sending a request for. */
     private static final Duration MIN_EXCHANGE_TIME = Duration.ofMillis(10);
 
@@ -61,7 +59,6 @@ public final class DefaultNtpChecker implements NtpChecker {
     private final Ticker ticker;
     private final Executor executor;
     private final BackoffBook backoff;
-    private final Retry primaryRetry;
     private volatile BackoffState lastBackoff;
 
     /** A checker with the given seams; see {@link NtpChecker.Builder}. */
@@ -75,12 +72,6 @@ public final class DefaultNtpChecker implements NtpChecker {
         this.executor = executor;
         this.backoff = new BackoffBook(backoffState, clock, ticker);
         this.lastBackoff = backoffState;
-        this.primaryRetry = Retry.of("ntp-primary", RetryConfig.<QueryResult>custom()
-                .maxAttempts(2)
-                .waitDuration(Duration.ZERO)
-                .retryOnResult(r -> r.outcome() == Outcome.TIMEOUT)
-                .failAfterMaxAttempts(false)
-                .build());
     }
 
     /** The default executor: daemon threads made as needed, idle ones kept 5 minutes (above a check interval). */
@@ -89,12 +80,8 @@ public final class DefaultNtpChecker implements NtpChecker {
     }
 
     private static ExecutorService newPool() {
-        AtomicInteger n = new AtomicInteger();
-        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.MINUTES, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "ntp-query-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.MINUTES, new SynchronousQueue<>(),
+                new DaemonThreads());
     }
 
     @Override
@@ -114,15 +101,27 @@ public final class DefaultNtpChecker implements NtpChecker {
         // and reported and counted once, under the first of the names in configuration order.
         Map<InetSocketAddress, CompletableFuture<SourceReport>> started = new ConcurrentHashMap<>();
         List<CompletableFuture<Resolution>> queries = new ArrayList<>();
+        // Anonymous classes rather than lambdas here and below: each lambda costs a one-shot check its class
+        // spinning at start-up (docs/probe.md, "Start-up cost").
         for (NtpServer server : servers) {
-            queries.add(supply(() -> resolve(server)).thenApply(addresses -> {
-                List<Pending> pending = new ArrayList<>();
-                for (InetAddress a : addresses) {
-                    InetSocketAddress target = new InetSocketAddress(a, server.port());
-                    pending.add(new Pending(target,
-                            started.computeIfAbsent(target, t -> supply(() -> query(server, t, deadline)))));
+            queries.add(start(new Task<Resolution>() {
+                @Override
+                Resolution compute() throws Exception {
+                    List<InetAddress> addresses = resolve(server);
+                    List<Pending> pending = new ArrayList<>();
+                    for (InetAddress a : addresses) {
+                        InetSocketAddress target = new InetSocketAddress(a, server.port());
+                        Task<SourceReport> task = new Task<>() {
+                            @Override
+                            SourceReport compute() {
+                                return query(server, target, deadline);
+                            }
+                        };
+                        CompletableFuture<SourceReport> earlier = started.putIfAbsent(target, task.result);
+                        pending.add(new Pending(target, earlier != null ? earlier : start(task)));
+                    }
+                    return new Resolution(addresses.size(), pending);
                 }
-                return new Resolution(addresses.size(), pending);
             }));
         }
         Set<InetSocketAddress> reported = new HashSet<>();
@@ -158,7 +157,7 @@ public final class DefaultNtpChecker implements NtpChecker {
                             + seconds(config.checkDeadline())));
                 } catch (ExecutionException e) {
                     // The client promises not to throw; if it does anyway, the source is simply unusable.
-                    LOG.warn("query of {} failed", p.target(), e.getCause());
+                    Log.LOG.warn("query of {} failed", p.target(), e.getCause());
                     reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.UNREACHABLE,
                             Optional.empty(), Optional.empty(), "query failed: " + describe(e.getCause())));
                 }
@@ -195,10 +194,17 @@ public final class DefaultNtpChecker implements NtpChecker {
         long begin = ticker.read();
         QueryResult result;
         if (primary) {
-            AtomicInteger attempt = new AtomicInteger();
-            result = primaryRetry.executeSupplier(() -> attempt.getAndIncrement() == 0
-                    ? queryOnce(server, target, deadline, config.primarySamples(), config.primarySamples() + 1)
-                    : queryOnce(server, target, deadline, 1, 1));
+            // One retry of a single exchange after a burst that got no answer (or a client that broke its promise
+            // not to throw), within the deadline. Plain code rather than a resilience4j Retry: building a
+            // RetryConfig spins about 25 classes and lambdas, a tenth of a one-shot check's start-up.
+            try {
+                result = queryOnce(server, target, deadline, config.primarySamples(), config.primarySamples() + 1);
+            } catch (RuntimeException e) {
+                result = null;
+            }
+            if (result == null || result.outcome() == Outcome.TIMEOUT) {
+                result = queryOnce(server, target, deadline, 1, 1);
+            }
         } else {
             boolean recorded = false;
             try {
@@ -241,7 +247,7 @@ public final class DefaultNtpChecker implements NtpChecker {
     }
 
     private static SourceReport unresolved(NtpServer server, String why) {
-        LOG.debug("{} unresolved: {}", server, why);
+        Log.LOG.debug("{} unresolved: {}", server, why);
         return new SourceReport(server, Optional.empty(), Outcome.UNRESOLVED, Optional.empty(), Optional.empty(), why);
     }
 
@@ -273,20 +279,14 @@ public final class DefaultNtpChecker implements NtpChecker {
         }
     }
 
-    private <T> CompletableFuture<T> supply(CheckedSupplier<T> task) {
-        CompletableFuture<T> f = new CompletableFuture<>();
+    /** Runs {@code task} on the executor; its future fails when the executor refuses it. */
+    private <T> CompletableFuture<T> start(Task<T> task) {
         try {
-            executor.execute(() -> {
-                try {
-                    f.complete(task.get());
-                } catch (Throwable t) {
-                    f.completeExceptionally(t);
-                }
-            });
+            executor.execute(task);
         } catch (RuntimeException e) {
-            f.completeExceptionally(e);
+            task.result.completeExceptionally(e);
         }
-        return f;
+        return task.result;
     }
 
     /** A resolved name: how many addresses it had, and the query of each (shared with other names). */
@@ -297,8 +297,39 @@ public final class DefaultNtpChecker implements NtpChecker {
     private record Pending(InetSocketAddress target, CompletableFuture<SourceReport> report) {
     }
 
-    @FunctionalInterface
-    private interface CheckedSupplier<T> {
-        T get() throws Exception;
+    /** A computation on the executor whose result or failure completes {@link #result}. */
+    private abstract static class Task<T> implements Runnable {
+        final CompletableFuture<T> result = new CompletableFuture<>();
+
+        abstract T compute() throws Exception;
+
+        @Override
+        public void run() {
+            try {
+                result.complete(compute());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        }
+    }
+
+    /** Daemon threads named {@code ntp-query-N}. */
+    private static final class DaemonThreads implements ThreadFactory {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "ntp-query-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
+    }
+
+    /**
+     * The logger, created on first use: slf4j's provider lookup (a ServiceLoader scan of the class path) costs a
+     * one-shot check about 10 ms of start-up, and a check that goes well logs nothing.
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(DefaultNtpChecker.class);
     }
 }
