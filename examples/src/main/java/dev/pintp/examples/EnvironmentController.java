@@ -36,7 +36,9 @@ public final class EnvironmentController {
 
     /**
      * Decides from {@code env}, verifying its server with one SNTP query through {@code client} when it says to
-     * save power. The offset limit is {@link NtpConfig#maxOffset()} of the defaults.
+     * save power. The offset limit is {@link NtpConfig#maxOffset()} of the defaults. Never throws for any
+     * environment: a malformed {@code NTP_SERVER} means full power; a missing or invalid {@code NTP_SYNC_LEVEL} with
+     * power saving allowed means level 1.
      */
     public static Decision decide(Map<String, String> env, SntpClient client) {
         Objects.requireNonNull(client, "client");
@@ -44,10 +46,17 @@ public final class EnvironmentController {
         if (!sync.maySavePower()) {
             return new Decision(false, 0, "environment does not allow power saving");
         }
+        // The job always sets NTP_SYNC_LEVEL; without it (an older job), save at the most cautious level.
+        int level = Math.max(1, sync.level().level());
         if (sync.ntpServer().isEmpty()) {
-            return new Decision(true, sync.level().level(), "environment allows power saving (no server to verify)");
+            return new Decision(true, level, "environment allows power saving (no server to verify)");
         }
-        NtpServer server = NtpServer.parse(sync.ntpServer().get(), NtpServer.DEFAULT_PORT, NtpServer.Role.PRIMARY);
+        NtpServer server;
+        try {
+            server = NtpServer.parse(sync.ntpServer().get(), NtpServer.DEFAULT_PORT, NtpServer.Role.PRIMARY);
+        } catch (IllegalArgumentException e) {
+            return new Decision(false, 0, "NTP_SERVER is not a server: " + e.getMessage());
+        }
         QueryResult r = client.query(new InetSocketAddress(server.host(), server.port()),
                 new QueryOptions(1, Duration.ofSeconds(1), Duration.ofSeconds(5)));
         Duration maxOffset = NtpConfig.ofDefaults().maxOffset();
@@ -58,7 +67,7 @@ public final class EnvironmentController {
         if (offset.abs().compareTo(maxOffset) > 0) {
             return new Decision(false, 0, server + " says the clock is off by " + offset);
         }
-        return new Decision(true, sync.level().level(), server + " confirms, offset " + offset);
+        return new Decision(true, level, server + " confirms, offset " + offset);
     }
 
     /** Reads the process environment, prints the decision. */

@@ -48,7 +48,7 @@ public final class PowerSavingController implements AutoCloseable {
         });
     }
 
-    /** The mode for a monitor status: full power unless the stable verdict is synced, then by quality level. */
+    /** The mode for a monitor status: full power unless the stable verdict is synced to a primary, then by quality level. */
     public static PowerMode modeFor(MonitorStatus status) {
         if (!status.maySavePower()) {
             return PowerMode.FULL_POWER;

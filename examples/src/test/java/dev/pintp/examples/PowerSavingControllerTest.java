@@ -7,8 +7,14 @@ import dev.pintp.examples.PowerSavingController.PowerMode;
 import dev.pintp.ntp.NtpConfig;
 import dev.pintp.ntp.NtpMonitor;
 import dev.pintp.ntp.testkit.SntpTestServer;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -56,5 +62,50 @@ class PowerSavingControllerTest {
         assertEquals(1123, c.primaries().get(0).port());
         assertEquals("pool.test", c.fallbacks().get(0).host());
         assertEquals(NtpConfig.ofDefaults().primaries(), PowerSavingController.configFrom(new String[0]).primaries());
+    }
+
+    @Test
+    void mainRunsAsAProcessAndChecksThePrimaryItIsGiven() throws Exception {
+        // Only a primary on the command line: no fallbacks, so nothing is resolved or sent beyond loopback.
+        try (SntpTestServer piZero = SntpTestServer.start().localClock(1)) {
+            ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + File.separator + "bin"
+                    + File.separator + "java", "-cp", System.getProperty("java.class.path"),
+                    PowerSavingController.class.getName(), "127.0.0.1:" + piZero.port());
+            pb.redirectErrorStream(true);
+            Process p = pb.start();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Thread reader = new Thread(() -> copy(p.getInputStream(), out));
+            reader.start();
+            try {
+                await(() -> piZero.requestCount() >= 4, "the first check's burst of 4 to the primary");
+                await(() -> output(out).contains("controller running"), "the start-up line");
+                assertTrue(p.isAlive(), "runs until stopped: " + output(out));
+            } finally {
+                p.destroy();
+                if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+                }
+                reader.join(5000);
+            }
+        }
+    }
+
+    private static void copy(InputStream in, ByteArrayOutputStream out) {
+        try {
+            byte[] buffer = new byte[4096];
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                synchronized (out) {
+                    out.write(buffer, 0, n);
+                }
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+    }
+
+    private static String output(ByteArrayOutputStream out) {
+        synchronized (out) {
+            return out.toString(StandardCharsets.UTF_8);
+        }
     }
 }

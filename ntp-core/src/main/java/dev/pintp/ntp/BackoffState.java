@@ -1,6 +1,7 @@
 package dev.pintp.ntp;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Collection;
@@ -17,10 +18,13 @@ import java.util.TreeMap;
  *
  * <p>Primaries are never backed off: they are probed every check so their recovery is seen within one interval.
  * Set it on {@link NtpChecker.Builder#backoffState(BackoffState)}; read it after a check from
- * {@link NtpChecker#backoffState()}. The rules that fill it are in {@code docs/monitor.md}.
+ * {@link NtpChecker#backoffState()}. The rules that fill it are in {@code docs/monitor.md}. No backoff lasts more
+ * than a day, so an end further ahead than that (written while the wall clock was ahead) counts as passed.
  */
 public final class BackoffState {
     private static final String HEADER = "pintp-backoff 1";
+    /** The longest backoff there is (KoD RATE at its cap, DENY/RSTR); see {@code BackoffBook}. */
+    private static final Duration LONGEST = Duration.ofDays(1);
     private static final BackoffState EMPTY = new BackoffState(Map.of());
 
     private final Map<String, Entry> entries;
@@ -42,17 +46,27 @@ public final class BackoffState {
      */
     public record Entry(String address, Optional<Instant> rateLimitedUntil, int rateKisses,
             Optional<Instant> deniedUntil, int failures, Optional<Instant> openUntil) {
+        /** @throws IllegalArgumentException for an empty address, one with white space, or a negative count */
         public Entry {
             Objects.requireNonNull(address, "address");
             Objects.requireNonNull(rateLimitedUntil, "rateLimitedUntil");
             Objects.requireNonNull(deniedUntil, "deniedUntil");
             Objects.requireNonNull(openUntil, "openUntil");
-            if (address.isEmpty() || address.chars().anyMatch(c -> c <= ' ')) {
+            if (address.isEmpty() || hasSpaceOrControl(address)) {
                 throw new IllegalArgumentException("address must be non-empty without spaces, was '" + address + "'");
             }
             if (rateKisses < 0 || failures < 0) {
                 throw new IllegalArgumentException("counts must not be negative");
             }
+        }
+
+        private static boolean hasSpaceOrControl(String address) {
+            for (int i = 0; i < address.length(); i++) {
+                if (address.charAt(i) <= ' ') {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** A fresh entry for {@code address} with nothing recorded. */
@@ -71,13 +85,22 @@ public final class BackoffState {
             return after(deniedUntil, now);
         }
 
+        /** True when the address is backed off at {@code now} for a KoD RATE. */
+        public boolean isRateLimited(Instant now) {
+            return after(rateLimitedUntil, now);
+        }
+
         /** True when the address is backed off at {@code now} (KoD RATE or an open circuit breaker). */
         public boolean isBackedOff(Instant now) {
             return after(rateLimitedUntil, now) || after(openUntil, now);
         }
 
+        /**
+         * True when {@code until} is still ahead of {@code now}, but by no more than {@link #LONGEST}: an end further
+         * away was written by a wall clock that has since been set back, and is not honoured.
+         */
         private static boolean after(Optional<Instant> until, Instant now) {
-            return until.isPresent() && until.get().isAfter(now);
+            return until.isPresent() && until.get().isAfter(now) && !until.get().isAfter(now.plus(LONGEST));
         }
     }
 

@@ -24,6 +24,10 @@ public record CheckResult(
         Instant checkedAt,
         Duration elapsed) {
 
+    /**
+     * @throws IllegalArgumentException for an UNKNOWN verdict, or when {@code selected} or {@code quality} do not
+     *     match the verdict as described above
+     */
     public CheckResult {
         Objects.requireNonNull(verdict, "verdict");
         Objects.requireNonNull(selected, "selected");

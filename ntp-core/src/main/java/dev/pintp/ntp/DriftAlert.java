@@ -23,6 +23,7 @@ public record DriftAlert(Kind kind, boolean raised, double value, double thresho
         FREQUENCY
     }
 
+    /** @throws NullPointerException for a null kind, server or instant */
     public DriftAlert {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(server, "server");

@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param span time from the first to the last of those offsets
  */
 public record DriftEstimate(double ppm, Duration latestOffset, int points, Duration span) {
+    /** @throws IllegalArgumentException when {@code ppm} is not finite */
     public DriftEstimate {
         Objects.requireNonNull(latestOffset, "latestOffset");
         Objects.requireNonNull(span, "span");

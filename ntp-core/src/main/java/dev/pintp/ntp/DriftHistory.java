@@ -1,5 +1,6 @@
 package dev.pintp.ntp;
 
+import dev.pintp.ntp.internal.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -44,6 +45,7 @@ public final class DriftHistory {
      * @param offset the primary's offset (positive: the primary is ahead)
      */
     public record Point(Instant at, Duration offset) {
+        /** @throws NullPointerException for a null instant or offset */
         public Point {
             Objects.requireNonNull(at, "at");
             Objects.requireNonNull(offset, "offset");
@@ -101,7 +103,7 @@ public final class DriftHistory {
         double[] o = new double[n];
         for (int i = 0; i < n; i++) {
             t[i] = Duration.between(t0, points.get(i).at()).toNanos() / 1e9;
-            o[i] = points.get(i).offset().toNanos() / 1e9;
+            o[i] = Durations.seconds(points.get(i).offset());
             meanT += t[i] / n;
             meanO += o[i] / n;
         }
@@ -155,7 +157,7 @@ public final class DriftHistory {
         Optional<DriftEstimate> estimate = partial.estimate();
 
         List<DriftAlert> raised = new ArrayList<>();
-        double offsetSeconds = Math.abs(offset.toNanos() / 1e9);
+        double offsetSeconds = Math.abs(Durations.seconds(offset));
         double offsetLimit = config.driftAlertOffset().toNanos() / 1e9;
         boolean offsetNow = offsetSeconds > offsetLimit;
         if (offsetNow != offsetAlert) {
@@ -175,7 +177,8 @@ public final class DriftHistory {
 
     /**
      * The history as text: a header line, a line {@code server=<host|-> offsetAlert=<bool> frequencyAlert=<bool>},
-     * then one {@code <instant> <offset nanoseconds>} line per point. {@link #alerts()} is not written.
+     * then one {@code <instant> <offset nanoseconds>} line per point (an offset beyond about 146 years is written as
+     * that much, keeping its sign). {@link #alerts()} is not written.
      */
     public String encode() {
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
@@ -183,7 +186,7 @@ public final class DriftHistory {
                 .append(" offsetAlert=").append(offsetAlert)
                 .append(" frequencyAlert=").append(frequencyAlert).append('\n');
         for (Point p : points) {
-            sb.append(p.at()).append(' ').append(p.offset().toNanos()).append('\n');
+            sb.append(p.at()).append(' ').append(Durations.saturatedNanos(p.offset())).append('\n');
         }
         return sb.toString();
     }

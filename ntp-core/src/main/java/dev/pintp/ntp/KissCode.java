@@ -8,6 +8,7 @@ import java.util.Objects;
  * @param code the ASCII code as sent, trailing NULs and spaces removed, for example {@code "RATE"}
  */
 public record KissCode(String code) {
+    /** @throws NullPointerException for a null code */
     public KissCode {
         Objects.requireNonNull(code, "code");
     }

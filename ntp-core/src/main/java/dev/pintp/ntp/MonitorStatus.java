@@ -17,6 +17,7 @@ import java.util.Optional;
 public record MonitorStatus(Verdict verdict, Optional<String> server, SyncQuality quality, SyncState state,
         Optional<CheckResult> lastCheck, DriftHistory drift, long checks) {
 
+    /** @throws NullPointerException for a null component */
     public MonitorStatus {
         Objects.requireNonNull(verdict, "verdict");
         Objects.requireNonNull(server, "server");
@@ -32,8 +33,12 @@ public record MonitorStatus(Verdict verdict, Optional<String> server, SyncQualit
                 Optional.empty(), DriftHistory.empty(), 0);
     }
 
-    /** True when the stable verdict is synced: the time is verified and the controller may save power. */
+    /**
+     * True when the stable verdict is {@link Verdict#PRIMARY_SYNCED}: the time is verified against a primary (the Pi
+     * Zero) and the controller may save power. A fallback-only sync is synced ({@link Verdict#isSynced()}) but does
+     * not allow power saving, as the systemd job's default {@code ConservePowerOnFallback=no}.
+     */
     public boolean maySavePower() {
-        return verdict.isSynced();
+        return verdict == Verdict.PRIMARY_SYNCED;
     }
 }

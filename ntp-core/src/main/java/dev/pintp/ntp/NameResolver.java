@@ -2,7 +2,6 @@ package dev.pintp.ntp;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -24,6 +23,6 @@ public interface NameResolver {
 
     /** The system resolver ({@link InetAddress#getAllByName(String)}, which also parses address literals). */
     static NameResolver system() {
-        return host -> Arrays.asList(InetAddress.getAllByName(host));
+        return dev.pintp.ntp.internal.SystemResolver.INSTANCE;
     }
 }

@@ -1,9 +1,14 @@
 package dev.pintp.ntp;
 
+import dev.pintp.ntp.internal.Durations;
 import io.micrometer.core.instrument.Counter;
+import dev.pintp.ntp.internal.Durations;
 import io.micrometer.core.instrument.Gauge;
+import dev.pintp.ntp.internal.Durations;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.pintp.ntp.internal.Durations;
 import io.micrometer.core.instrument.Timer;
+import dev.pintp.ntp.internal.Durations;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,9 +31,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       (gauge), per server, from the last check; NaN when the last check measured no sample of that server.
  *   <li>{@code ntp.queries} (counter), tags {@code server}, {@code outcome} ({@link Outcome}) and {@code reason}
  *       ({@link RejectReason}, or {@code none}): one per source per check.
- *   <li>{@code ntp.verdict} (gauge), tag {@code verdict}: 1 for the last check's verdict, 0 for the others
- *       ({@code UNKNOWN} is 1 before the first check).
- *   <li>{@code ntp.sync.level} (gauge): the last check's quality level, 0 to 3.
+ *   <li>{@code ntp.verdict} (gauge), tag {@code verdict}: 1 for the last check's raw verdict, 0 for the others
+ *       ({@code UNKNOWN} is 1 before the first check). Raw: it shows every flap of the link.
+ *   <li>{@code ntp.sync.level} (gauge): the last check's raw quality level, 0 to 3.
+ *   <li>{@code ntp.stable.verdict} (gauge), tag {@code verdict}: 1 for the stable verdict after hysteresis
+ *       ({@link SyncState}), the one the controller acts on; {@code UNKNOWN} until
+ *       {@link #recordStable(Verdict, SyncQuality)} is first called ({@link NtpMonitor} calls it after every check).
+ *   <li>{@code ntp.stable.level} (gauge): the stable quality level, 0 to 3.
  *   <li>{@code ntp.check.duration} (timer): how long each check took.
  *   <li>{@code ntp.drift} (gauge, ppm): the estimated frequency error of the local clock, NaN without an estimate.
  * </ul>
@@ -39,6 +48,8 @@ public final class NtpMetrics implements MeterBinder {
     private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
     private volatile Verdict verdict = Verdict.UNKNOWN;
     private volatile double level;
+    private volatile Verdict stableVerdict = Verdict.UNKNOWN;
+    private volatile double stableLevel;
     private volatile double driftPpm = Double.NaN;
 
     private static final class ServerValues {
@@ -61,9 +72,13 @@ public final class NtpMetrics implements MeterBinder {
         }
     }
 
+    /** Registers the meters in {@code registry}; binding the same registry again does nothing. */
     @Override
-    public void bindTo(MeterRegistry registry) {
+    public synchronized void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
+        if (registries.stream().anyMatch(r -> r == registry)) {
+            return; // or every counter and the timer would be fed twice
+        }
         for (String host : hosts) {
             ServerValues v = values.get(host);
             Gauge.builder("ntp.offset", v, x -> x.offset).tag("server", host)
@@ -84,6 +99,12 @@ public final class NtpMetrics implements MeterBinder {
         }
         Gauge.builder("ntp.sync.level", this, m -> m.level)
                 .description("Quality level of the last check, 0 to 3").register(registry);
+        for (Verdict v : Verdict.values()) {
+            Gauge.builder("ntp.stable.verdict", this, m -> m.stableVerdict == v ? 1 : 0).tag("verdict", v.name())
+                    .description("1 for the stable verdict after hysteresis").register(registry);
+        }
+        Gauge.builder("ntp.stable.level", this, m -> m.stableLevel)
+                .description("Stable quality level after hysteresis, 0 to 3").register(registry);
         Gauge.builder("ntp.drift", this, m -> m.driftPpm).baseUnit("ppm")
                 .description("Estimated frequency error of the local clock").register(registry);
         checkTimer(registry);
@@ -101,9 +122,9 @@ public final class NtpMetrics implements MeterBinder {
                             .map(r -> r.sample().get())
                             .min(Comparator.comparing(NtpSample::synchronizationDistance)));
             ServerValues v = values.get(host);
-            v.offset = sample.map(s -> s.offset().toNanos() / 1e9).orElse(Double.NaN);
-            v.delay = sample.map(s -> s.delay().toNanos() / 1e9).orElse(Double.NaN);
-            v.rootDistance = sample.map(s -> s.rootDistance().toNanos() / 1e9).orElse(Double.NaN);
+            v.offset = sample.map(s -> Durations.seconds(s.offset())).orElse(Double.NaN);
+            v.delay = sample.map(s -> Durations.seconds(s.delay())).orElse(Double.NaN);
+            v.rootDistance = sample.map(s -> Durations.seconds(s.rootDistance())).orElse(Double.NaN);
             v.stratum = sample.map(s -> (double) s.stratum()).orElse(Double.NaN);
         }
         verdict = result.verdict();
@@ -120,6 +141,17 @@ public final class NtpMetrics implements MeterBinder {
             }
             checkTimer(registry).record(result.elapsed());
         }
+    }
+
+    /**
+     * Updates {@code ntp.stable.verdict} and {@code ntp.stable.level} to the state after hysteresis, for example
+     * {@link SyncState#verdict()} and {@link SyncState#quality()}.
+     */
+    public void recordStable(Verdict verdict, SyncQuality quality) {
+        Objects.requireNonNull(verdict, "verdict");
+        Objects.requireNonNull(quality, "quality");
+        stableVerdict = verdict;
+        stableLevel = quality.level();
     }
 
     /** Updates {@code ntp.drift}; an empty estimate sets it to NaN. */

@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Thread-safe. {@link #current()} never throws and answers {@link Verdict#UNKNOWN} before the first check. A check
- * that throws (it should not) is logged and counts as nothing; the schedule goes on.
+ * that throws anything (it should not; an {@link Error} too) is logged and counts as nothing; the schedule goes on.
  */
 public final class NtpMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NtpMonitor.class);
@@ -43,9 +44,11 @@ public final class NtpMonitor implements AutoCloseable {
     private final boolean ownsScheduler;
     private final NtpMetrics metrics;
     private final List<NtpMonitorListener> listeners = new CopyOnWriteArrayList<>();
+    /** Held while a check and its listeners run, so that close() can wait for them. */
+    private final ReentrantLock running = new ReentrantLock();
     private volatile MonitorStatus status;
     private ScheduledFuture<?> task;
-    private boolean closed;
+    private volatile boolean closed;
 
     private NtpMonitor(Builder b) {
         this.config = b.config;
@@ -120,24 +123,53 @@ public final class NtpMonitor implements AutoCloseable {
     }
 
     /**
-     * Stops scheduling checks. A check in progress finishes (its listeners are still called). Shuts down the
+     * Stops scheduling checks and waits for a check in progress to finish with its listeners (at most
+     * {@link NtpConfig#checkDeadline()} plus 10 s, for a listener that hangs): once it returns, no listener is called
+     * any more. Called from a listener, it cannot wait for the check it is part of and returns at once. Shuts down the
      * scheduler if the monitor created it, not one that was injected. Idempotent.
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (task != null) {
+                task.cancel(false);
+            }
+            if (ownsScheduler) {
+                scheduler.shutdown();
+            }
+        }
+        if (running.isHeldByCurrentThread()) {
             return;
         }
-        closed = true;
-        if (task != null) {
-            task.cancel(false);
-        }
-        if (ownsScheduler) {
-            scheduler.shutdown();
+        long waitMillis = config.checkDeadline().plusSeconds(10).toMillis();
+        try {
+            if (running.tryLock(waitMillis, TimeUnit.MILLISECONDS)) {
+                running.unlock();
+            } else {
+                LOG.warn("close(): a check or listener still running after {} ms; not waiting for it", waitMillis);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     private void runCheck() {
+        running.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            runCheckLocked();
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private void runCheckLocked() {
         try {
             CheckResult result = checker.check();
             MonitorStatus previous = status;
@@ -147,6 +179,7 @@ public final class NtpMonitor implements AutoCloseable {
                     nextState, Optional.of(result), drift, previous.checks() + 1);
             status = next;
             metrics.record(result);
+            metrics.recordStable(next.verdict(), next.quality());
             metrics.recordDrift(drift.estimate());
             for (NtpMonitorListener l : listeners) {
                 notify(l, "onCheck", () -> l.onCheck(result));
@@ -161,7 +194,8 @@ public final class NtpMonitor implements AutoCloseable {
                     notify(l, "onDriftAlert", () -> l.onDriftAlert(alert));
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // Anything escaping a periodic task would silently cancel all later checks.
             LOG.error("NTP check failed; the monitor goes on with the next one", e);
         }
     }
@@ -169,7 +203,8 @@ public final class NtpMonitor implements AutoCloseable {
     private static void notify(NtpMonitorListener listener, String method, Runnable call) {
         try {
             call.run();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // Errors and sneaky checked exceptions too: a listener must not be able to stop the monitor.
             LOG.warn("listener {} threw from {}; ignored", listener, method, e);
         }
     }

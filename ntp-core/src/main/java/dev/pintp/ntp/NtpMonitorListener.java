@@ -4,8 +4,8 @@ package dev.pintp.ntp;
  * Receives what an {@link NtpMonitor} sees. Every method has a no-op default; implement the ones you need.
  *
  * <p>Contract: methods are called on the monitor's own thread, one at a time, in the order checks complete; they
- * must return quickly (a slow listener delays the next check). A listener that throws is logged at WARN and the
- * monitor carries on with the next listener and the next check.
+ * must return quickly (a slow listener delays the next check). A listener that throws anything (an exception or an
+ * {@link Error}) is logged at WARN and the monitor carries on with the next listener and the next check.
  */
 public interface NtpMonitorListener {
 

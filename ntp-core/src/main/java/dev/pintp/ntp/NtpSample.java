@@ -52,6 +52,7 @@ public record NtpSample(
         Instant localTransmit,
         Instant localReceive) {
 
+    /** @throws NullPointerException for a null component; the values are not checked further (the engine does) */
     public NtpSample {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(offset, "offset");

@@ -16,6 +16,7 @@ public record QueryOptions(int samples, Duration timeout, Duration maxRootDistan
     /** 1 sample, 1 s timeout, 5 s maximum root distance. */
     public static final QueryOptions DEFAULTS = new QueryOptions(1, Duration.ofSeconds(1), Duration.ofSeconds(5));
 
+    /** @throws IllegalArgumentException for fewer than 1 sample or a timeout or distance that is not positive */
     public QueryOptions {
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(maxRootDistance, "maxRootDistance");

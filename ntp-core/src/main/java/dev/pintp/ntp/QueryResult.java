@@ -34,6 +34,7 @@ public record QueryResult(
         DropCounts drops,
         String detail) {
 
+    /** @throws IllegalArgumentException when {@code best} or {@code kissCode} do not match the outcome */
     public QueryResult {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(outcome, "outcome");

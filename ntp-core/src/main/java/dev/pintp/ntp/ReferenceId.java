@@ -13,6 +13,7 @@ import java.util.Objects;
  *     (a Pi Zero serving its RTC): {@code LOCL}, or chrony's 127.127.1.1
  */
 public record ReferenceId(int raw, String text, boolean local) {
+    /** @throws NullPointerException for a null text */
     public ReferenceId {
         Objects.requireNonNull(text, "text");
     }

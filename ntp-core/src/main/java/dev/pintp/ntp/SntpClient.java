@@ -25,7 +25,8 @@ public interface SntpClient {
 
     /**
      * Queries {@code server} with {@code options.samples()} exchanges, one after another, each with its own
-     * {@code options.timeout()}. Stops early on a Kiss-o'-Death or an unreachable server. Blocks the calling thread
+     * {@code options.timeout()}. Stops early on a Kiss-o'-Death, an unreachable server, or when the calling
+     * thread is interrupted (the interrupt status stays set). Blocks the calling thread
      * for at most about {@code samples × timeout}.
      *
      * @param server the server's address and port, resolved (an unresolved address gives {@link Outcome#UNRESOLVED})
@@ -34,7 +35,10 @@ public interface SntpClient {
      */
     QueryResult query(InetSocketAddress server, QueryOptions options);
 
-    /** A client on the system clock, {@link System#nanoTime()}, {@link SecureRandom} nonces and real UDP sockets. */
+    /**
+     * A client on the system clock, {@link System#nanoTime()}, nonces from the operating system's CSPRNG
+     * ({@code /dev/urandom}, else a {@link SecureRandom}) and real UDP sockets.
+     */
     static SntpClient ofDefaults() {
         return UdpSntpClient.ofDefaults();
     }
@@ -74,7 +78,8 @@ public interface SntpClient {
         }
 
         /**
-         * The source of the 64-bit request nonces; default a {@link SecureRandom}. Must be unpredictable to anyone
+         * The source of the 64-bit request nonces; default the operating system's CSPRNG ({@code /dev/urandom},
+         * else a {@link SecureRandom}). Must be unpredictable to anyone
          * off the path to the server, and thread-safe. A zero is drawn again.
          */
         public Builder nonceSource(LongSupplier nonces) {
@@ -112,7 +117,7 @@ public interface SntpClient {
         public SntpClient build() {
             LongSupplier n = nonces;
             if (n == null) {
-                n = new SecureRandom()::nextLong;
+                n = UdpSntpClient.systemNonces();
             }
             return new UdpSntpClient(clock, ticker, n, UdpTransport.INSTANCE, maxDelay, localPrecision);
         }

@@ -24,6 +24,7 @@ public record SyncEnvironment(boolean conservePower, boolean ntpSynced, Optional
     /** Variable with the graduated level, 1 to 3. */
     public static final String NTP_SYNC_LEVEL = "NTP_SYNC_LEVEL";
 
+    /** @throws NullPointerException for a null server or level */
     public SyncEnvironment {
         Objects.requireNonNull(ntpServer, "ntpServer");
         Objects.requireNonNull(level, "level");

@@ -1,5 +1,7 @@
 package dev.pintp.ntp;
 
+import dev.pintp.ntp.internal.Durations;
+
 /**
  * A graduated quality of synchronization, from offset and root distance, for graduated power saving. The level is
  * what the systemd job writes as {@code NTP_SYNC_LEVEL}. The thresholds scale with the configured limits
@@ -34,8 +36,8 @@ public enum SyncQuality {
      * limits (whether it is used at all is the check's decision, not this method's).
      */
     public static SyncQuality of(NtpSample sample, NtpConfig config) {
-        long offset = sample.offset().abs().toNanos();
-        long distance = sample.rootDistance().toNanos();
+        long offset = Math.abs(Durations.saturatedNanos(sample.offset()));
+        long distance = Durations.saturatedNanos(sample.rootDistance());
         long maxOffset = config.maxOffset().toNanos();
         long maxDistance = config.maxRootDistance().toNanos();
         if (offset <= maxOffset / 8 && distance <= maxDistance / 50) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,12 +15,15 @@ import java.util.Optional;
  * file ({@link #encode()}, {@link #decode(String)}); {@link NtpMonitor} keeps it in memory.
  *
  * <p>The rule ({@link #next(CheckResult, Instant, NtpConfig)}): a check whose observation equals the stable one
- * resets the candidate. A check that differs from the stable observation in the same direction as the previous one
- * (both worse, or both better or sideways) extends the streak; the candidate is then whichever of the two is closer
- * to the stable observation, so a level that oscillates between two values below (or above) the stable one settles on
+ * resets the candidate; so does a fallback observation of the stable quality under a stable fallback (which pool host
+ * answered is no change: the stable server stays the first one verified). A check that differs from the stable
+ * observation in the same direction as the previous one (both worse, or both better or sideways) extends the streak,
+ * except that a better verdict after a sideways candidate (same verdict, other server or level) starts a new streak; the candidate is then whichever of the two is
+ * closer to the stable observation, so a level that oscillates between two values below (or above) the stable one settles on
  * the nearer value and never flips back and forth. The stable observation changes when the streak reaches
  * {@link NtpConfig#checksToLose()} (worse) or {@link NtpConfig#checksToGain()} (better or another server) and at
- * least {@link NtpConfig#minDwell()} has passed since the last change. "Worse" orders first by verdict
+ * least {@link NtpConfig#minDwell()} has passed since the last change (or the last change lies in the future: the
+ * wall clock was set back since, and the dwell time is not applied). "Worse" orders first by verdict
  * (UNSYNCHRONIZED &lt; FALLBACK_SYNCED &lt; PRIMARY_SYNCED), then by quality level.
  *
  * @param stable what the controller acts on; {@link #initial()} is unsynchronized
@@ -32,7 +36,10 @@ import java.util.Optional;
 public record SyncState(Observation stable, Optional<Instant> since, Optional<Observation> candidate, int streak,
         boolean changed) {
     private static final String HEADER = "pintp-sync 1";
+    private static final List<Verdict> KNOWN_VERDICTS =
+            List.of(Verdict.PRIMARY_SYNCED, Verdict.FALLBACK_SYNCED, Verdict.UNSYNCHRONIZED);
 
+    /** @throws IllegalArgumentException when the candidate is not present exactly when {@code streak > 0} */
     public SyncState {
         Objects.requireNonNull(stable, "stable");
         Objects.requireNonNull(since, "since");
@@ -54,6 +61,7 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
         public static final Observation UNSYNCHRONIZED =
                 new Observation(Verdict.UNSYNCHRONIZED, Optional.empty(), SyncQuality.NONE);
 
+        /** @throws IllegalArgumentException for UNKNOWN, or a server or quality that does not match the verdict */
         public Observation {
             Objects.requireNonNull(verdict, "verdict");
             Objects.requireNonNull(server, "server");
@@ -77,13 +85,22 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
         }
 
         private int rank() {
-            int v = switch (verdict) {
-                case PRIMARY_SYNCED -> 2;
-                case FALLBACK_SYNCED -> 1;
-                default -> 0;
-            };
-            return v * 4 + quality.level();
+            return verdictRank(verdict) * 4 + quality.level();
         }
+    }
+
+    private static int verdictRank(Verdict verdict) {
+        return switch (verdict) {
+            case PRIMARY_SYNCED -> 2;
+            case FALLBACK_SYNCED -> 1;
+            default -> 0;
+        };
+    }
+
+    /** Two fallback observations of the same quality: which pool host answered is no change worth acting on. */
+    private static boolean bothOnTheFallback(Observation a, Observation b) {
+        return a.verdict() == Verdict.FALLBACK_SYNCED && b.verdict() == Verdict.FALLBACK_SYNCED
+                && a.quality() == b.quality();
     }
 
     /** The state of a process that has seen no check: unsynchronized, no candidate, no dwell time pending. */
@@ -116,14 +133,21 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
         Objects.requireNonNull(observed, "observed");
         Objects.requireNonNull(now, "now");
         Objects.requireNonNull(config, "config");
-        if (observed.equals(stable)) {
+        if (observed.equals(stable) || bothOnTheFallback(observed, stable)) {
             return new SyncState(stable, since, Optional.empty(), 0, false);
         }
         int direction = Integer.signum(observed.rank() - stable.rank());
         boolean worse = direction < 0;
         Observation next = observed;
         int count = 1;
-        if (candidate.isPresent() && (Integer.signum(candidate.get().rank() - stable.rank()) < 0) == worse) {
+        // A better verdict after a merely sideways candidate (same verdict as the stable one: another server or
+        // level) starts a streak of its own; otherwise the sideways candidate would be promoted by the checks of a
+        // recovering primary, which would then have to wait for a streak anew.
+        boolean betterVerdict = !worse && candidate.isPresent()
+                && candidate.get().verdict() == stable.verdict()
+                && verdictRank(observed.verdict()) > verdictRank(candidate.get().verdict());
+        if (candidate.isPresent() && !betterVerdict
+                && (Integer.signum(candidate.get().rank() - stable.rank()) < 0) == worse) {
             count = streak + 1;
             int distanceOld = Math.abs(candidate.get().rank() - stable.rank());
             int distanceNew = Math.abs(observed.rank() - stable.rank());
@@ -132,7 +156,10 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
             }
         }
         int needed = worse ? config.checksToLose() : config.checksToGain();
-        boolean dwelt = since.isEmpty() || !Duration.between(since.get(), now).minus(config.minDwell()).isNegative();
+        // A last change stamped after now was stamped by a clock that has since been set back (the very clock this
+        // library distrusts): the dwell time cannot be measured against it, so it does not hold the change back.
+        boolean dwelt = since.isEmpty() || since.get().isAfter(now)
+                || !Duration.between(since.get(), now).minus(config.minDwell()).isNegative();
         if (count >= needed && dwelt) {
             return new SyncState(next, Optional.of(now), Optional.empty(), 0, true);
         }
@@ -212,10 +239,23 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
     }
 
     private static Observation observation(Map<String, String> kv, String prefix) {
-        Verdict verdict = Verdict.valueOf(require(kv, prefix + "verdict"));
+        Verdict verdict = constant(Verdict.class, prefix + "verdict", require(kv, prefix + "verdict"));
+        if (verdict == Verdict.UNKNOWN) {
+            throw new IllegalArgumentException(prefix + "verdict: 'UNKNOWN' is not one of " + KNOWN_VERDICTS);
+        }
         Optional<String> server = optional(kv, prefix + "server");
-        SyncQuality quality = SyncQuality.valueOf(require(kv, prefix + "quality"));
+        SyncQuality quality = constant(SyncQuality.class, prefix + "quality", require(kv, prefix + "quality"));
         return new Observation(verdict, server, quality);
+    }
+
+    private static <E extends Enum<E>> E constant(Class<E> type, String key, String text) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equals(text)) {
+                return e;
+            }
+        }
+        Object allowed = type == Verdict.class ? KNOWN_VERDICTS : List.of(type.getEnumConstants());
+        throw new IllegalArgumentException(key + ": '" + text + "' is not one of " + allowed);
     }
 
     private static String require(Map<String, String> kv, String key) {

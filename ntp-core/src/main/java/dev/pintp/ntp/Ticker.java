@@ -12,6 +12,6 @@ public interface Ticker {
 
     /** {@link System#nanoTime()}. */
     static Ticker system() {
-        return System::nanoTime;
+        return dev.pintp.ntp.internal.SystemTicker.INSTANCE;
     }
 }

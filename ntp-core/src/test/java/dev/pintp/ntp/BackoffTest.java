@@ -46,6 +46,7 @@ class BackoffTest {
         assertEquals(Outcome.SKIPPED, pool.outcome());
         assertEquals(Optional.of(RejectReason.BACKED_OFF), pool.reason());
         assertEquals(Optional.of(POOL), pool.address());
+        assertEquals("KoD RATE (1 in a row): backed off until 2026-11-25T06:15:00Z", pool.detail());
         assertEquals(1, client.callsTo(POOL), "a backed-off server is not sent a packet");
 
         clock.advance(Duration.ofMinutes(15));
@@ -77,6 +78,7 @@ class BackoffTest {
             SourceReport pool = report(checker.check(), NtpServer.Role.FALLBACK);
             assertEquals(Outcome.SKIPPED, pool.outcome());
             assertEquals(Optional.of(RejectReason.DENIED), pool.reason());
+            assertEquals("KoD DENY/RSTR: not queried until 2026-11-26T06:00:00Z", pool.detail());
         }
         assertEquals(1, client.callsTo(POOL));
     }
@@ -114,6 +116,7 @@ class BackoffTest {
         SourceReport skipped = report(checker.check(), NtpServer.Role.FALLBACK);
         assertEquals(Outcome.SKIPPED, skipped.outcome());
         assertEquals(Optional.of(RejectReason.BACKED_OFF), skipped.reason());
+        assertEquals("3 failed queries in a row: backed off until 2026-11-25T06:17:00Z", skipped.detail());
         assertEquals(3, client.callsTo(POOL));
         assertEquals(3, checker.backoffState().entry(POOL).orElseThrow().failures());
 
@@ -122,6 +125,76 @@ class BackoffTest {
         assertEquals(Outcome.OK, report(checker.check(), NtpServer.Role.FALLBACK).outcome());
         assertEquals(4, client.callsTo(POOL));
         assertTrue(checker.backoffState().entry(POOL).isEmpty());
+    }
+
+    @Test
+    void aProbeOfAHalfOpenBreakerThatWasNeverSentDoesNotKeepTheServerSkippedForever() {
+        // The deadline can pass before a query is sent (a slow resolver): the breaker's one half-open permission
+        // must be given back, or the address would be skipped by every later check of this checker.
+        java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean slowResolver = new java.util.concurrent.atomic.AtomicBoolean();
+        NameResolver resolving = host -> {
+            if (slowResolver.get()) {
+                ticks.addAndGet(config.checkDeadline().toNanos()); // the resolver used up the whole deadline
+            }
+            return resolver.resolve(host);
+        };
+        NtpChecker checker = NtpChecker.custom(config).sntpClient(client).resolver(resolving).clock(clock)
+                .ticker(ticks::get).executor(Runnable::run).build();
+        for (int i = 0; i < 3; i++) {
+            checker.check();
+            clock.advance(Duration.ofMinutes(1));
+        }
+        assertEquals(Outcome.SKIPPED, report(checker.check(), NtpServer.Role.FALLBACK).outcome());
+        assertEquals(3, client.callsTo(POOL));
+
+        clock.advance(Duration.ofMinutes(15));
+        slowResolver.set(true);
+        SourceReport late = report(checker.check(), NtpServer.Role.FALLBACK);
+        assertEquals(Outcome.TIMEOUT, late.outcome());
+        assertEquals(3, client.callsTo(POOL), "nothing sent after the deadline");
+
+        slowResolver.set(false);
+        client.results(POOL, ok(POOL, Duration.ZERO));
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(Outcome.OK, report(checker.check(), NtpServer.Role.FALLBACK).outcome());
+        assertEquals(4, client.callsTo(POOL));
+    }
+
+    @Test
+    void backoffStampedByAClockThatWasAheadIsNotHonouredForYears() {
+        // Written when the wall clock read two years ahead, since corrected: no backoff lasts more than a day, so
+        // an end further away than that is an artefact of the clock, not a backoff to honour.
+        Instant ahead = clock.instant().plus(Duration.ofDays(730));
+        BackoffState persisted = BackoffState.of(List.of(new BackoffState.Entry(BackoffState.key(POOL),
+                Optional.of(ahead), 1, Optional.of(ahead), 0, Optional.of(ahead))));
+        client.results(POOL, ok(POOL, Duration.ZERO));
+        assertEquals(Outcome.OK, report(checker(persisted).check(), NtpServer.Role.FALLBACK).outcome());
+        assertTrue(persisted.pruned(clock.instant()).entry(POOL).orElseThrow().isActive(clock.instant()),
+                "the RATE count still matters");
+        assertTrue(!persisted.entry(POOL).orElseThrow().isBackedOff(clock.instant()));
+        assertTrue(!persisted.entry(POOL).orElseThrow().isDenied(clock.instant()));
+    }
+
+    @Test
+    void anOpenCircuitBreakerIsNotStuckWhenTheWallClockIsSetBack() {
+        // The pool was unreachable at boot while the wall clock (a bad RTC) read a year ahead; then the network
+        // came up and the clock was corrected. The breaker's 15 minutes are elapsed time, not wall-clock time.
+        java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
+        NtpChecker checker = NtpChecker.custom(config).sntpClient(client).resolver(resolver).clock(clock)
+                .ticker(ticks::get).executor(Runnable::run).build();
+        for (int i = 0; i < 3; i++) {
+            checker.check();
+            clock.advance(Duration.ofMinutes(1));
+            ticks.addAndGet(Duration.ofMinutes(1).toNanos());
+        }
+        assertEquals(Outcome.SKIPPED, report(checker.check(), NtpServer.Role.FALLBACK).outcome());
+
+        clock.advance(Duration.ofDays(-365));
+        ticks.addAndGet(Duration.ofMinutes(16).toNanos());
+        client.results(POOL, ok(POOL, Duration.ZERO));
+        assertEquals(Outcome.OK, report(checker.check(), NtpServer.Role.FALLBACK).outcome());
+        assertEquals(4, client.callsTo(POOL));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.pintp.ntp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +36,8 @@ class NtpConfigTest {
         assertThrows(IllegalArgumentException.class, () -> b.checkDeadline(Duration.ofMillis(-1)));
         assertThrows(IllegalArgumentException.class, () -> b.maxOffset(Duration.ofHours(2)));
         assertThrows(IllegalArgumentException.class, () -> b.checksToGain(0));
-        assertThrows(IllegalArgumentException.class, () -> b.primaryHosts("bad host:99999"));
+        assertThrows(IllegalArgumentException.class, () -> b.primaryHosts("bad host"));
+        assertThrows(IllegalArgumentException.class, () -> b.primaryHosts("host:99999"));
         assertThrows(IllegalArgumentException.class, () -> b.driftAlertPpm(Double.NaN));
     }
 
@@ -51,8 +53,18 @@ class NtpConfigTest {
 
     @Test
     void toBuilderKeepsEveryValue() {
-        NtpConfig c = NtpConfig.custom().checkDeadline(Duration.ofSeconds(3)).maxOffset(Duration.ofMillis(50))
-                .build();
+        // Every value differs from its default, so a field that toBuilder() forgot would show.
+        NtpConfig c = NtpConfig.custom().primaryHosts("192.0.2.9:1123").fallbackHosts("pool.test")
+                .timeout(Duration.ofMillis(700)).checkDeadline(Duration.ofSeconds(3)).primarySamples(2)
+                .fallbackSamples(2).maxRootDistance(Duration.ofSeconds(2)).maxOffset(Duration.ofMillis(50))
+                .checkInterval(Duration.ofSeconds(30)).checksToGain(4).checksToLose(5).minDwell(Duration.ofMinutes(7))
+                .maxAddressesPerName(2).driftAlertOffset(Duration.ofMillis(300)).driftAlertPpm(42).build();
+        String defaults = NtpConfig.ofDefaults().toString();
+        String[] fields = c.toString().replaceAll("^NtpConfig\\{|\\}$", "").split(", (?=[a-zA-Z]+=)");
+        assertEquals(15, fields.length, c.toString());
+        for (String field : fields) {
+            assertTrue(!defaults.contains(field), "not a default value: " + field);
+        }
         assertEquals(c.toString(), c.toBuilder().build().toString());
     }
 }

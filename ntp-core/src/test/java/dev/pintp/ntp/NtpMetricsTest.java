@@ -49,6 +49,17 @@ class NtpMetricsTest {
     }
 
     @Test
+    void bindingTwiceToTheSameRegistryDoesNotCountTwice() {
+        metrics.bindTo(registry);
+        metrics.bindTo(registry);
+        CheckResult r = check();
+        metrics.record(r);
+        assertEquals(1.0, registry.get("ntp.queries").tags("server", "192.0.2.2", "outcome", "OK", "reason", "none")
+                .counter().count());
+        assertEquals(1, registry.get("ntp.check.duration").timer().count());
+    }
+
+    @Test
     void queriesAreCountedByServerOutcomeAndReason() {
         metrics.bindTo(registry);
         metrics.record(check());

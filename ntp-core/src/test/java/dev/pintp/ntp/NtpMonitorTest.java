@@ -16,6 +16,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class NtpMonitorTest {
     final MutableClock clock = new MutableClock(Fixtures.T0);
@@ -143,17 +145,26 @@ class NtpMonitorTest {
         }
     }
 
-    @Test
-    void aThrowingListenerIsLoggedAndCannotStopTheMonitorOrOtherListeners() {
+    /** What a buggy listener or checker may throw: an exception, an Error, a checked exception thrown sneakily. */
+    static List<Throwable> throwables() {
+        return List.of(new IllegalStateException("bug"), new AssertionError("bug"),
+                new java.io.IOException("checked, thrown sneakily"));
+    }
+
+    // Anything escaping the scheduled task would cancel every later run of a real ScheduledExecutorService; with the
+    // manual scheduler it would escape runDue() and fail the test.
+    @ParameterizedTest
+    @MethodSource("throwables")
+    void aThrowingListenerIsLoggedAndCannotStopTheMonitorOrOtherListeners(Throwable thrown) {
         NtpMonitorListener bad = new NtpMonitorListener() {
             @Override
             public void onCheck(CheckResult result) {
-                throw new IllegalStateException("listener bug");
+                NtpMonitorTest.<RuntimeException>sneakyThrow(thrown);
             }
 
             @Override
             public void onVerdictChange(MonitorStatus previous, MonitorStatus current) {
-                throw new IllegalStateException("listener bug");
+                NtpMonitorTest.<RuntimeException>sneakyThrow(thrown);
             }
         };
         try (NtpMonitor m = NtpMonitor.custom(config).checker(checker).clock(clock).scheduler(scheduler).listener(bad)
@@ -164,15 +175,18 @@ class NtpMonitorTest {
             tick();
             assertEquals(2, m.current().checks());
             assertEquals(Verdict.PRIMARY_SYNCED, m.current().verdict());
-            assertTrue(recorder.events.contains("change UNSYNCHRONIZED -> PRIMARY_SYNCED"));
+            assertEquals(List.of("check PRIMARY_SYNCED", "change UNKNOWN -> UNSYNCHRONIZED", "check PRIMARY_SYNCED",
+                    "change UNSYNCHRONIZED -> PRIMARY_SYNCED"), recorder.events);
         }
     }
 
-    @Test
-    void aThrowingCheckerDoesNotStopTheSchedule() {
+    @ParameterizedTest
+    @MethodSource("throwables")
+    void aThrowingCheckerDoesNotStopTheSchedule(Throwable thrown) {
         try (NtpMonitor m = monitor().start()) {
             script.add(() -> {
-                throw new IllegalStateException("checker bug");
+                NtpMonitorTest.<RuntimeException>sneakyThrow(thrown);
+                return null;
             });
             synced(Duration.ZERO);
             tick();
@@ -180,6 +194,11 @@ class NtpMonitorTest {
             tick();
             assertEquals(1, m.current().checks());
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+        throw (T) t;
     }
 
     @Test
@@ -191,6 +210,25 @@ class NtpMonitorTest {
             tick();
             assertEquals(0.004, registry.get("ntp.offset").tag("server", "192.0.2.2").gauge().value(), 1e-9);
             assertEquals(1, registry.get("ntp.check.duration").timer().count());
+        }
+    }
+
+    @Test
+    void theStableVerdictMeterFollowsHysteresisWhileTheVerdictMeterShowsEachCheck() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (NtpMonitor m = monitor().start()) {
+            m.metrics().bindTo(registry);
+            assertEquals(1, registry.get("ntp.stable.verdict").tag("verdict", "UNKNOWN").gauge().value());
+            synced(Duration.ofMillis(1));
+            synced(Duration.ofMillis(1));
+            tick();
+            assertEquals(1, registry.get("ntp.verdict").tag("verdict", "PRIMARY_SYNCED").gauge().value());
+            assertEquals(1, registry.get("ntp.stable.verdict").tag("verdict", "UNSYNCHRONIZED").gauge().value());
+            assertEquals(0, registry.get("ntp.stable.verdict").tag("verdict", "PRIMARY_SYNCED").gauge().value());
+            assertEquals(0, registry.get("ntp.stable.level").gauge().value());
+            tick();
+            assertEquals(1, registry.get("ntp.stable.verdict").tag("verdict", "PRIMARY_SYNCED").gauge().value());
+            assertEquals(3, registry.get("ntp.stable.level").gauge().value());
         }
     }
 
@@ -236,10 +274,68 @@ class NtpMonitorTest {
         } finally {
             m.close();
         }
-        Thread.sleep(200); // a check that was running at close() may still finish
-        long after = m.current().checks();
+        long after = m.current().checks(); // close() waited for a check in progress: nothing runs any more
         Thread.sleep(1500);
         assertEquals(after, m.current().checks(), "no check after close");
+        assertEquals(after, threads.size(), "no listener call after close");
         assertEquals(List.of("ntp-monitor"), new ArrayList<>(new java.util.LinkedHashSet<>(threads)));
+    }
+
+    @Test
+    void closeWaitsForTheCheckInProgressAndItsListeners() throws Exception {
+        CountDownLatch inListener = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> events = new CopyOnWriteArrayList<>();
+        NtpChecker always = () -> Fixtures.primaryCheck(config, clock.instant(), Duration.ZERO);
+        NtpMonitor m = NtpMonitor.custom(config).checker(always).listener(new NtpMonitorListener() {
+            @Override
+            public void onCheck(CheckResult result) {
+                inListener.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                events.add("listener returned");
+            }
+        }).build();
+        Thread closer = new Thread(() -> {
+            m.close();
+            events.add("close returned");
+        });
+        try {
+            m.start();
+            assertTrue(inListener.await(10, TimeUnit.SECONDS));
+            closer.start();
+            // close() must not return while the listener runs; give it every chance to do so wrongly.
+            closer.join(300);
+            assertTrue(events.isEmpty(), events.toString());
+        } finally {
+            release.countDown();
+            closer.join(10_000);
+            m.close();
+        }
+        assertEquals(List.of("listener returned", "close returned"), events);
+    }
+
+    @Test
+    void closeFromAListenerDoesNotWaitForItself() {
+        List<String> events = new ArrayList<>();
+        NtpMonitor[] self = new NtpMonitor[1];
+        self[0] = NtpMonitor.custom(config).checker(checker).clock(clock).scheduler(scheduler)
+                .listener(new NtpMonitorListener() {
+                    @Override
+                    public void onCheck(CheckResult result) {
+                        self[0].close();
+                        events.add("closed from the listener");
+                    }
+                }).build().start();
+        synced(Duration.ZERO);
+        synced(Duration.ZERO);
+        tick();
+        assertEquals(List.of("closed from the listener"), events);
+        assertTrue(scheduler.tasks.get(0).isCancelled());
+        scheduler.tasks.get(0).command.run(); // a run that was already due when close() was called
+        assertEquals(1, self[0].current().checks(), "a closed monitor runs no more checks");
     }
 }

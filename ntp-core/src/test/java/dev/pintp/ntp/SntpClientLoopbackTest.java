@@ -74,6 +74,23 @@ class SntpClientLoopbackTest {
     }
 
     @Test
+    void anInterruptedQueryStopsAtOnceInsteadOfSpinningThroughItsTimeouts() {
+        // The socket is non-blocking: an interrupted thread's select() returns at once, so without a check the wait
+        // spins at full CPU until every exchange's timeout has passed.
+        server.drop(true);
+        Thread.currentThread().interrupt();
+        QueryResult r;
+        try {
+            r = query(new QueryOptions(3, Duration.ofSeconds(1), Duration.ofSeconds(5)));
+        } finally {
+            assertTrue(Thread.interrupted(), "the interrupt stays set for the caller (and is cleared here)");
+        }
+        assertEquals(Outcome.TIMEOUT, r.outcome());
+        assertEquals(1, r.exchanges(), r.toString());
+        assertTrue(r.detail().contains("interrupted"), r.detail());
+    }
+
+    @Test
     void measuresANegativeOffsetWithinOneMillisecond() {
         server.offset(Duration.ofMillis(-730));
         assertOffset(Duration.ofMillis(-730), query(BURST));

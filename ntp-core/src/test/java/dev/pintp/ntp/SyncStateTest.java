@@ -100,6 +100,17 @@ class SyncStateTest {
     }
 
     @Test
+    void aChangeRecordedByAClockThatWasAheadDoesNotHoldTheStateForYears() {
+        // The last change was stamped when the wall clock read a year ahead (a bad RTC); it has since been
+        // corrected. Waiting for the dwell time against that stamp would freeze the state for a year.
+        SyncState stampedAhead = new SyncState(PRIMARY_HIGH, Optional.of(now.plus(Duration.ofDays(365))),
+                Optional.empty(), 0, false);
+        List<SyncState> s = feed(stampedAhead, UNSYNC, UNSYNC);
+        assertEquals(UNSYNC, s.get(1).stable(), "changed after checksToLose checks, as without a dwell time");
+        assertEquals(Optional.of(now), s.get(1).since(), "restamped with the corrected clock");
+    }
+
+    @Test
     void levelOscillatingBetweenTwoAdjacentValuesDoesNotChurn() {
         // Stable at HIGH; the level alternates HIGH/MEDIUM: MEDIUM never gets two in a row.
         List<SyncState> s = feed(stableAt(PRIMARY_HIGH), PRIMARY_MEDIUM, PRIMARY_HIGH, PRIMARY_MEDIUM, PRIMARY_HIGH,
@@ -123,9 +134,36 @@ class SyncStateTest {
     }
 
     @Test
-    void aSteadyOtherServerTakesOverAfterChecksToGain() {
-        List<SyncState> s = feed(stableAt(POOL_A), POOL_B, POOL_B, POOL_B);
-        assertEquals(POOL_B, last(s).stable());
+    void aSteadyOtherPrimaryTakesOverAfterChecksToGain() {
+        SyncState.Observation other = new SyncState.Observation(Verdict.PRIMARY_SYNCED, Optional.of("192.168.4.3"),
+                SyncQuality.HIGH);
+        List<SyncState> s = feed(stableAt(PRIMARY_HIGH), other, other);
+        assertFalse(last(s).changed());
+        assertEquals(other, last(feed(last(s), other)).stable());
+    }
+
+    @Test
+    void anotherPoolHostAnsweringIsNoChange() {
+        // which pool host answers varies from check to check; it must not restart the controller
+        List<SyncState> s = feed(stableAt(POOL_A), POOL_B, POOL_B, POOL_B, POOL_B);
+        assertTrue(s.stream().noneMatch(SyncState::changed));
+        assertEquals(POOL_A, last(s).stable());
+        assertTrue(last(s).candidate().isEmpty());
+    }
+
+    @Test
+    void aRecoveringPrimaryIsNotHeldBackByASidewaysCandidateBeforeIt() {
+        SyncState.Observation poolHigh = new SyncState.Observation(Verdict.FALLBACK_SYNCED,
+                Optional.of("1.debian.pool.ntp.org"), SyncQuality.HIGH);
+        List<SyncState> s = feed(stableAt(POOL_A), poolHigh, PRIMARY_HIGH, PRIMARY_HIGH, PRIMARY_HIGH);
+        assertEquals(List.of(false, false, false, true), s.stream().map(SyncState::changed).toList());
+        assertEquals(PRIMARY_HIGH, last(s).stable(), "checksToGain (3) primary checks restore the primary");
+    }
+
+    @Test
+    void alternatingPrimaryAndPoolFromUnsynchronizedStillGainsTheFallback() {
+        List<SyncState> s = feed(SyncState.initial(), POOL_A, PRIMARY_HIGH, POOL_A, PRIMARY_HIGH, POOL_A);
+        assertTrue(last(s).stable().verdict().isSynced(), "every check was synced: " + last(s));
     }
 
     @Test
@@ -161,5 +199,18 @@ class SyncStateTest {
                 good + "extra=1\n", good.replace("quality=MEDIUM\n", ""))) {
             assertThrows(IllegalArgumentException.class, () -> SyncState.decode(bad), bad);
         }
+    }
+
+    @Test
+    void decodeErrorsNameTheKeyAndTheAllowedValues() {
+        String good = new SyncState(PRIMARY_MEDIUM, Optional.of(now), Optional.of(POOL_A), 1, false).encode();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SyncState.decode(good.replace("verdict=PRIMARY_SYNCED", "verdict=MAYBE")));
+        assertEquals("bad sync state: verdict: 'MAYBE' is not one of [PRIMARY_SYNCED, FALLBACK_SYNCED,"
+                + " UNSYNCHRONIZED]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> SyncState.decode(good.replace("candidate.quality=MEDIUM", "candidate.quality=GREAT")));
+        assertEquals("bad sync state: candidate.quality: 'GREAT' is not one of [NONE, LOW, MEDIUM, HIGH]",
+                e.getMessage());
     }
 }

@@ -72,28 +72,13 @@ record SourceView(SourceReport report, String status, String reason) {
             case TIMEOUT:
             case UNREACHABLE:
             case UNRESOLVED:
-                // the status says what happened; the detail (an ICMP text, a resolver error) adds to it
-                if (q.isPresent() && !q.get().detail().isEmpty()) {
-                    return readable(q.get().detail(), q.get().server());
-                }
-                return null;
+                // the status says what happened; the detail (an ICMP text, a resolver error, the deadline) adds to it
+                return r.detail().isEmpty() ? null : r.detail();
             case REJECTED:
             case SKIPPED:
             default:
                 return r.reason().isPresent() ? word(r.reason().get()) : null;
         }
-    }
-
-    /**
-     * {@code detail} with the socket address written as users write it: {@link InetSocketAddress#toString()} gives
-     * {@code /127.0.0.1:9} or {@code host/127.0.0.1:9}, shown here as {@code 127.0.0.1:9} ({@code [::1]:9} for IPv6).
-     */
-    static String readable(String detail, InetSocketAddress server) {
-        if (server.isUnresolved() || server.getAddress() == null) {
-            return detail;
-        }
-        String a = server.getAddress().getHostAddress();
-        return detail.replace(server.toString(), (a.indexOf(':') >= 0 ? "[" + a + "]" : a) + ":" + server.getPort());
     }
 
     /** The configured host name or literal. */

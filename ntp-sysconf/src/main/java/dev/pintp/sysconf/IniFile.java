@@ -26,6 +26,7 @@ public final class IniFile {
      * @param line the 1-based line where the assignment starts
      */
     public record Entry(String section, String key, String value, int line) {
+        /** @throws NullPointerException for a null section, key or value */
         public Entry {
             Objects.requireNonNull(section, "section");
             Objects.requireNonNull(key, "key");

@@ -5,13 +5,17 @@ import dev.pintp.ntp.KissCode;
 import dev.pintp.ntp.Outcome;
 import dev.pintp.ntp.QueryResult;
 import dev.pintp.ntp.RejectReason;
+import dev.pintp.ntp.Ticker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -36,22 +40,24 @@ public final class BackoffBook {
     public static final Duration OPEN_DURATION = Duration.ofMinutes(15);
 
     private final Clock clock;
-    private final CircuitBreakerConfig breakerConfig;
+    private final Ticker ticker;
+    /** Built on the first failure: most checks never need a breaker, and its config spins a dozen classes. */
+    private CircuitBreakerConfig breakerConfig;
     private final Map<String, BackoffState.Entry> entries = new HashMap<>();
     private final Map<String, CircuitBreaker> breakers = new HashMap<>();
 
-    /** A book starting from {@code initial}, with {@code clock} for every instant. */
+    /** A book starting from {@code initial}, with {@code clock} for every instant and the system ticker. */
     public BackoffBook(BackoffState initial, Clock clock) {
+        this(initial, clock, Ticker.system());
+    }
+
+    /**
+     * A book starting from {@code initial}, with {@code clock} for the instants it records and {@code ticker} for
+     * the circuit breakers' own time.
+     */
+    public BackoffBook(BackoffState initial, Clock clock, Ticker ticker) {
         this.clock = clock;
-        this.breakerConfig = CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(FAILURES_TO_OPEN)
-                .minimumNumberOfCalls(FAILURES_TO_OPEN)
-                .failureRateThreshold(100)
-                .permittedNumberOfCallsInHalfOpenState(1)
-                .waitDurationInOpenState(OPEN_DURATION)
-                .clock(clock)
-                .build();
+        this.ticker = ticker;
         for (BackoffState.Entry e : initial.entries().values()) {
             entries.put(e.address(), e);
             if (e.failures() > 0) {
@@ -64,20 +70,48 @@ public final class BackoffBook {
         }
     }
 
+    /**
+     * Why an address is not queried now.
+     *
+     * @param reason DENIED or BACKED_OFF
+     * @param detail for a user, for example {@code KoD RATE: backed off until 2026-11-25T06:15:00Z}
+     */
+    public record Skip(RejectReason reason, String detail) {
+    }
+
     /** Why {@code address} must not be queried now: DENIED, BACKED_OFF, or empty when it may be queried. */
-    public synchronized Optional<RejectReason> skipReason(InetSocketAddress address) {
+    public Optional<RejectReason> skipReason(InetSocketAddress address) {
+        Optional<Skip> skip = skip(address);
+        return skip.isPresent() ? Optional.of(skip.get().reason()) : Optional.empty();
+    }
+
+    /**
+     * Why {@code address} must not be queried now, or empty when it may be. An empty answer may have taken the one
+     * probe a half-open circuit breaker lets through: record the query's result, or {@link #release} it.
+     */
+    public synchronized Optional<Skip> skip(InetSocketAddress address) {
         Instant now = clock.instant();
         String key = BackoffState.key(address);
         BackoffState.Entry e = entries.get(key);
         if (e != null && e.isDenied(now)) {
-            return Optional.of(RejectReason.DENIED);
+            return Optional.of(new Skip(RejectReason.DENIED, "KoD DENY/RSTR: not queried until "
+                    + e.deniedUntil().get()));
+        }
+        if (e != null && e.isRateLimited(now)) {
+            return Optional.of(new Skip(RejectReason.BACKED_OFF, "KoD RATE (" + e.rateKisses()
+                    + " in a row): backed off until " + e.rateLimitedUntil().get()));
         }
         if (e != null && e.isBackedOff(now)) {
-            return Optional.of(RejectReason.BACKED_OFF);
+            return Optional.of(new Skip(RejectReason.BACKED_OFF, e.failures() + " failed queries in a row: backed"
+                    + " off until " + e.openUntil().get()));
         }
         CircuitBreaker cb = breakers.get(key);
+        if (cb != null && cb.getState() == CircuitBreaker.State.OPEN) {
+            cb.transitionToHalfOpenState(); // openUntil has passed: time for the one probe
+        }
         if (cb != null && !cb.tryAcquirePermission()) {
-            return Optional.of(RejectReason.BACKED_OFF);
+            return Optional.of(new Skip(RejectReason.BACKED_OFF, "circuit breaker " + cb.getState()
+                    + " after failed queries"));
         }
         return Optional.empty();
     }
@@ -127,16 +161,72 @@ public final class BackoffBook {
         }
     }
 
+    /**
+     * Gives back the permission that {@link #skipReason(InetSocketAddress)} took for a query that was then not sent
+     * (the check's deadline had passed): a half-open circuit breaker lets only one probe through and would otherwise
+     * keep the address skipped until this checker is discarded.
+     */
+    public synchronized void release(InetSocketAddress address) {
+        CircuitBreaker cb = breakers.get(BackoffState.key(address));
+        if (cb != null) {
+            cb.releasePermission();
+        }
+    }
+
     /** What the book holds now, without entries that no longer matter. */
     public synchronized BackoffState snapshot() {
         Instant now = clock.instant();
-        entries.values().removeIf(e -> !e.isActive(now));
+        for (Iterator<BackoffState.Entry> i = entries.values().iterator(); i.hasNext(); ) {
+            if (!i.next().isActive(now)) {
+                i.remove();
+            }
+        }
         breakers.keySet().retainAll(entries.keySet());
         return BackoffState.of(entries.values());
     }
 
+    /** A clock that reads {@code ticker}: it only moves forward, whatever is done to the wall clock. */
+    private static Clock elapsed(Ticker ticker) {
+        return new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.EPOCH.plusNanos(ticker.read());
+            }
+        };
+    }
+
     private CircuitBreaker breaker(String key) {
-        return breakers.computeIfAbsent(key, k -> CircuitBreaker.of("ntp-" + k, breakerConfig));
+        CircuitBreaker cb = breakers.get(key);
+        if (cb == null) {
+            if (breakerConfig == null) {
+                // The breakers count failures and let one probe through when half open. How long one stays open is
+                // the entry's openUntil (wall clock, persisted, bounded by BackoffState), after which skip() moves it
+                // to half open; its own clock is elapsed time, so that a wall clock set back cannot keep it open for
+                // years.
+                breakerConfig = CircuitBreakerConfig.custom()
+                        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                        .slidingWindowSize(FAILURES_TO_OPEN)
+                        .minimumNumberOfCalls(FAILURES_TO_OPEN)
+                        .failureRateThreshold(100)
+                        .permittedNumberOfCallsInHalfOpenState(1)
+                        .waitDurationInOpenState(OPEN_DURATION)
+                        .clock(elapsed(ticker))
+                        .build();
+            }
+            cb = CircuitBreaker.of("ntp-" + key, breakerConfig);
+            breakers.put(key, cb);
+        }
+        return cb;
     }
 
     /** The error a failed query is recorded with; carries no stack trace. */

@@ -2,7 +2,6 @@ package dev.pintp.ntp.internal;
 
 import dev.pintp.ntp.NtpSample;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,7 +16,13 @@ public final class ClockFilter {
 
     /** The sample with the smallest delay; the earliest of equals; empty for no samples. */
     public static Optional<NtpSample> best(List<NtpSample> samples) {
-        return samples.stream().min(Comparator.comparing(NtpSample::delay));
+        NtpSample best = null;
+        for (NtpSample s : samples) {
+            if (best == null || s.delay().compareTo(best.delay()) < 0) {
+                best = s;
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     /**

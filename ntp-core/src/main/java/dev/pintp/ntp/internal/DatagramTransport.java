@@ -25,7 +25,8 @@ public interface DatagramTransport {
         /**
          * Waits up to {@code timeoutNanos} for one datagram and copies it into {@code buffer}.
          *
-         * @return the datagram's length and source, or null when the time ran out
+         * @return the datagram's length and source, or null when the time ran out or the thread is interrupted (its
+         *     interrupt status stays set)
          * @throws java.net.PortUnreachableException when the network reported the server's port unreachable
          * @throws IOException for other network errors
          */

@@ -14,15 +14,16 @@ import dev.pintp.ntp.RejectReason;
 import dev.pintp.ntp.SntpClient;
 import dev.pintp.ntp.SourceReport;
 import dev.pintp.ntp.Ticker;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -43,7 +45,6 @@ import org.slf4j.LoggerFactory;
  * reports to {@link SourceSelector}.
  */
 public final class DefaultNtpChecker implements NtpChecker {
-    private static final Logger LOG = LoggerFactory.getLogger(DefaultNtpChecker.class);
     /** Shortest per-exchange timeout worth sending a request for. */
     private static final Duration MIN_EXCHANGE_TIME = Duration.ofMillis(10);
 
@@ -58,7 +59,6 @@ public final class DefaultNtpChecker implements NtpChecker {
     private final Ticker ticker;
     private final Executor executor;
     private final BackoffBook backoff;
-    private final Retry primaryRetry;
     private volatile BackoffState lastBackoff;
 
     /** A checker with the given seams; see {@link NtpChecker.Builder}. */
@@ -70,14 +70,8 @@ public final class DefaultNtpChecker implements NtpChecker {
         this.clock = clock;
         this.ticker = ticker;
         this.executor = executor;
-        this.backoff = new BackoffBook(backoffState, clock);
+        this.backoff = new BackoffBook(backoffState, clock, ticker);
         this.lastBackoff = backoffState;
-        this.primaryRetry = Retry.of("ntp-primary", RetryConfig.<QueryResult>custom()
-                .maxAttempts(2)
-                .waitDuration(Duration.ZERO)
-                .retryOnResult(r -> r.outcome() == Outcome.TIMEOUT)
-                .failAfterMaxAttempts(false)
-                .build());
     }
 
     /** The default executor: daemon threads made as needed, idle ones kept 5 minutes (above a check interval). */
@@ -86,12 +80,8 @@ public final class DefaultNtpChecker implements NtpChecker {
     }
 
     private static ExecutorService newPool() {
-        AtomicInteger n = new AtomicInteger();
-        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.MINUTES, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "ntp-query-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.MINUTES, new SynchronousQueue<>(),
+                new DaemonThreads());
     }
 
     @Override
@@ -107,21 +97,34 @@ public final class DefaultNtpChecker implements NtpChecker {
         List<NtpServer> servers = new ArrayList<>(config.primaries());
         servers.addAll(config.fallbacks());
 
-        // An address that two names share (pool names often do) is queried and counted once, for the first name.
-        Set<InetSocketAddress> claimed = ConcurrentHashMap.newKeySet();
+        // An address that two names share (pool names often do) is queried once, by whichever name resolved first,
+        // and reported and counted once, under the first of the names in configuration order.
+        Map<InetSocketAddress, CompletableFuture<SourceReport>> started = new ConcurrentHashMap<>();
         List<CompletableFuture<Resolution>> queries = new ArrayList<>();
+        // Anonymous classes rather than lambdas here and below: each lambda costs a one-shot check its class
+        // spinning at start-up (docs/probe.md, "Start-up cost").
         for (NtpServer server : servers) {
-            queries.add(supply(() -> resolve(server)).thenApply(addresses -> {
-                List<Pending> pending = new ArrayList<>();
-                for (InetAddress a : addresses) {
-                    InetSocketAddress target = new InetSocketAddress(a, server.port());
-                    if (claimed.add(target)) {
-                        pending.add(new Pending(target, supply(() -> query(server, target, deadline))));
+            queries.add(start(new Task<Resolution>() {
+                @Override
+                Resolution compute() throws Exception {
+                    List<InetAddress> addresses = resolve(server);
+                    List<Pending> pending = new ArrayList<>();
+                    for (InetAddress a : addresses) {
+                        InetSocketAddress target = new InetSocketAddress(a, server.port());
+                        Task<SourceReport> task = new Task<>() {
+                            @Override
+                            SourceReport compute() {
+                                return query(server, target, deadline);
+                            }
+                        };
+                        CompletableFuture<SourceReport> earlier = started.putIfAbsent(target, task.result);
+                        pending.add(new Pending(target, earlier != null ? earlier : start(task)));
                     }
+                    return new Resolution(addresses.size(), pending);
                 }
-                return new Resolution(addresses.size(), pending);
             }));
         }
+        Set<InetSocketAddress> reported = new HashSet<>();
 
         List<SourceReport> reports = new ArrayList<>();
         for (int i = 0; i < servers.size(); i++) {
@@ -130,26 +133,33 @@ public final class DefaultNtpChecker implements NtpChecker {
             try {
                 resolution = await(queries.get(i), deadline);
             } catch (TimeoutException e) {
-                reports.add(unresolved(server, "not resolved within the check deadline"));
+                reports.add(unresolved(server, "not resolved within the check deadline of "
+                        + seconds(config.checkDeadline())));
                 continue;
             } catch (ExecutionException e) {
-                reports.add(unresolved(server, String.valueOf(e.getCause())));
+                reports.add(unresolved(server, describe(e.getCause())));
                 continue;
             }
             if (resolution.addresses() == 0) {
-                reports.add(unresolved(server, "no address"));
+                reports.add(unresolved(server, "the resolver gave no address"));
             }
             for (Pending p : resolution.pending()) {
+                if (!reported.add(p.target())) {
+                    continue; // reported under an earlier name
+                }
                 try {
-                    reports.add(await(p.report(), deadline));
+                    SourceReport r = await(p.report(), deadline);
+                    reports.add(r.server().equals(server) ? r
+                            : new SourceReport(server, r.address(), r.outcome(), r.reason(), r.query(), r.detail()));
                 } catch (TimeoutException e) {
                     reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.TIMEOUT, Optional.empty(),
-                            Optional.empty()));
+                            Optional.empty(), "no answer within the check deadline of "
+                            + seconds(config.checkDeadline())));
                 } catch (ExecutionException e) {
                     // The client promises not to throw; if it does anyway, the source is simply unusable.
-                    LOG.warn("query of {} failed", p.target(), e.getCause());
+                    Log.LOG.warn("query of {} failed", p.target(), e.getCause());
                     reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.UNREACHABLE,
-                            Optional.empty(), Optional.empty()));
+                            Optional.empty(), Optional.empty(), "query failed: " + describe(e.getCause())));
                 }
             }
         }
@@ -175,22 +185,38 @@ public final class DefaultNtpChecker implements NtpChecker {
     private SourceReport query(NtpServer server, InetSocketAddress target, long deadline) {
         boolean primary = server.role() == NtpServer.Role.PRIMARY;
         if (!primary) {
-            Optional<RejectReason> skip = backoff.skipReason(target);
+            Optional<BackoffBook.Skip> skip = backoff.skip(target);
             if (skip.isPresent()) {
-                return new SourceReport(server, Optional.of(target), Outcome.SKIPPED, skip, Optional.empty());
+                return new SourceReport(server, Optional.of(target), Outcome.SKIPPED,
+                        Optional.of(skip.get().reason()), Optional.empty(), skip.get().detail());
             }
         }
         long begin = ticker.read();
         QueryResult result;
         if (primary) {
-            AtomicInteger attempt = new AtomicInteger();
-            result = primaryRetry.executeSupplier(() -> attempt.getAndIncrement() == 0
-                    ? queryOnce(server, target, deadline, config.primarySamples(), config.primarySamples() + 1)
-                    : queryOnce(server, target, deadline, 1, 1));
+            // One retry of a single exchange after a burst that got no answer (or a client that broke its promise
+            // not to throw), within the deadline. Plain code rather than a resilience4j Retry: building a
+            // RetryConfig spins about 25 classes and lambdas, a tenth of a one-shot check's start-up.
+            try {
+                result = queryOnce(server, target, deadline, config.primarySamples(), config.primarySamples() + 1);
+            } catch (RuntimeException e) {
+                result = null;
+            }
+            if (result == null || result.outcome() == Outcome.TIMEOUT) {
+                result = queryOnce(server, target, deadline, 1, 1);
+            }
         } else {
-            result = queryOnce(server, target, deadline, config.fallbackSamples(), config.fallbackSamples());
-            if (result.exchanges() > 0) { // no packet sent (deadline already past) says nothing about the server
-                backoff.record(target, result, ticker.read() - begin);
+            boolean recorded = false;
+            try {
+                result = queryOnce(server, target, deadline, config.fallbackSamples(), config.fallbackSamples());
+                if (result.exchanges() > 0) { // no packet sent (deadline already past) says nothing about the server
+                    backoff.record(target, result, ticker.read() - begin);
+                    recorded = true;
+                }
+            } finally {
+                if (!recorded) {
+                    backoff.release(target); // or a half-open breaker would wait forever for this probe's result
+                }
             }
         }
         return report(server, target, result);
@@ -221,8 +247,20 @@ public final class DefaultNtpChecker implements NtpChecker {
     }
 
     private static SourceReport unresolved(NtpServer server, String why) {
-        LOG.debug("{} unresolved: {}", server, why);
-        return new SourceReport(server, Optional.empty(), Outcome.UNRESOLVED, Optional.empty(), Optional.empty());
+        Log.LOG.debug("{} unresolved: {}", server, why);
+        return new SourceReport(server, Optional.empty(), Outcome.UNRESOLVED, Optional.empty(), Optional.empty(), why);
+    }
+
+    private static String describe(Throwable t) {
+        if (t instanceof UnknownHostException) {
+            return "unknown host " + t.getMessage();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": "
+                + t.getMessage();
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() / 1000.0 + " s";
     }
 
     private <T> T await(CompletableFuture<T> future, long deadline) throws TimeoutException, ExecutionException {
@@ -241,23 +279,17 @@ public final class DefaultNtpChecker implements NtpChecker {
         }
     }
 
-    private <T> CompletableFuture<T> supply(CheckedSupplier<T> task) {
-        CompletableFuture<T> f = new CompletableFuture<>();
+    /** Runs {@code task} on the executor; its future fails when the executor refuses it. */
+    private <T> CompletableFuture<T> start(Task<T> task) {
         try {
-            executor.execute(() -> {
-                try {
-                    f.complete(task.get());
-                } catch (Throwable t) {
-                    f.completeExceptionally(t);
-                }
-            });
+            executor.execute(task);
         } catch (RuntimeException e) {
-            f.completeExceptionally(e);
+            task.result.completeExceptionally(e);
         }
-        return f;
+        return task.result;
     }
 
-    /** A resolved name: how many addresses it had, and the queries started for those not already claimed. */
+    /** A resolved name: how many addresses it had, and the query of each (shared with other names). */
     private record Resolution(int addresses, List<Pending> pending) {
     }
 
@@ -265,8 +297,39 @@ public final class DefaultNtpChecker implements NtpChecker {
     private record Pending(InetSocketAddress target, CompletableFuture<SourceReport> report) {
     }
 
-    @FunctionalInterface
-    private interface CheckedSupplier<T> {
-        T get() throws Exception;
+    /** A computation on the executor whose result or failure completes {@link #result}. */
+    private abstract static class Task<T> implements Runnable {
+        final CompletableFuture<T> result = new CompletableFuture<>();
+
+        abstract T compute() throws Exception;
+
+        @Override
+        public void run() {
+            try {
+                result.complete(compute());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        }
+    }
+
+    /** Daemon threads named {@code ntp-query-N}. */
+    private static final class DaemonThreads implements ThreadFactory {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "ntp-query-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
+    }
+
+    /**
+     * The logger, created on first use: slf4j's provider lookup (a ServiceLoader scan of the class path) costs a
+     * one-shot check about 10 ms of start-up, and a check that goes well logs nothing.
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(DefaultNtpChecker.class);
     }
 }

@@ -13,7 +13,7 @@ import java.time.Instant;
  */
 public final class NtpTimestamps {
     /** 1900-01-01T00:00:00Z, the NTP prime epoch. */
-    public static final Instant NTP_EPOCH = Instant.parse("1900-01-01T00:00:00Z");
+    public static final Instant NTP_EPOCH = Instant.ofEpochSecond(-2_208_988_800L);
     /** Nanoseconds from 1900-01-01 to the Unix epoch 1970-01-01. */
     public static final long UNIX_EPOCH_NANOS = 2_208_988_800L * 1_000_000_000L;
 

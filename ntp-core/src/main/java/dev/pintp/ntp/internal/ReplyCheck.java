@@ -58,6 +58,7 @@ public final class ReplyCheck {
      */
     public record Expectation(InetSocketAddress server, long nonce, Set<Long> answered, Instant localTransmit,
             long elapsedNanos, Duration maxRootDistance, Duration maxDelay, long localPrecisionNanos) {
+        /** Copies {@code answered}; rejects null components. */
         public Expectation {
             Objects.requireNonNull(server, "server");
             answered = Set.copyOf(answered);
@@ -234,9 +235,15 @@ public final class ReplyCheck {
         for (int i = 0; i < end; i++) {
             char c = s.charAt(i);
             if (c < 0x20 || c > 0x7E) {
-                return String.format("0x%08x", raw);
+                return hex32(raw);
             }
         }
         return s.substring(0, end);
+    }
+
+    /** {@code 0x} and the eight lower-case hex digits of {@code raw} (no {@link String#format}: cheaper cold). */
+    static String hex32(int raw) {
+        String digits = Integer.toHexString(raw);
+        return "0x" + "00000000".substring(digits.length()) + digits;
     }
 }

@@ -13,8 +13,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -52,7 +52,9 @@ public final class SourceSelector {
                 throw new IllegalArgumentException("a usable source must have a sample: " + r);
             }
             if (r.isUsable() && r.sample().get().rootDistance().compareTo(config.maxRootDistance()) > 0) {
-                r = reject(r, RejectReason.ROOT_DISTANCE_TOO_LARGE);
+                r = reject(r, RejectReason.ROOT_DISTANCE_TOO_LARGE, "root distance "
+                        + seconds(r.sample().get().rootDistance()) + " above the maximum "
+                        + seconds(config.maxRootDistance()));
             }
             out.add(r);
         }
@@ -60,31 +62,44 @@ public final class SourceSelector {
         for (int i = 0; i < out.size(); i++) {
             SourceReport r = out.get(i);
             if (r.isUsable() && r.sample().get().offset().abs().compareTo(config.maxOffset()) > 0) {
-                out.set(i, reject(r, RejectReason.OFFSET_TOO_LARGE));
+                out.set(i, reject(r, RejectReason.OFFSET_TOO_LARGE, "offset " + seconds(r.sample().get().offset())
+                        + " beyond the maximum of " + seconds(config.maxOffset()) + " either way"));
             }
         }
-        Optional<SourceReport> selected = selectPrimary(out, config);
+        SourceReport selected = selectPrimary(out, config);
         Verdict verdict = Verdict.PRIMARY_SYNCED;
-        if (selected.isEmpty()) {
-            selected = out.stream()
-                    .filter(r -> r.isUsable() && r.server().role() == NtpServer.Role.FALLBACK)
-                    .min(Comparator.comparing(r -> r.sample().get().synchronizationDistance()));
-            verdict = selected.isPresent() ? Verdict.FALLBACK_SYNCED : Verdict.UNSYNCHRONIZED;
+        if (selected == null) {
+            for (SourceReport r : out) {
+                if (r.isUsable() && r.server().role() == NtpServer.Role.FALLBACK && closer(r, selected)) {
+                    selected = r;
+                }
+            }
+            verdict = selected != null ? Verdict.FALLBACK_SYNCED : Verdict.UNSYNCHRONIZED;
         }
-        SyncQuality quality = selected.map(r -> SyncQuality.of(r.sample().get(), config)).orElse(SyncQuality.NONE);
-        return new CheckResult(verdict, selected, out, quality, checkedAt, elapsed);
+        SyncQuality quality = selected != null ? SyncQuality.of(selected.sample().get(), config) : SyncQuality.NONE;
+        return new CheckResult(verdict, Optional.ofNullable(selected), out, quality, checkedAt, elapsed);
     }
 
-    private static Optional<SourceReport> selectPrimary(List<SourceReport> reports, NtpConfig config) {
+    /** The usable report of the first primary that has one, the closest of that primary's; null when none. */
+    private static SourceReport selectPrimary(List<SourceReport> reports, NtpConfig config) {
         for (NtpServer primary : config.primaries()) {
-            Optional<SourceReport> best = reports.stream()
-                    .filter(r -> r.isUsable() && r.server().equals(primary))
-                    .min(Comparator.comparing(r -> r.sample().get().synchronizationDistance()));
-            if (best.isPresent()) {
+            SourceReport best = null;
+            for (SourceReport r : reports) {
+                if (r.isUsable() && r.server().equals(primary) && closer(r, best)) {
+                    best = r;
+                }
+            }
+            if (best != null) {
                 return best;
             }
         }
-        return Optional.empty();
+        return null;
+    }
+
+    /** True when usable {@code r} has a smaller synchronization distance than {@code best} (or best is null). */
+    private static boolean closer(SourceReport r, SourceReport best) {
+        return best == null || r.sample().get().synchronizationDistance()
+                .compareTo(best.sample().get().synchronizationDistance()) < 0;
     }
 
     private static void markFalsetickers(List<SourceReport> reports, NtpConfig config) {
@@ -101,42 +116,70 @@ public final class SourceSelector {
         long floor = config.maxOffset().toNanos() / 2;
         long[] low = new long[n];
         long[] high = new long[n];
+        long[] offsets = new long[n];
         for (int k = 0; k < n; k++) {
             NtpSample s = reports.get(usable.get(k)).sample().get();
-            long lambda = Math.max(s.synchronizationDistance().toNanos(), floor);
-            long offset = s.offset().toNanos();
-            low[k] = offset - lambda;
-            high[k] = offset + lambda;
+            long lambda = Math.max(Durations.saturatedNanos(s.synchronizationDistance()), floor);
+            offsets[k] = Durations.saturatedNanos(s.offset());
+            low[k] = offsets[k] - lambda;
+            high[k] = offsets[k] + lambda;
         }
-        // Marzullo's sweep: the point covered by the most intervals. Lower ends sort before upper ends at a tie,
-        // so intervals that merely touch count as overlapping.
-        long[][] ends = new long[2 * n][];
-        for (int k = 0; k < n; k++) {
-            ends[2 * k] = new long[] {low[k], -1};
-            ends[2 * k + 1] = new long[] {high[k], +1};
-        }
-        Arrays.sort(ends, Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
+        // Marzullo's sweep: the point covered by the most intervals, merging the sorted lower and upper ends. A
+        // lower end goes before an upper end at a tie, so intervals that merely touch count as overlapping. The
+        // depth only grows at a lower end, so the sweep can stop after the last one.
+        long[] lows = low.clone();
+        long[] highs = high.clone();
+        Arrays.sort(lows);
+        Arrays.sort(highs);
         int depth = 0;
         int best = 0;
         long point = 0;
-        for (long[] e : ends) {
-            depth -= (int) e[1];
-            if (depth > best) {
-                best = depth;
-                point = e[0];
+        for (int i = 0, j = 0; i < n; ) {
+            if (lows[i] <= highs[j]) {
+                depth++;
+                if (depth > best) {
+                    best = depth;
+                    point = lows[i];
+                }
+                i++;
+            } else {
+                depth--;
+                j++;
             }
         }
         boolean majority = 2 * best > n;
+        boolean[] truechimer = new boolean[n];
+        long agreeLow = Long.MAX_VALUE;
+        long agreeHigh = Long.MIN_VALUE;
         for (int k = 0; k < n; k++) {
-            boolean truechimer = majority && low[k] <= point && point <= high[k];
-            if (!truechimer) {
+            truechimer[k] = majority && low[k] <= point && point <= high[k];
+            if (truechimer[k]) {
+                agreeLow = Math.min(agreeLow, offsets[k]);
+                agreeHigh = Math.max(agreeHigh, offsets[k]);
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            if (!truechimer[k]) {
                 int i = usable.get(k);
-                reports.set(i, reject(reports.get(i), RejectReason.FALSETICKER));
+                SourceReport r = reports.get(i);
+                String offset = seconds(r.sample().get().offset());
+                String detail = majority
+                        ? "offset " + offset + " disagrees with the " + best + " of " + n + " answering sources that"
+                                + " agree (offsets " + seconds(Duration.ofNanos(agreeLow)) + " to "
+                                + seconds(Duration.ofNanos(agreeHigh)) + ")"
+                        : "offset " + offset + ": no majority agrees, at most " + best + " of " + n
+                                + " answering sources agree within their error bounds";
+                reports.set(i, reject(r, RejectReason.FALSETICKER, detail));
             }
         }
     }
 
-    private static SourceReport reject(SourceReport r, RejectReason reason) {
-        return new SourceReport(r.server(), r.address(), Outcome.REJECTED, Optional.of(reason), r.query());
+    private static SourceReport reject(SourceReport r, RejectReason reason, String detail) {
+        return new SourceReport(r.server(), r.address(), Outcome.REJECTED, Optional.of(reason), r.query(), detail);
+    }
+
+    /** A signed duration in seconds with microseconds, for detail texts: {@code +2.500000 s}. */
+    static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%+.6f s", Durations.seconds(d));
     }
 }

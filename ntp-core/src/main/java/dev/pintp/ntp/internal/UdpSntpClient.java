@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,8 +39,6 @@ public final class UdpSntpClient implements SntpClient {
     /** Default precision of the local clock: 1 µs, conservative for {@link Clock#systemUTC()} on Linux. */
     public static final Duration DEFAULT_LOCAL_PRECISION = Duration.ofNanos(1000);
 
-    private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE / 2);
-    private static final Logger LOG = LoggerFactory.getLogger(UdpSntpClient.class);
 
     private final Clock clock;
     private final LongSupplier ticker;
@@ -76,11 +73,21 @@ public final class UdpSntpClient implements SntpClient {
         }
     }
 
-    /** The engine on the system clock, {@link System#nanoTime()}, {@link SecureRandom} nonces and real UDP. */
+    /**
+     * The engine on the system clock, {@link System#nanoTime()}, nonces from the operating system's CSPRNG
+     * ({@code /dev/urandom}, else {@link java.security.SecureRandom}) and real UDP.
+     */
     public static SntpClient ofDefaults() {
-        SecureRandom random = new SecureRandom();
-        return new UdpSntpClient(Clock.systemUTC(), System::nanoTime, random::nextLong, UdpTransport.INSTANCE,
+        return new UdpSntpClient(Clock.systemUTC(), SystemTicker.INSTANCE, SystemNonces.INSTANCE, UdpTransport.INSTANCE,
                 DEFAULT_MAX_DELAY, DEFAULT_LOCAL_PRECISION);
+    }
+
+    /**
+     * The default nonce source: 64 bits per call from {@code /dev/urandom}, or from a {@link java.security.SecureRandom}
+     * where that device cannot be read. Shared and thread-safe.
+     */
+    public static LongSupplier systemNonces() {
+        return SystemNonces.INSTANCE;
     }
 
     @Override
@@ -96,11 +103,21 @@ public final class UdpSntpClient implements SntpClient {
                 if (!exchange(connection, server, options, burst)) {
                     break;
                 }
+                if (Thread.currentThread().isInterrupted()) {
+                    burst.interrupted = true;
+                    break;
+                }
             }
         } catch (PortUnreachableException e) {
-            burst.unreachable("ICMP port unreachable from " + server);
+            burst.unreachable("ICMP port unreachable from " + server.getAddress().getHostAddress() + " port "
+                    + server.getPort());
         } catch (IOException e) {
             burst.unreachable(e.getClass().getSimpleName() + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            // The channel API throws unchecked exceptions for what the host cannot do (no IPv6 in the kernel, an
+            // address family it does not support); the contract is an outcome, never an exception.
+            Log.LOG.warn("query of {} failed", server, e);
+            burst.unreachable(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
         return burst.finish();
     }
@@ -121,7 +138,7 @@ public final class UdpSntpClient implements SntpClient {
             DatagramTransport.Received received = remaining > 0 ? connection.receive(buffer, remaining) : null;
             long elapsed = ticker.getAsLong() - start;
             if (received == null) {
-                LOG.debug("{}: no answer to exchange {} within {}", server, burst.exchanges, options.timeout());
+                Log.LOG.debug("{}: no answer to exchange {} within {}", server, burst.exchanges, options.timeout());
                 burst.timedOut++;
                 return true;
             }
@@ -129,29 +146,27 @@ public final class UdpSntpClient implements SntpClient {
                     options.maxRootDistance(), maxDelay, localPrecisionNanos);
             ReplyCheck.Result result = ReplyCheck.check(buffer, received.length(), received.source(), expect);
             if (result instanceof ReplyCheck.Dropped dropped) {
-                LOG.debug("{}: dropped a datagram from {}: {} ({})", server, received.source(), dropped.reason(),
+                Log.LOG.debug("{}: dropped a datagram from {}: {} ({})", server, received.source(), dropped.reason(),
                         dropped.detail());
                 burst.drop(dropped.reason());
                 continue;
             }
             burst.answered.add(nonce);
             if (result instanceof ReplyCheck.Refused refused) {
-                LOG.debug("{}: refused an answer: {} ({})", server, refused.reason(), refused.detail());
+                Log.LOG.debug("{}: refused an answer: {} ({})", server, refused.reason(), refused.detail());
                 burst.refuse(refused);
                 return refused.kissCode() == null;
             }
-            NtpSample sample = ((ReplyCheck.Accepted) result).sample();
-            if (sample.hasLocalReference()) {
-                LOG.debug("{}: the server's reference is its local clock ({})", server, sample.referenceId());
-            }
-            burst.samples.add(sample);
+            // A local reference clock is normal for the Pi Zero and visible in NtpSample.hasLocalReference(); not
+            // logged, since the first log call of a process initializes slf4j (about 10 ms of a one-shot check).
+            burst.samples.add(((ReplyCheck.Accepted) result).sample());
             return true;
         }
     }
 
     /** Nanoseconds of {@code d}, at most about 146 years, so that sums with ticker values cannot overflow. */
     static long saturatedNanos(Duration d) {
-        return d.compareTo(MAX_NANOS) > 0 ? MAX_NANOS.toNanos() : d.toNanos();
+        return Durations.saturatedNanos(d);
     }
 
     private long nextNonce() {
@@ -187,6 +202,7 @@ public final class UdpSntpClient implements SntpClient {
         ReplyCheck.Refused firstRefusal;
         ReplyCheck.Refused kiss;
         String unreachable;
+        boolean interrupted;
 
         Burst(InetSocketAddress server) {
             this.server = server;
@@ -244,12 +260,21 @@ public final class UdpSntpClient implements SntpClient {
                         firstRefusal.detail());
             }
             return result(Outcome.TIMEOUT, "no valid answer to " + exchanges + " request(s)"
-                    + (drops().total() > 0 ? ", " + drops().total() + " datagram(s) dropped" : ""));
+                    + (drops().total() > 0 ? ", " + drops().total() + " datagram(s) dropped" : "")
+                    + (interrupted ? "; the querying thread was interrupted" : ""));
         }
 
         QueryResult result(Outcome outcome, String detail) {
             return new QueryResult(server, outcome, Optional.empty(), samples, Optional.empty(), Optional.empty(),
                     Duration.ZERO, exchanges, drops(), detail);
         }
+    }
+
+    /**
+     * The logger, created on first use: slf4j's provider lookup (a ServiceLoader scan of the class path) costs a
+     * one-shot check about 10 ms of start-up, and a check that goes well logs nothing.
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(UdpSntpClient.class);
     }
 }

@@ -65,7 +65,8 @@ public final class UdpTransport implements DatagramTransport {
                     return new Received(in.position(), source);
                 }
                 long remaining = timeoutNanos - (System.nanoTime() - start);
-                if (remaining <= 0) {
+                // select() returns at once on an interrupted thread: waiting on would spin until the timeout.
+                if (remaining <= 0 || Thread.currentThread().isInterrupted()) {
                     return null;
                 }
                 // select(0) would wait forever: round up to at least 1 ms.

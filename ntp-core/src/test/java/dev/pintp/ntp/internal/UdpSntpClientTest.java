@@ -269,6 +269,23 @@ class UdpSntpClientTest {
     }
 
     @Test
+    void unsupportedAddressFamiliesAreOutcomesNotUncheckedExceptions() {
+        // DatagramChannel.open(INET6) on a kernel without IPv6 throws UnsupportedOperationException; connecting a
+        // channel to an address of the other family throws UnsupportedAddressTypeException.
+        for (RuntimeException thrown : List.of(new UnsupportedOperationException("IPv6 not available"),
+                new java.nio.channels.UnsupportedAddressTypeException())) {
+            DatagramTransport failing = server -> {
+                throw thrown;
+            };
+            UdpSntpClient client = new UdpSntpClient(Clock.systemUTC(), System::nanoTime, counting(), failing,
+                    Duration.ofSeconds(3), Duration.ZERO);
+            QueryResult r = client.query(SERVER, ONE);
+            assertEquals(Outcome.UNREACHABLE, r.outcome());
+            assertTrue(r.detail().startsWith(thrown.getClass().getSimpleName()), r.detail());
+        }
+    }
+
+    @Test
     void firstRefusalIsTheReasonWhenNoExchangeSucceeded() {
         FakeTransport t = new FakeTransport(new Ticker(), List.of(
                 nonce -> {

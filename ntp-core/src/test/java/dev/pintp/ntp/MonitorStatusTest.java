@@ -1,0 +1,32 @@
+package dev.pintp.ntp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class MonitorStatusTest {
+
+    private static MonitorStatus status(Verdict verdict, SyncQuality quality) {
+        return new MonitorStatus(verdict, verdict.isSynced() ? Optional.of("host") : Optional.empty(), quality,
+                SyncState.initial(), Optional.empty(), DriftHistory.empty(), 1);
+    }
+
+    @Test
+    void onlyATimeVerifiedAgainstAPrimaryAllowsPowerSaving() {
+        assertTrue(status(Verdict.PRIMARY_SYNCED, SyncQuality.HIGH).maySavePower());
+        assertFalse(status(Verdict.FALLBACK_SYNCED, SyncQuality.HIGH).maySavePower());
+        assertFalse(status(Verdict.UNSYNCHRONIZED, SyncQuality.NONE).maySavePower());
+        assertFalse(MonitorStatus.unknown().maySavePower());
+    }
+
+    @Test
+    void unknownBeforeTheFirstCheck() {
+        MonitorStatus s = MonitorStatus.unknown();
+        assertEquals(Verdict.UNKNOWN, s.verdict());
+        assertEquals(0, s.checks());
+        assertEquals(Optional.empty(), s.lastCheck());
+    }
+}
