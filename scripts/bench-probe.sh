@@ -60,7 +60,9 @@ bindcmdaddress /
 pidfile $tmp/chronyd.pid
 driftfile $tmp/chrony.drift
 CONF
-in_ns chronyd -x -d -u root -f "$tmp/chrony.conf" >"$tmp/chronyd.log" 2>&1 &
+# started directly, not through in_ns: a backgrounded shell function would leave $! pointing at a subshell, and
+# killing that would leave chronyd running
+ip netns exec "$ns" chronyd -x -d -u root -f "$tmp/chrony.conf" >"$tmp/chronyd.log" 2>&1 &
 chronyd_pid=$!
 
 ready=
