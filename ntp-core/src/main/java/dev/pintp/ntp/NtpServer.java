@@ -1,5 +1,7 @@
 package dev.pintp.ntp;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -69,6 +71,42 @@ public record NtpServer(String host, int port, Role role) {
             return new NtpServer(s.substring(0, first), parsePort(s.substring(first + 1), text), role);
         }
         return new NtpServer(s, defaultPort, role); // no colon, or a bare IPv6 literal
+    }
+
+    /**
+     * Parses a server list as systemd-timesyncd reads one ({@code NTP=}, {@code FallbackNTP=}): each text as in
+     * {@link #parse}, a server listed twice kept once (the first), and a server already in {@code exclude} (same host,
+     * ignoring case, and port; for example a Pi Zero listed both as primary and as fallback) left out.
+     *
+     * @param texts the servers as written, in order
+     * @param defaultPort the port for texts that name none
+     * @param role the role to give them
+     * @param exclude servers of another list that take precedence; may be empty
+     * @return the servers in order, without repeats, never null
+     * @throws IllegalArgumentException with a message fit for a user when a text is not a valid server
+     */
+    public static List<NtpServer> parseAll(List<String> texts, int defaultPort, Role role, List<NtpServer> exclude) {
+        Objects.requireNonNull(texts, "texts");
+        Objects.requireNonNull(exclude, "exclude");
+        List<NtpServer> out = new ArrayList<>();
+        for (String text : texts) {
+            NtpServer s = parse(text, defaultPort, role);
+            boolean seen = false;
+            for (NtpServer o : out) {
+                seen |= o.sameEndpoint(s);
+            }
+            for (NtpServer e : exclude) {
+                seen |= e.sameEndpoint(s);
+            }
+            if (!seen) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private boolean sameEndpoint(NtpServer other) {
+        return host.equalsIgnoreCase(other.host) && port == other.port;
     }
 
     private static int parsePort(String port, String text) {

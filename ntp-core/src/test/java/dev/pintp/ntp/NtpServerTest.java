@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,5 +38,21 @@ class NtpServerTest {
         assertThrows(IllegalArgumentException.class, () -> new NtpServer("pool.ntp.org\n", 123, P));
         assertThrows(IllegalArgumentException.class, () -> new NtpServer("host", 0, P));
         assertThrows(NullPointerException.class, () -> new NtpServer(null, 123, P));
+    }
+
+    @Test
+    void parseAllKeepsOrderDropsRepeatsAndTheExcludedServers() {
+        NtpServer pizero = new NtpServer("192.168.4.2", 123, NtpServer.Role.PRIMARY);
+        List<NtpServer> out = NtpServer.parseAll(List.of("Pool.Example", "192.168.4.2:123", "pool.example:123",
+                "other:1123"), 123, NtpServer.Role.FALLBACK, List.of(pizero));
+        assertEquals(List.of(new NtpServer("Pool.Example", 123, NtpServer.Role.FALLBACK),
+                new NtpServer("other", 1123, NtpServer.Role.FALLBACK)), out);
+    }
+
+    @Test
+    void parseAllRejectsABadServerWithItsText() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NtpServer.parseAll(List.of("ok", "bad:port"), 123, NtpServer.Role.PRIMARY, List.of()));
+        assertTrue(e.getMessage().contains("bad:port"), e.getMessage());
     }
 }

@@ -32,11 +32,13 @@ final class ProbeConfig {
             Path root = args.root().orElse(Path.of("/"));
             SystemDefaults.Settings s = defaults.read(root);
             try {
-                List<NtpServer> primaries = servers(s.ntp(), NtpServer.Role.PRIMARY, List.of());
+                List<NtpServer> primaries = NtpServer.parseAll(s.ntp(), NtpServer.DEFAULT_PORT, NtpServer.Role.PRIMARY,
+                        List.of());
                 if (!primaries.isEmpty()) {
                     b.primaries(primaries);
                 }
-                List<NtpServer> fallbacks = servers(s.fallbackNtp(), NtpServer.Role.FALLBACK, primaries);
+                List<NtpServer> fallbacks = NtpServer.parseAll(s.fallbackNtp(), NtpServer.DEFAULT_PORT,
+                        NtpServer.Role.FALLBACK, primaries);
                 if (s.fallbackNtpSet() || !s.fallbackNtp().isEmpty()) {
                     b.fallbacks(fallbacks);
                 }
@@ -118,22 +120,4 @@ final class ProbeConfig {
         return m.appendTail(out).toString();
     }
 
-    /** Servers from a timesyncd list, without repeats and without those already in {@code exclude}. */
-    private static List<NtpServer> servers(List<String> hosts, NtpServer.Role role, List<NtpServer> exclude) {
-        List<NtpServer> out = new ArrayList<>();
-        for (String h : hosts) {
-            NtpServer s = NtpServer.parse(h, NtpServer.DEFAULT_PORT, role);
-            boolean seen = false;
-            for (NtpServer o : out) {
-                seen |= o.equals(s);
-            }
-            for (NtpServer e : exclude) {
-                seen |= e.host().equalsIgnoreCase(s.host()) && e.port() == s.port();
-            }
-            if (!seen) {
-                out.add(s);
-            }
-        }
-        return out;
-    }
 }

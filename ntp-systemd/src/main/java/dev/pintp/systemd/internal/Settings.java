@@ -151,14 +151,23 @@ public record Settings(
 
         NtpConfig.Builder b = NtpConfig.custom();
         List<String> primaries = r.list("Servers", "Primary").orElse(timesyncd.ntp());
+        List<NtpServer> primaryServers = new ArrayList<>(NtpConfig.ofDefaults().primaries());
         if (!primaries.isEmpty() || r.has("Servers", "Primary")) {
-            r.apply("Servers", "Primary", () -> b.primaries(servers(primaries, NtpServer.Role.PRIMARY)));
+            r.apply("Servers", "Primary", () -> {
+                primaryServers.clear();
+                primaryServers.addAll(NtpServer.parseAll(primaries, NtpServer.DEFAULT_PORT, NtpServer.Role.PRIMARY,
+                        List.of()));
+                b.primaries(primaryServers);
+            });
         }
         Optional<List<String>> fallbacks = r.list("Servers", "Fallback");
         if (fallbacks.isPresent()) {
-            r.apply("Servers", "Fallback", () -> b.fallbacks(servers(fallbacks.get(), NtpServer.Role.FALLBACK)));
+            r.apply("Servers", "Fallback", () -> b.fallbacks(NtpServer.parseAll(fallbacks.get(), NtpServer.DEFAULT_PORT,
+                    NtpServer.Role.FALLBACK, List.of())));
         } else if (timesyncd.fallbackNtpSet()) {
-            r.apply("Servers", "Fallback", () -> b.fallbacks(servers(timesyncd.fallbackNtp(), NtpServer.Role.FALLBACK)));
+            // as timesyncd reads its lists: a server in both (the Pi Zero also listed as fallback) is a primary
+            r.apply("Servers", "Fallback", () -> b.fallbacks(NtpServer.parseAll(timesyncd.fallbackNtp(),
+                    NtpServer.DEFAULT_PORT, NtpServer.Role.FALLBACK, primaryServers)));
         }
         r.span("Servers", "Timeout").ifPresent(d -> r.apply("Servers", "Timeout", () -> b.timeout(d)));
         r.integer("Servers", "PrimarySamples").ifPresent(n -> r.apply("Servers", "PrimarySamples", () -> b.primarySamples(n)));
@@ -240,13 +249,6 @@ public record Settings(
         return "must be an http:// or https:// URL";
     }
 
-    private static List<NtpServer> servers(List<String> texts, NtpServer.Role role) {
-        List<NtpServer> out = new ArrayList<>();
-        for (String t : texts) {
-            out.add(NtpServer.parse(t, NtpServer.DEFAULT_PORT, role));
-        }
-        return out;
-    }
 
     /** Typed access to the file's values with errors that name file, line and key. */
     private static final class Reader {

@@ -46,6 +46,16 @@ class SettingsTest {
     }
 
     @Test
+    void aServerTimesyncdListsBothAsNtpAndAsFallbackIsAPrimaryOnly() throws Exception {
+        // timesyncd accepts this; the job must not refuse it as "both a primary and a fallback"
+        Fixtures.write(root, "/etc/systemd/timesyncd.conf", "[Time]\nNTP=10.0.0.1\n"
+                + "FallbackNTP=10.0.0.1:123 pool.example pool.example\n");
+        Settings s = Settings.load(root, Map.of());
+        assertEquals(List.of(new NtpServer("10.0.0.1", 123, NtpServer.Role.PRIMARY)), s.ntp().primaries());
+        assertEquals(List.of(new NtpServer("pool.example", 123, NtpServer.Role.FALLBACK)), s.ntp().fallbacks());
+    }
+
+    @Test
     void theFileOverridesTimesyncd() throws Exception {
         Fixtures.write(root, "/etc/systemd/timesyncd.conf", "[Time]\nNTP=10.0.0.1\n");
         Fixtures.write(root, "/etc/ntp-monitor/ntp-monitor.conf", "[Servers]\nPrimary=127.0.0.1:12345 \nFallback=\n"
