@@ -45,7 +45,7 @@ public final class SystemdMain {
             "usage: ntp-systemd.jar COMMAND [OPTIONS]",
             "  run                      one cycle: check, decide, update the controller's drop-in (ntp-monitor.service)",
             "  daemon                   the same cycle every Interval= in one process; serves /metrics if configured",
-            "  install [--root DIR] [--dry-run] [--mac MAC] [--daemon] [--java PATH] [--jar PATH]",
+            "  install [--root DIR] [--dry-run] [--mac MAC | --trust-lease] [--daemon] [--java PATH] [--jar PATH]",
             "  uninstall [--root DIR] [--dry-run]",
             "  status [--root DIR]",
             "options for every command: --root DIR (file root, default /), -v (debug lines),",
@@ -57,6 +57,7 @@ public final class SystemdMain {
             "--dry-run", List.of("install", "uninstall"),
             "--daemon", List.of("install"),
             "--mac", List.of("install"),
+            "--trust-lease", List.of("install"),
             "--java", List.of("install"),
             "--jar", List.of("install"));
 
@@ -88,6 +89,7 @@ public final class SystemdMain {
         boolean dryRun = false;
         boolean daemonMode = false;
         boolean verbose = false;
+        boolean trustLease = false;
         Optional<String> mac = Optional.empty();
         String java = "/usr/bin/java";
         Optional<Path> jar = Optional.empty();
@@ -101,6 +103,7 @@ public final class SystemdMain {
                     case "--dry-run" -> dryRun = true;
                     case "--daemon" -> daemonMode = true;
                     case "--mac" -> mac = Optional.of(value(rest, ++i, a));
+                    case "--trust-lease" -> trustLease = true;
                     case "--java" -> java = value(rest, ++i, a);
                     case "--jar" -> jar = Optional.of(Path.of(value(rest, ++i, a)));
                     case "--systemctl" -> systemctlBinary = value(rest, ++i, a);
@@ -149,7 +152,7 @@ public final class SystemdMain {
                 case "install": {
                     Path source = jar.isPresent() ? jar.get() : runningJar();
                     Installer.Options o = new Installer.Options(daemonMode ? Render.Mode.DAEMON : Render.Mode.TIMER,
-                            mac, source, java, dryRun);
+                            mac, source, java, dryRun, trustLease);
                     return new Installer(root, systemctl, new AtomicFiles(), out, live && !dryRun).install(settings, o);
                 }
                 case "uninstall":
