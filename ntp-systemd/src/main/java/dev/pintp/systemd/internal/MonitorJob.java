@@ -12,7 +12,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,7 +81,7 @@ public final class MonitorJob {
     public int runOnce() throws IOException {
         Files.createDirectories(store.runtimeDir());
         Files.createDirectories(store.stateDir());
-        try (FileChannel ch = FileChannel.open(store.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = AtomicFiles.openLock(store.lockFile())) { // 0600, never through a symlink
             FileLock lock = acquire(ch);
             try {
                 return cycle();
