@@ -183,9 +183,8 @@ public final class Installer {
                 out.print(diff);
                 changes += diff.isEmpty() ? 0 : 1;
             }
-            Optional<byte[]> oldJar = readBytes(at(JAR));
-            if (oldJar.isEmpty() || !Arrays.equals(oldJar.get(), jar)) {
-                out.println("Binary file " + JAR + (oldJar.isEmpty() ? " would be created" : " would change"));
+            if (!AtomicFiles.hasContent(at(JAR), jar)) {
+                out.println("Binary file " + JAR + (Files.exists(at(JAR)) ? " would change" : " would be created"));
                 changes++;
             }
             if (!isLinkTo(at(link), linkTarget)) {
@@ -261,8 +260,7 @@ public final class Installer {
         }
         createDirectories(JAR.getParent(), entries);
         entries.add(new Manifest.Entry(Manifest.Kind.FILE, JAR, ""));
-        Optional<byte[]> oldJar = readBytes(at(JAR));
-        if (oldJar.isEmpty() || !Arrays.equals(oldJar.get(), jar)) {
+        if (!AtomicFiles.hasContent(at(JAR), jar)) {
             files.write(at(JAR), jar);
             changed.add(JAR.toString());
         }
@@ -470,9 +468,5 @@ public final class Installer {
 
     private static boolean isLinkTo(Path link, Path target) throws IOException {
         return Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(target);
-    }
-
-    private static Optional<byte[]> readBytes(Path p) throws IOException {
-        return Files.isRegularFile(p) ? Optional.of(Files.readAllBytes(p)) : Optional.empty();
     }
 }

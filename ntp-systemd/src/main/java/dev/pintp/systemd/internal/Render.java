@@ -199,7 +199,9 @@ public final class Render {
                 .append("DevicePolicy=closed\n")
                 .append("KeyringMode=private\n")
                 .append("RemoveIPC=yes\n")
-                .append("UMask=0077\n");
+                // 0022: the job gives every file its final mode when it creates it (AtomicFiles); a stricter umask
+                // would take bits away that it could add back only by path (docs/security.md)
+                .append("UMask=0022\n");
         if (mode == Mode.DAEMON) {
             sb.append('\n').append("[Install]\n").append("WantedBy=multi-user.target\n");
         }

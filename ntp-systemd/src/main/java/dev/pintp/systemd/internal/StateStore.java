@@ -6,17 +6,16 @@ import dev.pintp.ntp.SyncState;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -26,7 +25,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -181,20 +179,22 @@ public final class StateStore {
         if (!a.isRegularFile()) {
             throw new CorruptException(a.isDirectory() ? "a directory, not a file" : "not a regular file");
         }
-        // The directories are root's; the check above keeps a FIFO from blocking the open, NOFOLLOW a swapped-in link.
-        ByteBuffer buf = ByteBuffer.allocate(maxBytes + 1);
-        try (SeekableByteChannel ch = Files.newByteChannel(file, Set.of(StandardOpenOption.READ,
-                LinkOption.NOFOLLOW_LINKS))) {
-            while (buf.hasRemaining() && ch.read(buf) >= 0) {
-                // keep reading up to the bound
-            }
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
-        if (buf.position() > maxBytes) {
+        if (a.size() > maxBytes) {
             throw new CorruptException("larger than " + maxBytes + " bytes");
         }
-        buf.flip();
+        Optional<byte[]> bytes;
+        try {
+            bytes = AtomicFiles.readBytes(file, maxBytes); // again without following links, bounded
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw e;
+        } catch (FileSystemException e) {
+            // replaced or grown since the look above: as corrupt as if it had been so then
+            throw new CorruptException(e.getReason() != null ? e.getReason() : "changed while read");
+        }
+        if (bytes.isEmpty()) {
+            return Optional.empty();
+        }
+        ByteBuffer buf = ByteBuffer.wrap(bytes.get());
         try {
             return Optional.of(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(buf).toString());
@@ -368,7 +368,7 @@ public final class StateStore {
         } catch (NoSuchFileException e) {
             // created below
         }
-        return FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        return AtomicFiles.openLock(lock);
     }
 
     /** The lock file. */
