@@ -375,6 +375,26 @@ class FailClosedTest {
     }
 
     @Test
+    void statusShowsTheFailedRunAndACorruptFileWithoutMovingIt() throws IOException {
+        MonitorJob job = powerSaving();
+        next = () -> {
+            throw new IllegalStateException("boom");
+        };
+        assertEquals(1, runAgain(job));
+        Files.writeString(state("backoff-state"), "garbage\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StatusReport.print(Fixtures.settings(root, LOOPBACK), root, systemctl,
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("(corrupt state file " + state("backoff-state")), text);
+        assertTrue(text.contains("last check:    " + clock.instant() + " failed: the check failed: unexpected "
+                + "java.lang.IllegalStateException: boom\ndrop-in: "), text);
+        assertTrue(text.contains("(absent: no power saving)"), text);
+        assertEquals("garbage\n", Files.readString(state("backoff-state")), "status moves nothing");
+        assertEquals(List.of(), corruptCopies("backoff-state"));
+    }
+
+    @Test
     void aFailureWithNothingInPlaceCallsNoSystemctl() throws IOException {
         MonitorJob job = job();
         next = () -> {
