@@ -44,7 +44,10 @@ public final class StatusReport {
         if (last.isPresent()) {
             Map<String, String> kv = ProcessSystemctl.parseShow(last.get());
             out.println("last check:    " + kv.getOrDefault("checked_at", "?") + " " + kv.getOrDefault("result", ""));
-            out.println("               " + kv.getOrDefault("check", ""));
+            String check = kv.getOrDefault("check", "");
+            if (!check.isEmpty() && !check.equals("-")) { // "-": a failed run made no check
+                out.println("               " + check);
+            }
         } else {
             out.println("last check:    none since boot");
         }
