@@ -19,10 +19,14 @@ public final class StatusReport {
         JobState state;
         String stateProblem = "";
         try {
-            state = store.load();
+            StateStore.Loaded loaded = store.peek(); // status moves nothing; the next run does
+            state = loaded.state();
+            if (!loaded.problems().isEmpty()) {
+                stateProblem = " (" + String.join(", ", loaded.problems()) + "; the next run moves it aside)";
+            }
         } catch (IOException e) {
             state = JobState.initial();
-            stateProblem = " (" + e.getMessage() + ")";
+            stateProblem = " (" + FailSafe.describe(e) + ")";
         }
         out.println("stable state:  " + CheckText.stable(state.sync())
                 + state.sync().since().map(s -> " since " + s).orElse("") + stateProblem);
@@ -32,7 +36,12 @@ public final class StatusReport {
                     + state.sync().suppressedUntil(settings.ntp()).map(t -> ", regaining suppressed until " + t)
                             .orElse(""));
         }
-        Optional<String> last = store.loadLastCheck();
+        Optional<String> last;
+        try {
+            last = store.loadLastCheck();
+        } catch (IOException e) {
+            last = Optional.of("result=unreadable (" + FailSafe.describe(e) + ")\n");
+        }
         if (last.isPresent()) {
             Map<String, String> kv = ProcessSystemctl.parseShow(last.get());
             out.println("last check:    " + kv.getOrDefault("checked_at", "?") + " " + kv.getOrDefault("result", ""));
