@@ -46,6 +46,37 @@ lab_leader() {   # pid of the container's systemd (child of systemd-nspawn)
   pgrep -P "$(cat "$d/nspawn.pid")" -x systemd | head -n1
 }
 
+# The cgroup directories of a run's container, one per hierarchy systemd-nspawn uses, where the host has no systemd
+# to give each container a scope of its own: without them, nspawn --keep-unit puts every container's payload in the
+# same /payload of the root cgroup, and two labs' systemd then manage the same /payload/system.slice/*.service
+# (seen as "Failed to kill control group ... Input/output error" and runs failing with 219/CGROUP).
+lab_cgroups() {
+  local m; m=$(lab_machine "$1")
+  if [[ -d /sys/fs/cgroup/unified ]]; then
+    echo "/sys/fs/cgroup/systemd/$m /sys/fs/cgroup/unified/$m"   # hybrid: name=systemd (v1) and the unified v2
+  elif [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
+    echo "/sys/fs/cgroup/$m"                                     # unified only
+  elif [[ -d /sys/fs/cgroup/systemd ]]; then
+    echo "/sys/fs/cgroup/systemd/$m"                             # legacy
+  fi
+}
+
+# Removes a run's cgroup directories, deepest first (only empty ones can go; a container's last processes may take
+# a moment to leave).
+lab_cgroups_remove() {
+  local d
+  for d in $(lab_cgroups "$1"); do
+    [[ -d $d ]] || continue
+    for _ in $(seq 1 50); do
+      find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+      [[ -d $d ]] || break
+      sleep 0.1
+    done
+    [[ -d $d ]] && lab_log "cgroup $d not empty, left behind"
+  done
+  return 0
+}
+
 lab_in_main() {  # run a command inside the container (all its namespaces)
   local id=$1 leader; shift
   leader=$(lab_leader "$id") || lab_die "container of run $id is not running"

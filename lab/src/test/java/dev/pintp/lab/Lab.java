@@ -173,6 +173,12 @@ final class Lab implements AutoCloseable {
         if (Files.exists(Path.of("/etc/netns", prefix + "-main"))) {
             left.add("/etc/netns/" + prefix + "-main");
         }
+        for (String hierarchy : new String[] {"", "systemd/", "unified/"}) {
+            Path cgroup = Path.of("/sys/fs/cgroup/" + hierarchy + prefix);
+            if (Files.exists(cgroup)) {
+                left.add("cgroup " + cgroup);
+            }
+        }
         if (Files.exists(RUN_BASE.resolve(prefix))) {
             left.add(RUN_BASE.resolve(prefix).toString());
         }

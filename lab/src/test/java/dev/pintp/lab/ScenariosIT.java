@@ -59,14 +59,12 @@ class ScenariosIT {
     }
 
     /**
-     * The job's configuration used unless a test says otherwise: explicit servers and the default decision rule
-     * (losing immediate, regaining at the next good check, flap damping). {@code gain} and {@code lose} are no longer
-     * written: the ChecksToGain=/ChecksToLose=/MinDwell= keys they set were replaced by flap damping.
+     * The job's configuration used unless a test says otherwise: explicit servers, the default decision rule (losing
+     * immediate, regaining at the first good check, flap damping).
      */
-    static String config(String primary, String fallback, int gain, int lose, String interval) {
+    static String config(String primary, String fallback, String interval) {
         return "[Servers]\nPrimary=" + primary + "\nFallback=" + fallback + "\nTimeout=1s\n"
-                + "[Decision]\nInterval=" + interval + "\n"
-                + "ConservePowerOnFallback=no\n";
+                + "[Decision]\nInterval=" + interval + "\nConservePowerOnFallback=no\n";
     }
 
     void writeConfig(String text) {
@@ -91,7 +89,7 @@ class ScenariosIT {
     }
 
     void install() {
-        install(config("192.168.4.2", POOL, 2, 2, "60s"), false);
+        install(config("192.168.4.2", POOL, "60s"), false);
     }
 
     /** One run of the installed, sandboxed ntp-monitor.service, as the timer would start it. */
@@ -146,7 +144,7 @@ class ScenariosIT {
         return lab.inMain("timedatectl", "show-timesync", "-p", "ServerName", "--value").out().strip();
     }
 
-    /** Reaches the power-saving state from a fresh install: exactly one controller restart. */
+    /** Reaches the power-saving state from a fresh install: exactly one controller restart over two runs. */
     void gainSync() {
         int before = lab.controllerStarts();
         runJob(2);
@@ -157,15 +155,16 @@ class ScenariosIT {
     @Test
     void scenario1_piZeroAvailable_controllerSavesPower() {
         install();
+        int before = lab.controllerStarts();
         runJob();
-        assertNoPowerSaving(); // hysteresis: one good check is not yet enough
-        runJob();
-        assertPowerSaving();
+        assertPowerSaving(); // the first good check
+        assertEquals(before + 1, lab.controllerStarts(), "one restart to gain power saving");
     }
 
     void assertLossThenSteering(int startsBefore) {
-        runJob(2);
-        assertNoPowerSaving();
+        runJob();
+        assertNoPowerSaving(); // losing is immediate
+        runJob();
         assertEquals(startsBefore + 1, lab.controllerStarts(), "one restart for the loss");
         if (timesyncd()) {
             String steering = read(STEERING);
@@ -199,7 +198,7 @@ class ScenariosIT {
     @Test
     void scenario3_recovery_variablesBackWithOneRestartPerChangeAndNoneOnUnchangedRuns() {
         // one pool host as fallback, so the run is the same every time (scenario 3c covers a changing pool host)
-        install(config("192.168.4.2", "0.debian.pool.ntp.org", 2, 2, "60s"), false);
+        install(config("192.168.4.2", "0.debian.pool.ntp.org", "60s"), false);
         gainSync();
         int s = lab.controllerStarts();
         runJob(3);
@@ -224,8 +223,8 @@ class ScenariosIT {
     }
 
     @Test
-    void scenario3c_recoveryRightAfterTheFallbackHostChanged_twoGoodChecksStillRestorePowerSaving() {
-        install(config("192.168.4.2", "0.debian.pool.ntp.org 1.debian.pool.ntp.org", 2, 2, "60s"), false);
+    void scenario3c_recoveryRightAfterTheFallbackHostChanged_theFirstGoodCheckStillRestoresPowerSaving() {
+        install(config("192.168.4.2", "0.debian.pool.ntp.org 1.debian.pool.ntp.org", "60s"), false);
         gainSync();
         int s = lab.controllerStarts();
         lab.ctl("ntp", "pizero", "stop").ok();
@@ -234,9 +233,9 @@ class ScenariosIT {
         assertNoPowerSaving();
         lab.ctl("ntp", "pool1", "stop").ok();
         lab.ctl("ntp", "pool2", "start").ok();
-        runJob(); // now 1.debian.pool.ntp.org answers: the same state on another host
+        runJob(); // now 1.debian.pool.ntp.org answers: the same state on another host, no change (no damping penalty)
         lab.ctl("ntp", "pizero", "start").ok();
-        runJob(2); // ChecksToGain=2 good checks of the Pi Zero
+        runJob(); // the first good check of the Pi Zero
         assertPowerSaving();
         assertEquals(s + 2, lab.controllerStarts(), "one restart per change\n" + journal());
     }
@@ -245,7 +244,7 @@ class ScenariosIT {
     void scenario3b_onThePoolWithPowerSavingOnFallback_noRestartWhenAnotherPoolHostAnswers() {
         // with ConservePowerOnFallback=yes (the default is no) the controller keeps saving power on the pool, and which
         // of the three pool hosts answers a given check is noise that must not restart it
-        install(config("192.168.4.2", POOL, 2, 2, "60s").replace("ConservePowerOnFallback=no", "ConservePowerOnFallback=yes"),
+        install(config("192.168.4.2", POOL, "60s").replace("ConservePowerOnFallback=no", "ConservePowerOnFallback=yes"),
                 false);
         gainSync();
         lab.ctl("ntp", "pizero", "stop").ok();
@@ -259,17 +258,25 @@ class ScenariosIT {
     }
 
     @Test
-    void scenario4_flappingPiZero_restartsBoundedByHysteresis() {
+    void scenario4_flappingPiZero_restartsBoundedByFlapDamping() {
         install();
         gainSync();
         int s = lab.controllerStarts();
+        long start = System.nanoTime();
         for (int i = 0; i < 10; i++) {
             lab.ctl("ntp", "pizero", i % 2 == 0 ? "stop" : "start").ok();
             runJob();
+            if (i % 2 == 0) {
+                assertNoPowerSaving(); // losing is immediate, also while flapping
+            }
         }
-        // ChecksToLose=2: a Pi Zero that is never down two checks in a row never costs a restart
-        assertEquals(s, lab.controllerStarts(), "flapping restarted the controller\n" + journal());
-        assertPowerSaving();
+        int bound = FlapBound.maxRestarts(dev.pintp.ntp.FlapDamping.DEFAULTS, Duration.ofNanos(System.nanoTime() - start));
+        int restarts = lab.controllerStarts() - s;
+        System.err.println("LAB scenario 4: 10 checks alternating: " + restarts + " restarts (damping bound " + bound + ")");
+        assertTrue(restarts >= 1 && restarts <= bound, restarts + " restarts, bound " + bound + "\n" + journal());
+        // the Pi Zero is up at the last check, but regaining is suppressed
+        String env = controllerEnvironment();
+        assertFalse(env.contains("CONSERVE_POWER"), env + "\n" + journal());
     }
 
     @Test
@@ -285,7 +292,7 @@ class ScenariosIT {
 
     @Test
     void scenario6_rootDistanceOver5sAndKissOfDeath_neverUsed() {
-        install(config("192.168.4.22 192.168.4.23", "192.168.4.11", 1, 1, "60s"), false);
+        install(config("192.168.4.22 192.168.4.23", "192.168.4.11", "60s"), false);
         runJob(3);
         String journal = journal();
         assertTrue(journal.contains("via 192.168.4.11"), journal);
@@ -302,7 +309,9 @@ class ScenariosIT {
 
     @Test
     void scenario7_jobKilledAtRandomMoments_dropInAlwaysAbsentOrComplete() {
-        install(config("192.168.4.2", POOL, 1, 1, "60s"), false);
+        // the Pi Zero flips at every run: damping nearly off (penalty 1 of 2000), so that power saving keeps coming back
+        // and the kills meet both states; this scenario is about kills, scenario 4 about damping
+        install(config("192.168.4.2", POOL, "60s") + "DampingPenalty=1\n", false);
         Random random = new Random(42);
         String complete = null;
         int sawPresent = 0;
@@ -350,7 +359,7 @@ class ScenariosIT {
 
     @Test
     void scenario9_realTimerWithShortenedInterval_drivesAChangeWithoutManualStart() {
-        install(config("192.168.4.2", POOL, 1, 1, "5s"), true);
+        install(config("192.168.4.2", POOL, "5s"), true);
         assertTrue(read("/etc/systemd/system/ntp-monitor.timer").contains("OnUnitActiveSec=5s"));
         assertEquals("active", lab.inMain("systemctl", "is-active", "ntp-monitor.timer").out().strip());
         // OnBootSec=30s plus up to 10 s randomized delay after the container's boot
