@@ -14,8 +14,9 @@ import java.util.Objects;
  *     configuration file never carries a quote, a {@code %} specifier, a slash or a control character further
  * @param port 1 to 65535, 123 by default
  * @param role primary (the LAN Pi Zero) or fallback (the public pool)
+ * @param auth how its answers are authenticated, {@link NtpAuth#NONE} by default
  */
-public record NtpServer(String host, int port, Role role) {
+public record NtpServer(String host, int port, Role role, NtpAuth auth) {
     /** The standard NTP port. */
     public static final int DEFAULT_PORT = 123;
 
@@ -34,6 +35,7 @@ public record NtpServer(String host, int port, Role role) {
     public NtpServer {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(auth, "auth");
         if (host.isEmpty() || hasSpaceOrControl(host)) {
             throw new IllegalArgumentException("host must be a non-empty name without spaces or control characters,"
                     + " was '" + host + "'");
@@ -45,6 +47,16 @@ public record NtpServer(String host, int port, Role role) {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1 to 65535, was " + port);
         }
+    }
+
+    /** A server without authentication. */
+    public NtpServer(String host, int port, Role role) {
+        this(host, port, role, NtpAuth.NONE);
+    }
+
+    /** This server with another authentication. */
+    public NtpServer withAuth(NtpAuth auth) {
+        return new NtpServer(host, port, role, auth);
     }
 
     /**
@@ -262,18 +274,19 @@ public record NtpServer(String host, int port, Role role) {
     }
 
     /**
-     * Equal when host, port and role are: the record's own semantics, written out because the generated method is
+     * Equal when host, port, role and authentication are: the record's own semantics, written out because the generated method is
      * bootstrapped through {@code ObjectMethods} on first use, about 20 ms of a one-shot check's start-up.
      */
     @Override
     public boolean equals(Object o) {
-        return o instanceof NtpServer other && port == other.port && role == other.role && host.equals(other.host);
+        return o instanceof NtpServer other && port == other.port && role == other.role && host.equals(other.host)
+                && auth.equals(other.auth);
     }
 
-    /** A hash of host, port and role, consistent with {@link #equals(Object)}. */
+    /** A hash of host, port, role and authentication, consistent with {@link #equals(Object)}. */
     @Override
     public int hashCode() {
-        return (host.hashCode() * 31 + port) * 31 + role.hashCode();
+        return ((host.hashCode() * 31 + port) * 31 + role.hashCode()) * 31 + auth.hashCode();
     }
 
     /** {@code host:port}, with brackets around an IPv6 literal. */

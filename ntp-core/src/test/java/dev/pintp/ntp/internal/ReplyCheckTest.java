@@ -296,7 +296,7 @@ class ReplyCheckTest {
                 Arguments.of("47 bytes", RejectReason.BAD_LENGTH, (Consumer<Packets>) p -> p.length = 47),
                 Arguments.of("0 bytes", RejectReason.BAD_LENGTH, (Consumer<Packets>) p -> p.length = 0),
                 Arguments.of("50 bytes", RejectReason.BAD_LENGTH, (Consumer<Packets>) p -> p.length = 50),
-                Arguments.of("1028 bytes", RejectReason.BAD_LENGTH, (Consumer<Packets>) p -> p.length = 1028),
+                Arguments.of("1144 bytes", RejectReason.BAD_LENGTH, (Consumer<Packets>) p -> p.length = 1144),
                 Arguments.of("origin + 1", RejectReason.ORIGIN_MISMATCH, (Consumer<Packets>) p -> p.origin = NONCE + 1),
                 Arguments.of("origin zero", RejectReason.ORIGIN_MISMATCH, (Consumer<Packets>) p -> p.origin = 0),
                 Arguments.of("origin is T1 (what a plain client would send)", RejectReason.ORIGIN_MISMATCH,
@@ -314,12 +314,51 @@ class ReplyCheckTest {
     }
 
     @Test
-    void extensionFieldsAndMacsAreAllowed() {
+    void wellFormedExtensionFieldsAndMacsAreAllowedWithoutAuthentication() {
+        byte[] header = new Packets().bytes();
+        for (byte[] trailer : new byte[][] {PacketFieldsTest.mac(1, 16), PacketFieldsTest.mac(1, 20),
+                PacketFieldsTest.field(0xF323, 28), PacketFieldsTest.field(0x0104, 1024 - 48)}) {
+            byte[] b = java.util.Arrays.copyOf(header, 48 + trailer.length);
+            System.arraycopy(trailer, 0, b, 48, trailer.length);
+            accepted(ReplyCheck.check(b, b.length, SERVER, Packets.expect()));
+        }
+    }
+
+    @Test
+    void malformedExtensionFieldsAreDropped() {
         Packets p = new Packets();
-        p.length = 68; // 48 + a 20-byte MAC
+        // Zero bytes after the header: a field of length 0, or too short for a MAC (52 would be a crypto-NAK).
+        for (int length : new int[] {56, 60, 64, 84, 1024, 1140}) {
+            p.length = length;
+            ReplyCheck.Dropped d = assertInstanceOf(ReplyCheck.Dropped.class, p.check(), length + " bytes");
+            assertEquals(RejectReason.MALFORMED, d.reason());
+        }
+        p.length = 52;
+        p.version = 3; // NTPv3: anything after the header is a MAC, nothing to verify it with here
         accepted(p.check());
-        p.length = 1024;
-        accepted(p.check());
+    }
+
+    @Test
+    void aFailedAuthenticationDropsTheAnswerBeforeTheHeaderIsBelieved() {
+        Packets p = new Packets();
+        p.stratum = 0; // a forged KoD DENY must not stop us
+        p.referenceId = SntpTestServer.asciiCode("DENY");
+        byte[] b = p.bytes();
+        Authenticator.Exchange refusing = new Authenticator.Exchange() {
+            @Override
+            public byte[] request() {
+                return new byte[48];
+            }
+
+            @Override
+            public Authenticator.Check verify(byte[] data, int length, PacketFields fields) {
+                return Authenticator.Check.refuse(RejectReason.UNAUTHENTICATED, "no MAC");
+            }
+        };
+        ReplyCheck.Dropped d = assertInstanceOf(ReplyCheck.Dropped.class,
+                ReplyCheck.check(b, b.length, SERVER, Packets.expect(), refusing));
+        assertEquals(RejectReason.UNAUTHENTICATED, d.reason());
+        assertEquals("no MAC", d.detail());
     }
 
     @Test

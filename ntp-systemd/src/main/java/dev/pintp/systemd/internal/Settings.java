@@ -216,6 +216,13 @@ public record Settings(
             // the only combination left to refuse here: a Timeout= above the check's deadline
             throw r.error("Servers", "Timeout", TimeSpans.readable(e.getMessage()));
         }
+        // checked here, not when a run first syncs to one: the name goes into the drop-ins as it is (docs/security.md)
+        for (NtpServer server : ntp.primaries()) {
+            r.apply("Servers", "Primary", () -> Render.checkHost(server.host()));
+        }
+        for (NtpServer server : ntp.fallbacks()) {
+            r.apply("Servers", "Fallback", () -> Render.checkHost(server.host()));
+        }
 
         String unit = r.string("Controller", "Unit", v -> v.matches("[A-Za-z0-9:_.@\\\\-]+\\.[a-z]+") ? null
                 : "must be a unit name such as controller.service").orElse("controller.service");
@@ -413,7 +420,9 @@ public record Settings(
         }
 
         Optional<Path> absolutePath(String section, String key) throws ConfigException {
-            return string(section, key, v -> v.startsWith("/") && !v.contains("/../") && !v.endsWith("/..") ? null
+            // a control character cannot be written into ReadWritePaths= or tmpfiles.d; the rest is quoted there
+            return string(section, key, v -> Render.hasControl(v) ? "must not contain control characters"
+                    : v.startsWith("/") && !v.contains("/../") && !v.endsWith("/..") ? null
                     : "must be an absolute path").map(Path::of);
         }
     }

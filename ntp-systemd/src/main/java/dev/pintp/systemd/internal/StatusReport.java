@@ -19,10 +19,14 @@ public final class StatusReport {
         JobState state;
         String stateProblem = "";
         try {
-            state = store.load();
+            StateStore.Loaded loaded = store.peek(); // status moves nothing; the next run does
+            state = loaded.state();
+            if (!loaded.problems().isEmpty()) {
+                stateProblem = " (" + String.join(", ", loaded.problems()) + "; the next run moves it aside)";
+            }
         } catch (IOException e) {
             state = JobState.initial();
-            stateProblem = " (" + e.getMessage() + ")";
+            stateProblem = " (" + FailSafe.describe(e) + ")";
         }
         out.println("stable state:  " + CheckText.stable(state.sync())
                 + state.sync().since().map(s -> " since " + s).orElse("") + stateProblem);
@@ -31,11 +35,19 @@ public final class StatusReport {
             out.println("candidate:     " + c.verdict() + c.server().map(h -> " " + h).orElse("") + " seen "
                     + state.sync().streak() + " time(s) in a row");
         }
-        Optional<String> last = store.loadLastCheck();
+        Optional<String> last;
+        try {
+            last = store.loadLastCheck();
+        } catch (IOException e) {
+            last = Optional.of("result=unreadable (" + FailSafe.describe(e) + ")\n");
+        }
         if (last.isPresent()) {
             Map<String, String> kv = ProcessSystemctl.parseShow(last.get());
             out.println("last check:    " + kv.getOrDefault("checked_at", "?") + " " + kv.getOrDefault("result", ""));
-            out.println("               " + kv.getOrDefault("check", ""));
+            String check = kv.getOrDefault("check", "");
+            if (!check.isEmpty() && !check.equals("-")) { // "-": a failed run made no check
+                out.println("               " + check);
+            }
         } else {
             out.println("last check:    none since boot");
         }
