@@ -42,7 +42,7 @@ public record NtpServer(String host, int port, Role role, NtpAuth auth) {
         }
         String problem = hostProblem(host);
         if (problem != null) {
-            throw new IllegalArgumentException("'" + host + "' is not a host name or address: " + problem);
+            throw new IllegalArgumentException("server '" + host + "' is not a host name or address: " + problem);
         }
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1 to 65535, was " + port);
