@@ -395,6 +395,32 @@ class FailClosedTest {
     }
 
     @Test
+    void aDropInThatIsASymlinkIsRemovedNotFollowed() throws IOException {
+        MonitorJob job = powerSaving();
+        Path target = root.resolve("elsewhere.conf");
+        Files.move(dropIn(), target);
+        Files.createSymbolicLink(dropIn(), target);
+        assertEquals(1, runAgain(job));
+        assertPowerSavingEnded("not a regular file");
+        assertTrue(Files.readString(target).contains("CONSERVE_POWER=1"), "the target is left alone");
+    }
+
+    @Test
+    void statusShowsADropInThatIsASymlinkInsteadOfFailing() throws IOException {
+        powerSaving();
+        Path target = root.resolve("elsewhere.conf");
+        Files.move(dropIn(), target);
+        Files.createSymbolicLink(dropIn(), target);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StatusReport.print(Fixtures.settings(root, LOOPBACK), root, systemctl,
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("drop-in:       /run/systemd/system/controller.service.d/ntp-environment.conf "
+                + "(unreadable: "), text);
+        assertTrue(text.contains("timer:         ntp-monitor.timer"), "the whole report: " + text);
+    }
+
+    @Test
     void aFailureWithNothingInPlaceCallsNoSystemctl() throws IOException {
         MonitorJob job = job();
         next = () -> {
