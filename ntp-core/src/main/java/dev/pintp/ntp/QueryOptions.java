@@ -11,15 +11,17 @@ import java.util.Objects;
  * @param timeout how long to wait for a valid reply to one exchange, positive
  * @param maxRootDistance replies whose root distance (root delay / 2 + root dispersion) exceeds this are rejected;
  *     positive; 5 s is systemd-timesyncd's default {@code RootDistanceMaxSec}
+ * @param auth how the answers are authenticated; {@link NtpAuth#NONE} by default
  */
-public record QueryOptions(int samples, Duration timeout, Duration maxRootDistance) {
-    /** 1 sample, 1 s timeout, 5 s maximum root distance. */
+public record QueryOptions(int samples, Duration timeout, Duration maxRootDistance, NtpAuth auth) {
+    /** 1 sample, 1 s timeout, 5 s maximum root distance, no authentication. */
     public static final QueryOptions DEFAULTS = new QueryOptions(1, Duration.ofSeconds(1), Duration.ofSeconds(5));
 
     /** @throws IllegalArgumentException for fewer than 1 sample or a timeout or distance that is not positive */
     public QueryOptions {
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(maxRootDistance, "maxRootDistance");
+        Objects.requireNonNull(auth, "auth");
         if (samples < 1) {
             throw new IllegalArgumentException("samples must be at least 1, was " + samples);
         }
@@ -31,8 +33,18 @@ public record QueryOptions(int samples, Duration timeout, Duration maxRootDistan
         }
     }
 
+    /** Options without authentication ({@link NtpAuth#NONE}). */
+    public QueryOptions(int samples, Duration timeout, Duration maxRootDistance) {
+        this(samples, timeout, maxRootDistance, NtpAuth.NONE);
+    }
+
     /** These options with another sample count. */
     public QueryOptions withSamples(int samples) {
-        return new QueryOptions(samples, timeout, maxRootDistance);
+        return new QueryOptions(samples, timeout, maxRootDistance, auth);
+    }
+
+    /** These options with another authentication. */
+    public QueryOptions withAuth(NtpAuth auth) {
+        return new QueryOptions(samples, timeout, maxRootDistance, auth);
     }
 }

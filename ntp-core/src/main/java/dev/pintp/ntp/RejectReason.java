@@ -6,8 +6,14 @@ package dev.pintp.ntp;
  * not fit to synchronize to.
  */
 public enum RejectReason {
-    /** Datagram shorter than 48 bytes, longer than 1024, or whose length is not a multiple of 4. Dropped. */
+    /** Datagram shorter than 48 bytes, longer than 1140, or whose length is not a multiple of 4. Dropped. */
     BAD_LENGTH(true),
+    /**
+     * What follows the 48-byte header is neither RFC 7822 extension fields nor a MAC (a field shorter than 16 bytes,
+     * not 4-byte aligned or running past the end; a trailer of another length than a MAC's), split as chrony does.
+     * Dropped.
+     */
+    MALFORMED(true),
     /**
      * Datagram from another address or port than the one queried. Dropped. With real UDP sockets the kernel already
      * discards these (the socket is connected), so they are never seen or counted; the check guards other transports.
@@ -20,6 +26,15 @@ public enum RejectReason {
     ORIGIN_MISMATCH(true),
     /** Another copy of an answer to an earlier request of the same query that was already answered. Dropped. */
     DUPLICATE(true),
+    /**
+     * Authentication is configured for the server but the answer carries none (no MAC; a crypto-NAK; NTS fields where
+     * a MAC was expected or the reverse). Anybody on the path can send that, so it is dropped, counted, never used.
+     */
+    UNAUTHENTICATED(true),
+    /** The answer's MAC is under another key id than the request's. Dropped. */
+    WRONG_KEY(true),
+    /** The answer's MAC (or NTS authenticator) does not verify, or has the wrong length. Dropped. */
+    BAD_MAC(true),
     /** Mode is not 4 (server). */
     BAD_MODE(false),
     /** Version is not 3 or 4. */

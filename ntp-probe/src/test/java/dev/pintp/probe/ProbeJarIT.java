@@ -67,11 +67,16 @@ class ProbeJarIT {
                 && table.out().contains(" unreachable"), table.out());
         Result json = java(concat(new String[] {"--json"}, sources));
         assertEquals(0, json.code(), json.err());
-        assertEquals(-0.73, ((java.math.BigDecimal) ((java.util.Map<?, ?>) Json.object(json.out()).get("selected"))
-                .get("offsetSeconds")).doubleValue(), 0.001);
+        java.util.Map<?, ?> selected = (java.util.Map<?, ?>) Json.object(json.out()).get("selected");
+        Offsets.assertOffset(-0.73, ((java.math.BigDecimal) selected.get("offsetSeconds")).doubleValue(),
+                ((java.math.BigDecimal) selected.get("delaySeconds")).doubleValue(), json.out());
         Result nagios = java(concat(new String[] {"--nagios", "-w", "0.5", "-c", "1"}, sources));
         assertEquals(1, nagios.code(), nagios.err());
-        assertTrue(nagios.out().startsWith("NTP WARNING: Offset -0.73"), nagios.out());
+        assertTrue(nagios.out().startsWith("NTP WARNING: Offset "), nagios.out());
+        double[] n = Offsets.numbers("^NTP WARNING: Offset " + Offsets.SECONDS + " secs, .*\\|offset="
+                + Offsets.SECONDS + "s;.* delay=" + Offsets.SECONDS + "s;", nagios.out());
+        assertEquals(n[0], n[1], "the text and the perfdata give the same offset");
+        Offsets.assertOffset(-0.73, n[0], n[2], nagios.out());
         Result watch = java("--watch", "1s", "--count", "2", "--json", "--fallback", "127.0.0.1:" + ok.port(),
                 "--max-offset", "1s");
         assertEquals(1, watch.code(), watch.err());

@@ -2,6 +2,7 @@ package dev.pintp.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pintp.ntp.testkit.SntpTestServer;
@@ -71,9 +72,13 @@ class ProbeMainTest {
         assertTrue(lines[0].matches("SERVER +ADDRESS +ROLE +STATUS +STRATUM +OFFSET/s +DELAY/s +ROOTDIST/s"),
                 lines[0]);
         assertTrue(lines[1].matches("127\\.0\\.0\\.1 +127\\.0\\.0\\.1:" + s.port()
-                + " +primary +ok +2 +\\+0\\.02[45]\\d{3} +0\\.\\d{6} +0\\.025\\d{3}"), lines[1]);
-        assertTrue(r.out().contains("Verdict: PRIMARY_SYNCED via 127.0.0.1 (127.0.0.1:" + s.port() + "), offset +0.02"),
+                + " +primary +ok +2 +[+-]\\d\\.\\d{6} +\\d\\.\\d{6} +0\\.025\\d{3}"), lines[1]);
+        double[] row = Offsets.numbers(" ok +2 +" + Offsets.SECONDS + " +" + Offsets.SECONDS + " ", lines[1]);
+        Offsets.assertOffset(0.025, row[0], row[1], r.out());
+        assertTrue(r.out().contains("Verdict: PRIMARY_SYNCED via 127.0.0.1 (127.0.0.1:" + s.port() + "), offset "),
                 r.out());
+        assertEquals(row[0], Offsets.numbers("\nVerdict: .*, offset " + Offsets.SECONDS + " s", r.out())[0],
+                "the verdict's offset is the selected sample's");
     }
 
     @Test
@@ -123,7 +128,9 @@ class ProbeMainTest {
     void jsonHasExactlyTheDocumentedShapeWithTimesInSeconds() {
         SntpTestServer s = server().offset(Duration.ofMillis(2500)).stratum(1).referenceId("GPS")
                 .rootDelay(Duration.ofMillis(4)).rootDispersion(Duration.ofMillis(7));
+        long start = System.nanoTime();
         ProbeHarness.Run r = probe.run("--json", "--samples", "3", "--max-offset", "3s", at(s));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().endsWith("}\n") && r.out().indexOf('\n') == r.out().length() - 1, "one line");
         Map<String, Object> json = Json.object(r.out());
@@ -143,8 +150,9 @@ class ProbeMainTest {
         assertEquals(BigDecimal.ONE, src.get("stratum"));
         assertEquals("none", src.get("leap"));
         assertEquals("GPS", src.get("refId"));
-        assertEquals(2.5, seconds(src.get("offsetSeconds")), 0.001);
-        assertTrue(seconds(src.get("delaySeconds")) >= 0 && seconds(src.get("delaySeconds")) < 0.1);
+        Offsets.assertOffset(2.5, seconds(src.get("offsetSeconds")), seconds(src.get("delaySeconds")), r.out());
+        // in seconds: not more than the whole run took (in milliseconds or microseconds it would be)
+        assertTrue(seconds(src.get("delaySeconds")) <= took.toNanos() / 1e9, r.out() + " took " + took);
         assertEquals(0.004, seconds(src.get("rootDelaySeconds")), 0.0001);
         assertEquals(0.007, seconds(src.get("rootDispersionSeconds")), 0.0001);
         assertEquals(0.009, seconds(src.get("rootDistanceSeconds")), 0.0001);
@@ -232,17 +240,30 @@ class ProbeMainTest {
         SntpTestServer s = server().offset(Duration.ofMillis(50)).stratum(1);
         ProbeHarness.Run ok = probe.run("--nagios", "-w", "0.1", "-c", "200ms", at(s));
         assertEquals(0, ok.code());
-        assertTrue(ok.out().matches("NTP OK: Offset 0\\.0[45]\\d{4} secs, primary 127\\.0\\.0\\.1 stratum 1"
-                + "\\|offset=0\\.0[45]\\d{4}s;0\\.100000;0\\.200000; delay=0\\.\\d{6}s;;;0; "
-                + "root_distance=0\\.025\\d{3}s;;;0; stratum=1;;;0;16\n"), ok.out());
+        String nagiosLine = "NTP %s: Offset " + Offsets.SECONDS + " secs, primary 127\\.0\\.0\\.1 stratum 1%s"
+                + "\\|offset=" + Offsets.SECONDS + "s;%s; delay=" + Offsets.SECONDS + "s;;;0; "
+                + "root_distance=0\\.025\\d{3}s;;;0; stratum=1;;;0;16\n";
+        assertNagiosOffset(0.05, String.format(nagiosLine, "OK", "", "0\\.100000;0\\.200000"), ok.out());
         ProbeHarness.Run warn = probe.run("--nagios", "--warning", "0.01", at(s));
         assertEquals(1, warn.code());
-        assertTrue(warn.out().startsWith("NTP WARNING: Offset 0.0"), warn.out());
+        assertTrue(warn.out().startsWith("NTP WARNING: Offset "), warn.out());
         assertTrue(warn.out().contains("offset above warning 0.01|offset="), warn.out());
+        assertNagiosOffset(0.05, String.format(nagiosLine, "WARNING", ", offset above warning 0\\.01",
+                "0\\.010000;"), warn.out());
         ProbeHarness.Run crit = probe.run("--nagios", "--critical=0.01", at(s));
         assertEquals(2, crit.code());
-        assertTrue(crit.out().startsWith("NTP CRITICAL: Offset 0.0"), crit.out());
+        assertTrue(crit.out().startsWith("NTP CRITICAL: Offset "), crit.out());
+        assertNagiosOffset(0.05, String.format(nagiosLine, "CRITICAL", ", offset above critical 0\\.01",
+                ";0\\.010000"), crit.out());
         assertTrue(crit.out().contains(";;0.010000;"), crit.out());
+    }
+
+    /** The whole line matches {@code regex}, whose groups are the text's offset, the perfdata's, and the delay. */
+    private static void assertNagiosOffset(double expectedSeconds, String regex, String out) {
+        assertTrue(out.matches(regex), out);
+        double[] n = Offsets.numbers(regex, out);
+        assertEquals(n[0], n[1], "the text and the perfdata give the same offset");
+        Offsets.assertOffset(expectedSeconds, n[0], n[2], out);
     }
 
     @Test
@@ -327,8 +348,9 @@ class ProbeMainTest {
         ProbeHarness.Run strict = probe.run(at(s));
         assertEquals(2, strict.code());
         assertTrue(strict.out().contains("rejected (offset-too-large)"), strict.out());
-        // -0.700 s measured with a little loopback error either side (-0.699998 was seen)
-        assertTrue(Pattern.compile(" -0\\.(699|700)\\d{3} ").matcher(strict.out()).find(), strict.out());
+        double[] row = Offsets.numbers(" rejected \\(offset-too-large\\) +2 +" + Offsets.SECONDS + " +"
+                + Offsets.SECONDS + " ", strict.out());
+        Offsets.assertOffset(-0.7, row[0], row[1], strict.out());
         assertEquals(0, probe.run("--max-offset", "1s", at(s)).code());
     }
 
@@ -354,6 +376,40 @@ class ProbeMainTest {
         assertEquals(0, replaced.requestCount());
         assertEquals(0, probe.run("--root", root.toString(), "--max-root-distance", "2s").code(),
                 "--max-root-distance wins over RootDistanceMaxSec=");
+    }
+
+    @Test
+    void theSteeringDropInsEmptyNtpLeavesOnlyTheFallbacksNotTheBuiltInPrimary(@TempDir Path root) throws IOException {
+        SntpTestServer configured = server();
+        SntpTestServer fallback = server();
+        Files.createDirectories(root.resolve("etc/systemd"));
+        Files.writeString(root.resolve("etc/systemd/timesyncd.conf"), "[Time]\nNTP=" + at(configured) + "\n");
+        Path run = Files.createDirectories(root.resolve("run/systemd/timesyncd.conf.d"));
+        Files.writeString(run.resolve("90-ntp-monitor-steering.conf"), "[Time]\nNTP=\nFallbackNTP=" + at(fallback)
+                + "\n");
+        List<String> configs = new ArrayList<>();
+        ProbeEnvironment.CheckerFactory real = probe.checkers;
+        probe.checkers = config -> {
+            configs.add(config.primaries() + " " + config.fallbacks());
+            return real.create(config);
+        };
+        ProbeHarness.Run r = probe.run("--json", "--root", root.toString());
+        assertEquals(List.of("[] [127.0.0.1:" + fallback.port() + "]"), configs, r.err());
+        List<Map<String, Object>> src = sources(Json.object(r.out()));
+        assertEquals(1, src.size(), r.out());
+        assertEquals("ok", src.get(0).get("status"));
+        assertEquals(0, configured.requestCount());
+    }
+
+    @Test
+    void aFifoDropInIsAnErrorNamingItNotAHang(@TempDir Path root) throws Exception {
+        Path dir = Files.createDirectories(root.resolve("etc/systemd/timesyncd.conf.d"));
+        Path fifo = dir.resolve("50-fifo.conf");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        ProbeHarness.Run r = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> probe.run("--root", root.toString()));
+        assertEquals(3, r.code());
+        assertEquals("ntp-probe: " + fifo + ": not a regular file (a FIFO); only regular files are read\n", r.err());
     }
 
     @Test

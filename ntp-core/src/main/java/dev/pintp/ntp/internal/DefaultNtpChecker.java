@@ -234,7 +234,8 @@ public final class DefaultNtpChecker implements NtpChecker {
             return new QueryResult(target, Outcome.TIMEOUT, Optional.empty(), List.of(), Optional.empty(),
                     Optional.empty(), Duration.ZERO, 0, DropCounts.NONE, "check deadline reached");
         }
-        return client.query(target, new QueryOptions(samples, Duration.ofNanos(perExchange), config.maxRootDistance()));
+        return client.query(target,
+                new QueryOptions(samples, Duration.ofNanos(perExchange), config.maxRootDistance(), server.auth()));
     }
 
     private static SourceReport report(NtpServer server, InetSocketAddress target, QueryResult result) {

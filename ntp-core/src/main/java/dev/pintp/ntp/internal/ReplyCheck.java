@@ -18,8 +18,10 @@ import org.apache.commons.net.ntp.NtpV3Impl;
  * be table-tested on hand-built packets. The checks run in a fixed order and the first failing one decides:
  *
  * <ol>
- *   <li>not an answer to our request, so dropped and the exchange keeps waiting: wrong source, bad length, origin
- *       not our nonce (a copy of an earlier exchange's answer is a duplicate);
+ *   <li>not an answer to our request, so dropped and the exchange keeps waiting: wrong source, bad length,
+ *       extension fields or MAC malformed ({@link PacketFields}), origin not our nonce (a copy of an earlier
+ *       exchange's answer is a duplicate), authentication missing or bad ({@link Authenticator.Exchange#verify},
+ *       before anything in the header is believed);
  *   <li>an answer, refused: mode, version, Kiss-o'-Death (stratum 0, so only after the origin check, RFC 8633
  *       section 5.4), leap indicator 3, stratum 16 and above, zero transmit, zero or pre-1970 timestamps, receive
  *       after transmit, reference after transmit, round-trip delay, root distance;
@@ -27,8 +29,11 @@ import org.apache.commons.net.ntp.NtpV3Impl;
  * </ol>
  */
 public final class ReplyCheck {
-    /** The largest datagram considered: a 48-byte header plus extension fields and a MAC fit well within. */
-    public static final int MAX_LENGTH = 1024;
+    /** The largest datagram considered: chrony's, a 48-byte header, 1024 bytes of extension fields, a 68-byte MAC. */
+    public static final int MAX_LENGTH = PacketFields.MAX_PACKET_LENGTH;
+
+    /** The exchange of an unauthenticated request: every well-formed answer passes. */
+    private static final Authenticator.Exchange UNAUTHENTICATED = new Authenticator.Plain(new byte[0]);
 
     /** 127.127.1.1, the reference id chrony advertises in {@code local} mode. */
     static final int CHRONY_LOCAL_REFID = 0x7F7F_0101;
@@ -84,6 +89,11 @@ public final class ReplyCheck {
     public record Accepted(NtpSample sample) implements Result {
     }
 
+    /** {@link #check(byte[], int, InetSocketAddress, Expectation, Authenticator.Exchange)} of an unauthenticated request. */
+    public static Result check(byte[] data, int length, InetSocketAddress source, Expectation expect) {
+        return check(data, length, source, expect, UNAUTHENTICATED);
+    }
+
     /**
      * Checks {@code length} bytes of {@code data} received from {@code source}. Never throws for any content.
      *
@@ -91,13 +101,20 @@ public final class ReplyCheck {
      * @param length the datagram's length, 0 or more
      * @param source the datagram's sender
      * @param expect the request and the limits
+     * @param auth the exchange that made the request, which verifies the answer's authentication
      */
-    public static Result check(byte[] data, int length, InetSocketAddress source, Expectation expect) {
+    public static Result check(byte[] data, int length, InetSocketAddress source, Expectation expect,
+            Authenticator.Exchange auth) {
         if (!expect.server().equals(source)) {
             return new Dropped(RejectReason.WRONG_SOURCE, "from " + source + ", expected " + expect.server());
         }
         if (length < 48 || length % 4 != 0 || length > MAX_LENGTH) {
             return new Dropped(RejectReason.BAD_LENGTH, length + " bytes");
+        }
+        PacketFields fields = PacketFields.parse(data, length);
+        if (fields == null) {
+            return new Dropped(RejectReason.MALFORMED, (length - PacketFields.HEADER_LENGTH)
+                    + " bytes after the header are neither extension fields nor a MAC");
         }
         NtpV3Impl p = new NtpV3Impl();
         p.setDatagramPacket(new DatagramPacket(data, length));
@@ -108,6 +125,11 @@ public final class ReplyCheck {
             }
             return new Dropped(RejectReason.ORIGIN_MISMATCH,
                     String.format("origin %016x, sent %016x", origin, expect.nonce()));
+        }
+        Authenticator.Check authentic = auth.verify(data, length, fields);
+        if (!authentic.ok()) {
+            return authentic.reason().isDropped() ? new Dropped(authentic.reason(), authentic.detail())
+                    : new Refused(authentic.reason(), null, authentic.detail());
         }
 
         int mode = p.getMode();
@@ -171,6 +193,14 @@ public final class ReplyCheck {
         Duration delay = Duration.ofNanos(Math.max(rawDelay, 0));
         if (delay.compareTo(expect.maxDelay()) > 0) {
             return refuse(RejectReason.BAD_DELAY, "round-trip delay " + delay + " above " + expect.maxDelay());
+        }
+        // chrony's test A (ntp_core.c, process_response): "precision <= inst->max_delay", where precision is the
+        // local clock's quantum plus 2^(server's precision field). A server claiming a precision coarser than the
+        // largest delay accepted (2^+127 s, say) cannot have measured its timestamps well enough to be believed.
+        if (serverPrecision + expect.localPrecisionNanos() > expect.maxDelay().toNanos()) {
+            return refuse(RejectReason.BAD_DELAY, "precision 2^" + precision + " s (with ours "
+                    + Duration.ofNanos(serverPrecision + expect.localPrecisionNanos()) + ") above the maximum delay "
+                    + expect.maxDelay());
         }
         long rootDelay = NtpTimestamps.shortToNanos(p.getRootDelay());
         long rootDispersion = NtpTimestamps.shortToNanos(p.getRootDispersion());

@@ -99,8 +99,9 @@ public final class UdpSntpClient implements SntpClient {
         }
         Burst burst = new Burst(server);
         try (DatagramTransport.Connection connection = transport.connect(server)) {
+            Authenticator auth = Authenticators.of(options.auth());
             for (int i = 0; i < options.samples(); i++) {
-                if (!exchange(connection, server, options, burst)) {
+                if (!exchange(connection, server, options, auth, burst)) {
                     break;
                 }
                 if (Thread.currentThread().isInterrupted()) {
@@ -124,9 +125,10 @@ public final class UdpSntpClient implements SntpClient {
 
     /** One request and the wait for its answer; false when the burst must stop (KoD, unreachable). */
     private boolean exchange(DatagramTransport.Connection connection, InetSocketAddress server, QueryOptions options,
-            Burst burst) throws IOException {
+            Authenticator auth, Burst burst) throws IOException {
         long nonce = nextNonce();
-        byte[] request = request(nonce);
+        Authenticator.Exchange authExchange = auth.begin(request(nonce, auth.requestVersion()));
+        byte[] request = authExchange.request();
         byte[] buffer = new byte[ReplyCheck.MAX_LENGTH + 4];
         long timeout = saturatedNanos(options.timeout());
         burst.exchanges++;
@@ -144,11 +146,12 @@ public final class UdpSntpClient implements SntpClient {
             }
             ReplyCheck.Expectation expect = new ReplyCheck.Expectation(server, nonce, burst.answered, t1, elapsed,
                     options.maxRootDistance(), maxDelay, localPrecisionNanos);
-            ReplyCheck.Result result = ReplyCheck.check(buffer, received.length(), received.source(), expect);
+            ReplyCheck.Result result =
+                    ReplyCheck.check(buffer, received.length(), received.source(), expect, authExchange);
             if (result instanceof ReplyCheck.Dropped dropped) {
                 Log.LOG.debug("{}: dropped a datagram from {}: {} ({})", server, received.source(), dropped.reason(),
                         dropped.detail());
-                burst.drop(dropped.reason());
+                burst.drop(dropped);
                 continue;
             }
             burst.answered.add(nonce);
@@ -180,8 +183,13 @@ public final class UdpSntpClient implements SntpClient {
 
     /** A version 4, mode 3 request whose transmit timestamp is {@code nonce}; every other field zero. */
     static byte[] request(long nonce) {
+        return request(nonce, 4);
+    }
+
+    /** A mode 3 request of {@code version} whose transmit timestamp is {@code nonce}; every other field zero. */
+    static byte[] request(long nonce, int version) {
         NtpV3Impl p = new NtpV3Impl();
-        p.setVersion(4);
+        p.setVersion(version);
         p.setMode(3);
         p.setTransmitTime(new TimeStamp(nonce));
         DatagramPacket packet = p.getDatagramPacket();
@@ -199,6 +207,9 @@ public final class UdpSntpClient implements SntpClient {
         int wrongSource;
         int originMismatch;
         int duplicate;
+        int malformed;
+        int authFailed;
+        ReplyCheck.Dropped firstAuthFailure;
         ReplyCheck.Refused firstRefusal;
         ReplyCheck.Refused kiss;
         String unreachable;
@@ -208,13 +219,20 @@ public final class UdpSntpClient implements SntpClient {
             this.server = server;
         }
 
-        void drop(RejectReason reason) {
-            switch (reason) {
+        void drop(ReplyCheck.Dropped dropped) {
+            switch (dropped.reason()) {
                 case BAD_LENGTH -> badLength++;
                 case WRONG_SOURCE -> wrongSource++;
                 case ORIGIN_MISMATCH -> originMismatch++;
                 case DUPLICATE -> duplicate++;
-                default -> throw new IllegalArgumentException("not a drop reason: " + reason);
+                case MALFORMED -> malformed++;
+                case UNAUTHENTICATED, WRONG_KEY, BAD_MAC -> {
+                    authFailed++;
+                    if (firstAuthFailure == null) {
+                        firstAuthFailure = dropped;
+                    }
+                }
+                default -> throw new IllegalArgumentException("not a drop reason: " + dropped.reason());
             }
         }
 
@@ -231,12 +249,13 @@ public final class UdpSntpClient implements SntpClient {
         }
 
         DropCounts drops() {
-            return new DropCounts(badLength, wrongSource, originMismatch, duplicate);
+            return new DropCounts(badLength, wrongSource, originMismatch, duplicate, malformed, authFailed);
         }
 
         /**
          * A Kiss-o'-Death wins over samples (the server told us to back off or stop, and the caller must hear it),
-         * then samples, then unreachable, then a refusal, then a timeout.
+         * then samples, then unreachable, then answers that failed authentication (REJECTED with the first one's
+         * reason: the forgery is the news), then a refusal, then a timeout.
          */
         QueryResult finish() {
             if (kiss != null) {
@@ -253,6 +272,12 @@ public final class UdpSntpClient implements SntpClient {
             }
             if (unreachable != null) {
                 return result(Outcome.UNREACHABLE, unreachable);
+            }
+            if (firstAuthFailure != null) {
+                return new QueryResult(server, Outcome.REJECTED, Optional.empty(), samples,
+                        Optional.of(firstAuthFailure.reason()), Optional.empty(), Duration.ZERO, exchanges, drops(),
+                        authFailed + " answer(s) failed authentication, none authentic: "
+                                + firstAuthFailure.detail());
             }
             if (firstRefusal != null) {
                 return new QueryResult(server, Outcome.REJECTED, Optional.empty(), samples,

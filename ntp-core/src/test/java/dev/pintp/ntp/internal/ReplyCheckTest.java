@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ReplyCheckTest {
@@ -241,6 +242,23 @@ class ReplyCheckTest {
         assertEquals(Duration.ofSeconds(3), accepted(p.check(Packets.expect(T1, 4_000_000_000L, Set.of()))).delay());
     }
 
+    @ParameterizedTest
+    @CsvSource({"127, false", "20, false", "2, false", "1, true", "0, true", "-6, true", "-20, true", "-128, true"})
+    void aPrecisionCoarserThanTheMaximumDelayIsRefusedAsChronyDoes(int precision, boolean accepted) {
+        // chrony: local quantum (1 us here) + 2^precision must not exceed the maximum delay (3 s): 2^1 s passes,
+        // 2^2 s does not; +127 once gave a HIGH-quality sample that could not be outvoted
+        Packets p = new Packets();
+        p.precision = precision;
+        ReplyCheck.Result r = p.check();
+        if (accepted) {
+            assertEquals(precision, accepted(r).precision());
+        } else {
+            ReplyCheck.Refused refused = assertInstanceOf(ReplyCheck.Refused.class, r);
+            assertEquals(RejectReason.BAD_DELAY, refused.reason());
+            assertTrue(refused.detail().startsWith("precision 2^" + precision + " s"), refused.detail());
+        }
+    }
+
     @Test
     void slightlyNegativeDelayWithinPrecisionCountsAsZero() {
         // Server precision 2^-20 s (954 ns) + ours 1000 ns: 1954 ns of negative delay is tolerated.
@@ -296,7 +314,7 @@ class ReplyCheckTest {
                 Arguments.of("47 bytes", RejectReason.BAD_LENGTH, (Consumer<Packets>) p -> p.length = 47),
                 Arguments.of("0 bytes", RejectReason.BAD_LENGTH, (Consumer<Packets>) p -> p.length = 0),
                 Arguments.of("50 bytes", RejectReason.BAD_LENGTH, (Consumer<Packets>) p -> p.length = 50),
-                Arguments.of("1028 bytes", RejectReason.BAD_LENGTH, (Consumer<Packets>) p -> p.length = 1028),
+                Arguments.of("1144 bytes", RejectReason.BAD_LENGTH, (Consumer<Packets>) p -> p.length = 1144),
                 Arguments.of("origin + 1", RejectReason.ORIGIN_MISMATCH, (Consumer<Packets>) p -> p.origin = NONCE + 1),
                 Arguments.of("origin zero", RejectReason.ORIGIN_MISMATCH, (Consumer<Packets>) p -> p.origin = 0),
                 Arguments.of("origin is T1 (what a plain client would send)", RejectReason.ORIGIN_MISMATCH,
@@ -314,12 +332,51 @@ class ReplyCheckTest {
     }
 
     @Test
-    void extensionFieldsAndMacsAreAllowed() {
+    void wellFormedExtensionFieldsAndMacsAreAllowedWithoutAuthentication() {
+        byte[] header = new Packets().bytes();
+        for (byte[] trailer : new byte[][] {PacketFieldsTest.mac(1, 16), PacketFieldsTest.mac(1, 20),
+                PacketFieldsTest.field(0xF323, 28), PacketFieldsTest.field(0x0104, 1024 - 48)}) {
+            byte[] b = java.util.Arrays.copyOf(header, 48 + trailer.length);
+            System.arraycopy(trailer, 0, b, 48, trailer.length);
+            accepted(ReplyCheck.check(b, b.length, SERVER, Packets.expect()));
+        }
+    }
+
+    @Test
+    void malformedExtensionFieldsAreDropped() {
         Packets p = new Packets();
-        p.length = 68; // 48 + a 20-byte MAC
+        // Zero bytes after the header: a field of length 0, or too short for a MAC (52 would be a crypto-NAK).
+        for (int length : new int[] {56, 60, 64, 84, 1024, 1140}) {
+            p.length = length;
+            ReplyCheck.Dropped d = assertInstanceOf(ReplyCheck.Dropped.class, p.check(), length + " bytes");
+            assertEquals(RejectReason.MALFORMED, d.reason());
+        }
+        p.length = 52;
+        p.version = 3; // NTPv3: anything after the header is a MAC, nothing to verify it with here
         accepted(p.check());
-        p.length = 1024;
-        accepted(p.check());
+    }
+
+    @Test
+    void aFailedAuthenticationDropsTheAnswerBeforeTheHeaderIsBelieved() {
+        Packets p = new Packets();
+        p.stratum = 0; // a forged KoD DENY must not stop us
+        p.referenceId = SntpTestServer.asciiCode("DENY");
+        byte[] b = p.bytes();
+        Authenticator.Exchange refusing = new Authenticator.Exchange() {
+            @Override
+            public byte[] request() {
+                return new byte[48];
+            }
+
+            @Override
+            public Authenticator.Check verify(byte[] data, int length, PacketFields fields) {
+                return Authenticator.Check.refuse(RejectReason.UNAUTHENTICATED, "no MAC");
+            }
+        };
+        ReplyCheck.Dropped d = assertInstanceOf(ReplyCheck.Dropped.class,
+                ReplyCheck.check(b, b.length, SERVER, Packets.expect(), refusing));
+        assertEquals(RejectReason.UNAUTHENTICATED, d.reason());
+        assertEquals("no MAC", d.detail());
     }
 
     @Test
