@@ -1,5 +1,10 @@
 package dev.pintp.ntp;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
 /**
  * How the answers of one server are authenticated: a configuration value, immutable. {@link #NONE} (the default)
  * relies on the request's random nonce alone, which stops blind spoofing but not an attacker on the path to the
@@ -8,7 +13,7 @@ package dev.pintp.ntp;
  * ({@link RejectReason#UNAUTHENTICATED}, {@link RejectReason#WRONG_KEY}, {@link RejectReason#BAD_MAC}).
  * See docs/security.md.
  */
-public sealed interface NtpAuth permits NtpAuth.None {
+public sealed interface NtpAuth permits NtpAuth.None, NtpAuth.Nts {
     /** No authentication. */
     NtpAuth NONE = new None();
 
@@ -25,6 +30,71 @@ public sealed interface NtpAuth permits NtpAuth.None {
         @Override
         public String toString() {
             return "none";
+        }
+    }
+
+    /**
+     * Network Time Security (RFC 8915): keys and cookies from an NTS-KE exchange over TLS 1.3 with {@code keHost},
+     * then every request carries a cookie and an AES-SIV-CMAC-256 authenticator and every answer must verify. NTS-KE
+     * runs only when no cookie is left (each answer brings a fresh one), so with a {@code cookieFile} a new process
+     * per check reuses the last run's cookies. The NTP answers are expected on the port the server is queried on; an
+     * NTS-KE server that negotiates another NTP host or port is refused (configure that host and port instead).
+     *
+     * @param keHost the NTS-KE server's name: connected to, sent as SNI, and checked against its certificate
+     * @param kePort the NTS-KE port, 4460 by default
+     * @param trustedCa a PEM file of the CAs trusted for this server; empty for the JDK's (system) trust store
+     * @param cookieFile where keys and cookies are kept between processes (mode 0600, written atomically); empty to
+     *     keep them in memory only
+     * @param keTimeout the deadline of one NTS-KE exchange, connection included
+     */
+    record Nts(String keHost, int kePort, Optional<Path> trustedCa, Optional<Path> cookieFile, Duration keTimeout)
+            implements NtpAuth {
+        /** Default NTS-KE port (RFC 8915 section 7.1). */
+        public static final int DEFAULT_KE_PORT = 4460;
+        /** Default NTS-KE deadline. */
+        public static final Duration DEFAULT_KE_TIMEOUT = Duration.ofSeconds(5);
+
+        /** Rejects a blank host, a port outside 1..65535 and a non-positive timeout. */
+        public Nts {
+            Objects.requireNonNull(keHost, "keHost");
+            Objects.requireNonNull(trustedCa, "trustedCa");
+            Objects.requireNonNull(cookieFile, "cookieFile");
+            Objects.requireNonNull(keTimeout, "keTimeout");
+            if (keHost.isBlank() || keHost.chars().anyMatch(c -> c <= ' ' || c >= 0x7F)) {
+                throw new IllegalArgumentException("NTS-KE host must be a host name or address, was '" + keHost
+                        + "'");
+            }
+            if (kePort < 1 || kePort > 65535) {
+                throw new IllegalArgumentException("NTS-KE port must be 1 to 65535, was " + kePort);
+            }
+            if (keTimeout.isNegative() || keTimeout.isZero()) {
+                throw new IllegalArgumentException("NTS-KE timeout must be positive, was " + keTimeout);
+            }
+        }
+
+        /** NTS with {@code keHost} on port 4460, the system trust store, cookies in memory, a 5 s deadline. */
+        public static Nts of(String keHost) {
+            return new Nts(keHost, DEFAULT_KE_PORT, Optional.empty(), Optional.empty(), DEFAULT_KE_TIMEOUT);
+        }
+
+        /** This configuration with another NTS-KE port. */
+        public Nts withKePort(int port) {
+            return new Nts(keHost, port, trustedCa, cookieFile, keTimeout);
+        }
+
+        /** This configuration trusting the CAs in {@code caFile} instead of the system store. */
+        public Nts withTrustedCa(Path caFile) {
+            return new Nts(keHost, kePort, Optional.of(caFile), cookieFile, keTimeout);
+        }
+
+        /** This configuration keeping keys and cookies in {@code file}. */
+        public Nts withCookieFile(Path file) {
+            return new Nts(keHost, kePort, trustedCa, Optional.of(file), keTimeout);
+        }
+
+        @Override
+        public String toString() {
+            return "nts " + keHost + ":" + kePort + trustedCa.map(p -> " ca " + p).orElse("");
         }
     }
 }

@@ -191,6 +191,101 @@ class NtsChronydSystemTest {
         assertTrue(Math.abs(Double.parseDouble(m.group(1))) < 0.5, out);
     }
 
+
+    private dev.pintp.ntp.NtpAuth.Nts nts(Path cookieFile) {
+        return dev.pintp.ntp.NtpAuth.Nts.of("localhost").withKePort(chronyd.ntsKePort).withTrustedCa(chronyd.caFile)
+                .withCookieFile(cookieFile);
+    }
+
+    @Test
+    void theEngineMeasuresTimeOverNts() throws Exception {
+        Path cookies = Files.createTempDirectory(chronyd.dir, "engine").resolve("cookies");
+        dev.pintp.ntp.QueryOptions options = new dev.pintp.ntp.QueryOptions(3, Duration.ofSeconds(2),
+                Duration.ofSeconds(5)).withAuth(nts(cookies));
+        dev.pintp.ntp.QueryResult r = dev.pintp.ntp.SntpClient.ofDefaults()
+                .query(new InetSocketAddress("127.0.0.1", chronyd.ntpPort), options);
+        assertEquals(dev.pintp.ntp.Outcome.OK, r.outcome(), r.detail());
+        assertEquals(3, r.samples().size());
+        assertTrue(r.best().orElseThrow().offset().abs().compareTo(Duration.ofMillis(100)) < 0);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(cookies)));
+    }
+
+    @Test
+    void aPlainAnswerIsNeverUsedWhereNtsIsConfigured() throws Exception {
+        Path cookies = Files.createTempDirectory(chronyd.dir, "plain").resolve("cookies");
+        try (dev.pintp.ntp.testkit.SntpTestServer plain = dev.pintp.ntp.testkit.SntpTestServer.start(
+                Clock.systemUTC(), new InetSocketAddress("127.0.0.1", 0))) {
+            dev.pintp.ntp.QueryOptions options = new dev.pintp.ntp.QueryOptions(1, Duration.ofSeconds(2),
+                    Duration.ofSeconds(5)).withAuth(nts(cookies));
+            dev.pintp.ntp.QueryResult r = dev.pintp.ntp.SntpClient.ofDefaults().query(plain.address(), options);
+            assertEquals(dev.pintp.ntp.Outcome.REJECTED, r.outcome(), r.detail());
+            assertEquals(dev.pintp.ntp.RejectReason.UNAUTHENTICATED, r.reason().orElseThrow(), r.detail());
+            assertTrue(r.samples().isEmpty());
+        }
+    }
+
+    @Test
+    void aWrongCaFailsTheQueryWithTheCertificateReason() throws Exception {
+        Path otherCa = Files.createTempDirectory(chronyd.dir, "ca").resolve("other.crt");
+        TestPki.writePem(otherCa, TestPki.create("another CA").ca);
+        dev.pintp.ntp.QueryOptions options = new dev.pintp.ntp.QueryOptions(1, Duration.ofSeconds(2),
+                Duration.ofSeconds(5)).withAuth(dev.pintp.ntp.NtpAuth.Nts.of("localhost")
+                        .withKePort(chronyd.ntsKePort).withTrustedCa(otherCa));
+        dev.pintp.ntp.QueryResult r = dev.pintp.ntp.SntpClient.ofDefaults()
+                .query(new InetSocketAddress("127.0.0.1", chronyd.ntpPort), options);
+        assertEquals(dev.pintp.ntp.Outcome.UNREACHABLE, r.outcome());
+        assertTrue(r.detail().contains("certificate for localhost (issued by CN=pintp test CA) is not trusted"),
+                r.detail());
+    }
+
+    /**
+     * An hour of the timer job: 60 processes one after another, each with a new authenticator reading the cookie
+     * file, one exchange each. Only the first makes an NTS-KE; every later one uses a stored cookie and stores the
+     * fresh one it gets back.
+     */
+    @Test
+    void anHourOfTheTimerMakesOneKeyExchange() throws Exception {
+        Path cookies = Files.createTempDirectory(chronyd.dir, "hour").resolve("cookies");
+        int before = NtsAuthenticator.KE_EXCHANGES.get();
+        for (int run = 0; run < 60; run++) {
+            NtsAuthenticator auth = new NtsAuthenticator(nts(cookies));
+            assertTrue(authenticExchange(auth), "run " + run);
+            assertEquals(8, auth.cookieCount(), "run " + run);
+        }
+        assertEquals(1, NtsAuthenticator.KE_EXCHANGES.get() - before);
+    }
+
+    @Test
+    void aNakEmptiesTheJarAndTheNextRequestDoesNtsKeAgain() throws Exception {
+        Path cookies = Files.createTempDirectory(chronyd.dir, "nak").resolve("cookies");
+        NtsAuthenticator first = new NtsAuthenticator(nts(cookies));
+        assertTrue(authenticExchange(first));
+        // replace every stored cookie by garbage of the same length: the server answers NTS NAK
+        List<String> lines = Files.readAllLines(cookies);
+        StringBuilder forged = new StringBuilder();
+        for (String l : lines) {
+            forged.append(l.startsWith("cookie ") ? "cookie " + "ab".repeat((l.length() - 7) / 2) : l).append('\n');
+        }
+        Files.writeString(cookies, forged);
+        NtsAuthenticator second = new NtsAuthenticator(nts(cookies));
+        int before = NtsAuthenticator.KE_EXCHANGES.get();
+        assertFalse(authenticExchange(second));
+        assertEquals(0, second.cookieCount());
+        assertFalse(Files.exists(cookies), "the NAK removed the cookie file");
+        assertTrue(authenticExchange(second));
+        assertEquals(1, NtsAuthenticator.KE_EXCHANGES.get() - before);
+    }
+
+    /** One request through the authenticator and the check of its answer; true when authentic. */
+    private boolean authenticExchange(NtsAuthenticator auth) throws IOException {
+        dev.pintp.ntp.internal.Authenticator.Exchange ex = auth.begin(header());
+        byte[] reply = exchange(ex.request());
+        dev.pintp.ntp.internal.PacketFields fields = dev.pintp.ntp.internal.PacketFields.parse(reply, reply.length);
+        assertTrue(fields != null, "well-formed reply");
+        return ex.verify(reply, reply.length, fields).ok();
+    }
+
     private byte[] exchange(byte[] request) throws IOException {
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             s.connect(new InetSocketAddress("127.0.0.1", chronyd.ntpPort));
