@@ -363,8 +363,10 @@ public final class NtpConfig {
                 if (s.role() != role) {
                     throw new IllegalArgumentException(s + " has role " + s.role() + ", expected " + role);
                 }
-                if (out.contains(s)) {
-                    throw new IllegalArgumentException(s + " is listed twice");
+                for (NtpServer o : out) {
+                    if (o.host().equals(s.host()) && o.port() == s.port()) {
+                        throw new IllegalArgumentException(s + " is listed twice");
+                    }
                 }
                 out.add(s);
             }
