@@ -6,15 +6,17 @@ import dev.pintp.ntp.NtpServer;
 import dev.pintp.ntp.SyncEnvironment;
 import dev.pintp.sysconf.ConfigException;
 import dev.pintp.sysconf.IniFile;
+import dev.pintp.sysconf.Origin;
 import dev.pintp.sysconf.TimeSpans;
 import dev.pintp.sysconf.TimesyncdConfig;
+import dev.pintp.sysconf.TimesyncdNtp;
+import dev.pintp.sysconf.WordList;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -130,7 +132,12 @@ public record Settings(
      */
     public static Settings load(Path root, Map<String, String> env) throws ConfigException, IOException {
         Path file = under(root, CONFIG_FILE);
-        IniFile ini = Files.isRegularFile(file) ? IniFile.parse(file) : IniFile.parse(file, "");
+        IniFile ini;
+        try {
+            ini = IniFile.read(file); // a regular file only, bounded: a FIFO or a directory is an error naming it
+        } catch (NoSuchFileException e) {
+            ini = IniFile.parse(file, "");
+        }
         Path steering = under(root, STEERING_DIR).resolve(STEERING_DROP_IN);
         TimesyncdConfig timesyncd = TimesyncdConfig.load(root, p -> p.equals(steering));
         return parse(ini, timesyncd, env);
@@ -151,31 +158,51 @@ public record Settings(
         r.checkKnownKeys();
 
         NtpConfig.Builder b = NtpConfig.custom();
-        List<String> primaries = r.list("Servers", "Primary").orElse(timesyncd.ntp());
-        List<NtpServer> primaryServers = new ArrayList<>(NtpConfig.ofDefaults().primaries());
-        if (!primaries.isEmpty() || r.has("Servers", "Primary")) {
-            r.apply("Servers", "Primary", () -> {
-                primaryServers.clear();
-                primaryServers.addAll(NtpServer.parseAll(primaries, NtpServer.DEFAULT_PORT, NtpServer.Role.PRIMARY,
-                        List.of()));
-                b.primaries(primaryServers);
-            });
+        // Servers and the root-distance limit: this file's keys over timesyncd's configuration, read through the same
+        // mapping as the probe's (TimesyncdNtp), so errors name the file, line and key the value came from.
+        WordList ownPrimaries = WordList.of(ini, "Servers", "Primary");
+        WordList ownFallbacks = WordList.of(ini, "Servers", "Fallback");
+        Optional<List<NtpServer>> primaries = ownPrimaries.assigned()
+                ? Optional.of(TimesyncdNtp.servers(ownPrimaries, NtpServer.Role.PRIMARY, List.of()))
+                : TimesyncdNtp.primaries(timesyncd);
+        List<NtpServer> primaryServers = primaries.orElse(NtpConfig.ofDefaults().primaries());
+        // as timesyncd reads its lists: a server in both (the Pi Zero also listed as fallback) is a primary
+        Optional<List<NtpServer>> fallbacks = ownFallbacks.assigned()
+                ? Optional.of(TimesyncdNtp.servers(ownFallbacks, NtpServer.Role.FALLBACK, List.of()))
+                : TimesyncdNtp.fallbacks(timesyncd, primaryServers);
+        List<NtpServer> fallbackServers = fallbacks.orElse(NtpConfig.ofDefaults().fallbacks());
+        Optional<Origin> primariesAt = ownPrimaries.assigned() ? ownPrimaries.lastAssignment()
+                : timesyncd.ntpList().lastAssignment();
+        Optional<Origin> fallbacksAt = ownFallbacks.assigned() ? ownFallbacks.lastAssignment()
+                : timesyncd.fallbackNtpList().lastAssignment();
+        if (primaryServers.isEmpty() && fallbackServers.isEmpty()) {
+            throw primariesAt.or(() -> fallbacksAt).get().error("no server left: the primaries and the fallbacks are"
+                    + " both empty" + fallbacksAt.map(o -> " (fallbacks set at " + o + ")").orElse(""));
         }
-        Optional<List<String>> fallbacks = r.list("Servers", "Fallback");
-        if (fallbacks.isPresent()) {
-            r.apply("Servers", "Fallback", () -> b.fallbacks(NtpServer.parseAll(fallbacks.get(), NtpServer.DEFAULT_PORT,
-                    NtpServer.Role.FALLBACK, List.of())));
-        } else if (timesyncd.fallbackNtpSet()) {
-            // as timesyncd reads its lists: a server in both (the Pi Zero also listed as fallback) is a primary
-            r.apply("Servers", "Fallback", () -> b.fallbacks(NtpServer.parseAll(timesyncd.fallbackNtp(),
-                    NtpServer.DEFAULT_PORT, NtpServer.Role.FALLBACK, primaryServers)));
+        if (primaryServers.size() + fallbackServers.size() > NtpConfig.MAX_SERVERS) {
+            throw fallbacksAt.or(() -> primariesAt).get().error(
+                    TimesyncdNtp.tooMany(primaryServers.size() + fallbackServers.size()));
         }
+        for (NtpServer p : primaryServers) {
+            for (NtpServer f : fallbackServers) {
+                if (p.host().equalsIgnoreCase(f.host()) && p.port() == f.port()) {
+                    throw fallbacksAt.get().error(f + " is also a primary server" + primariesAt.map(o -> " (at " + o
+                            + ")").orElse(""));
+                }
+            }
+        }
+        primaries.ifPresent(b::primaries);
+        fallbacks.ifPresent(b::fallbacks);
         r.span("Servers", "Timeout").ifPresent(d -> r.apply("Servers", "Timeout", () -> b.timeout(d)));
         r.integer("Servers", "PrimarySamples").ifPresent(n -> r.apply("Servers", "PrimarySamples", () -> b.primarySamples(n)));
         r.integer("Servers", "FallbackSamples")
                 .ifPresent(n -> r.apply("Servers", "FallbackSamples", () -> b.fallbackSamples(n)));
-        Optional<Duration> distance = r.span("Servers", "MaxRootDistance").or(timesyncd::rootDistanceMax);
-        distance.ifPresent(d -> r.apply("Servers", "MaxRootDistance", () -> b.maxRootDistance(d)));
+        Optional<Duration> ownDistance = r.span("Servers", "MaxRootDistance");
+        if (ownDistance.isPresent()) {
+            r.apply("Servers", "MaxRootDistance", () -> b.maxRootDistance(ownDistance.get()));
+        } else {
+            TimesyncdNtp.maxRootDistance(timesyncd).ifPresent(b::maxRootDistance);
+        }
         r.span("Servers", "MaxOffset").ifPresent(d -> r.apply("Servers", "MaxOffset", () -> b.maxOffset(d)));
         r.span("Decision", "Interval").ifPresent(d -> r.apply("Decision", "Interval", () -> b.checkInterval(d)));
         for (Map.Entry<String, String> old : REPLACED.entrySet()) {
@@ -199,7 +226,8 @@ public record Settings(
         try {
             ntp = b.build();
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(ini.file(), 0, null, e.getMessage());
+            // the only combination left to refuse here: a Timeout= above the check's deadline
+            throw r.error("Servers", "Timeout", TimeSpans.readable(e.getMessage()));
         }
         // checked here, not when a run first syncs to one: the name goes into the drop-ins as it is (docs/security.md)
         for (NtpServer server : ntp.primaries()) {
@@ -244,7 +272,15 @@ public record Settings(
         if (vars.conservePower().equals(vars.synced()) || vars.conservePower().equals(vars.server())
                 || vars.conservePower().equals(vars.level()) || vars.synced().equals(vars.server())
                 || vars.synced().equals(vars.level()) || vars.server().equals(vars.level())) {
-            throw new ConfigException(ini.file(), 0, null, "the four variable names must differ");
+            // named at the last of the variable keys in the file: one of the names set there repeats another
+            IniFile.Entry last = null;
+            for (IniFile.Entry e : ini.entries()) {
+                if (e.section().equals("Controller") && e.key().endsWith("Variable")) {
+                    last = e;
+                }
+            }
+            throw last == null ? new ConfigException(ini.file(), 0, null, "the four variable names must differ")
+                    : ini.origin(last).error("the four variable names must differ");
         }
         return new Settings(ntp, unit, dropIn, location, vars, onFallback, steer, state, runtime, webhook,
                 webhookTimeout, attempts, textfile, listen);
@@ -330,28 +366,8 @@ public record Settings(
             try {
                 call.run();
             } catch (IllegalArgumentException e) {
-                throw new Unchecked(error(section, key, e.getMessage()));
+                throw new Unchecked(error(section, key, TimeSpans.readable(e.getMessage())));
             }
-        }
-
-        Optional<List<String>> list(String section, String key) {
-            List<IniFile.Entry> all = ini.all(section, key);
-            if (all.isEmpty()) {
-                return Optional.empty();
-            }
-            List<String> out = new ArrayList<>();
-            for (IniFile.Entry e : all) {
-                if (e.value().isEmpty()) {
-                    out.clear();
-                    continue;
-                }
-                for (String s : e.value().split("\\s+")) {
-                    if (!s.isEmpty() && !out.contains(s)) {
-                        out.add(s);
-                    }
-                }
-            }
-            return Optional.of(out);
         }
 
         Optional<Duration> span(String section, String key) throws ConfigException {
