@@ -28,7 +28,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** The engine against {@link SntpTestServer} over real loopback UDP. */
 class SntpClientLoopbackTest {
-    private static final Duration MS = Duration.ofMillis(1);
     private static final QueryOptions ONE = new QueryOptions(1, Duration.ofSeconds(1), Duration.ofSeconds(5));
     /** Offsets are asserted on bursts: the clock filter passes over a slow first exchange of a cold JVM. */
     private static final QueryOptions BURST = ONE.withSamples(3);
@@ -54,13 +53,11 @@ class SntpClientLoopbackTest {
 
     private static void assertOffset(Duration expected, QueryResult r) {
         assertEquals(Outcome.OK, r.outcome(), r::toString);
-        Duration error = r.best().orElseThrow().offset().minus(expected).abs();
-        assertTrue(error.compareTo(MS) <= 0, () -> "offset " + r.best().orElseThrow().offset() + ", expected "
-                + expected + " within 1 ms");
+        Offsets.assertOffset(expected, r.best().orElseThrow());
     }
 
     @Test
-    void measuresAPositiveOffsetWithinOneMillisecond() {
+    void measuresAPositiveOffsetWithinHalfTheDelay() {
         server.offset(Duration.ofMillis(2500));
         QueryResult r = query(ONE.withSamples(4));
         assertOffset(Duration.ofMillis(2500), r);
@@ -91,7 +88,7 @@ class SntpClientLoopbackTest {
     }
 
     @Test
-    void measuresANegativeOffsetWithinOneMillisecond() {
+    void measuresANegativeOffsetWithinHalfTheDelay() {
         server.offset(Duration.ofMillis(-730));
         assertOffset(Duration.ofMillis(-730), query(BURST));
     }

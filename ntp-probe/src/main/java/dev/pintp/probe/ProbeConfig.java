@@ -2,6 +2,9 @@ package dev.pintp.probe;
 
 import dev.pintp.ntp.NtpConfig;
 import dev.pintp.ntp.NtpServer;
+import dev.pintp.sysconf.ConfigException;
+import dev.pintp.sysconf.TimesyncdConfig;
+import dev.pintp.sysconf.TimesyncdNtp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -17,10 +20,9 @@ final class ProbeConfig {
 
     /**
      * The configuration for {@code args}. Servers come from the command line if any is given (then only those are
-     * used); otherwise from {@code NTP=}/{@code FallbackNTP=} under {@code --root} (default {@code /}), each list
-     * falling back to {@link NtpConfig}'s defaults when not set ({@code FallbackNTP=} set to nothing means no
-     * fallback). {@code RootDistanceMaxSec=} applies unless
-     * {@code --max-root-distance} is given.
+     * used); otherwise from timesyncd's configuration under {@code --root} (default {@code /}) through
+     * {@link TimesyncdNtp} (a list never assigned keeps the built-in default; an assigned one, even reset to nothing,
+     * is exactly what it says). {@code RootDistanceMaxSec=} applies unless {@code --max-root-distance} is given.
      *
      * @throws UsageException for a bad value on the command line
      * @throws SystemDefaults.ConfigFailure for an unreadable or unusable timesyncd configuration
@@ -30,25 +32,11 @@ final class ProbeConfig {
         NtpConfig.Builder b = NtpConfig.custom();
         if (!args.hasServers()) {
             Path root = args.root().orElse(Path.of("/"));
-            SystemDefaults.Settings s = defaults.read(root);
+            TimesyncdConfig timesyncd = defaults.read(root);
             try {
-                List<NtpServer> primaries = NtpServer.parseAll(s.ntp(), NtpServer.DEFAULT_PORT, NtpServer.Role.PRIMARY,
-                        List.of());
-                if (!primaries.isEmpty()) {
-                    b.primaries(primaries);
-                }
-                List<NtpServer> fallbacks = NtpServer.parseAll(s.fallbackNtp(), NtpServer.DEFAULT_PORT,
-                        NtpServer.Role.FALLBACK, primaries);
-                if (s.fallbackNtpSet() || !s.fallbackNtp().isEmpty()) {
-                    b.fallbacks(fallbacks);
-                }
-                if (s.rootDistanceMax().isPresent() && args.maxRootDistance().isEmpty()) {
-                    b.maxRootDistance(s.rootDistanceMax().get());
-                }
-                b.build();
-            } catch (IllegalArgumentException e) {
-                throw new SystemDefaults.ConfigFailure("timesyncd configuration under " + root + ": "
-                        + e.getMessage(), e);
+                TimesyncdNtp.apply(timesyncd, b); // the job reads timesyncd through the same mapping
+            } catch (ConfigException e) {
+                throw new SystemDefaults.ConfigFailure(e.getMessage(), e);
             }
         }
         try {
