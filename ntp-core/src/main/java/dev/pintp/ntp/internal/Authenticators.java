@@ -24,6 +24,9 @@ public final class Authenticators {
             // one per configuration, so that its keys and cookies outlive a query
             return NTS.computeIfAbsent(nts, NtsAuthenticator::new);
         }
+        if (auth instanceof NtpAuth.SymmetricKey k) {
+            return new SymmetricKeyAuthenticator(k.key());
+        }
         throw new IllegalArgumentException("unsupported authentication " + auth);
     }
 }

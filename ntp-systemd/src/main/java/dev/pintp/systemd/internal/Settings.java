@@ -1,5 +1,6 @@
 package dev.pintp.systemd.internal;
 
+import dev.pintp.ntp.FlapDamping;
 import dev.pintp.ntp.NtpConfig;
 import dev.pintp.ntp.NtpServer;
 import dev.pintp.ntp.SyncEnvironment;
@@ -29,7 +30,7 @@ import java.util.function.Function;
  * configuration over {@link NtpConfig}'s defaults. Immutable. Paths are absolute paths of the target system; the job
  * resolves them under its file root with {@link #under(Path, Path)}.
  *
- * @param ntp servers, limits and hysteresis for the checks
+ * @param ntp servers, limits and flap damping for the checks
  * @param targetUnit the unit whose environment is set, default {@code controller.service}
  * @param dropInName the drop-in's file name, default {@code ntp-environment.conf}
  * @param dropInLocation {@link DropInLocation#RUN} (default) or {@link DropInLocation#ETC}
@@ -204,9 +205,21 @@ public record Settings(
         }
         r.span("Servers", "MaxOffset").ifPresent(d -> r.apply("Servers", "MaxOffset", () -> b.maxOffset(d)));
         r.span("Decision", "Interval").ifPresent(d -> r.apply("Decision", "Interval", () -> b.checkInterval(d)));
-        r.integer("Decision", "ChecksToGain").ifPresent(n -> r.apply("Decision", "ChecksToGain", () -> b.checksToGain(n)));
-        r.integer("Decision", "ChecksToLose").ifPresent(n -> r.apply("Decision", "ChecksToLose", () -> b.checksToLose(n)));
-        r.span("Decision", "MinDwell", true).ifPresent(d -> r.apply("Decision", "MinDwell", () -> b.minDwell(d)));
+        for (Map.Entry<String, String> old : REPLACED.entrySet()) {
+            if (r.has("Decision", old.getKey())) {
+                throw r.error("Decision", old.getKey(), "no longer exists: " + old.getValue());
+            }
+        }
+        FlapDamping d0 = FlapDamping.DEFAULTS;
+        Duration halfLife = r.span("Decision", "DampingHalfLife").orElse(d0.halfLife());
+        int penalty = r.integer("Decision", "DampingPenalty").orElse(d0.penalty());
+        int suppress = r.integer("Decision", "DampingSuppress").orElse(d0.suppress());
+        int reuse = r.integer("Decision", "DampingReuse").orElse(d0.reuse());
+        Duration maxSuppression = r.span("Decision", "DampingMaxSuppression").orElse(d0.maxSuppression());
+        String dampingKey = DAMPING_KEYS.stream().filter(k -> r.has("Decision", k)).reduce((x, y) -> y)
+                .orElse("DampingPenalty");
+        r.apply("Decision", dampingKey, () -> b.flapDamping(
+                new FlapDamping(halfLife, penalty, suppress, reuse, maxSuppression)));
         r.span("Alerts", "DriftOffset").ifPresent(d -> r.apply("Alerts", "DriftOffset", () -> b.driftAlertOffset(d)));
         r.number("Alerts", "DriftPpm").ifPresent(v -> r.apply("Alerts", "DriftPpm", () -> b.driftAlertPpm(v)));
         NtpConfig ntp;
@@ -293,12 +306,27 @@ public record Settings(
     }
 
 
+    /** The flap-damping keys of [Decision], in the order a combination error is attributed (to the last one set). */
+    private static final List<String> DAMPING_KEYS = List.of("DampingHalfLife", "DampingPenalty", "DampingSuppress",
+            "DampingReuse", "DampingMaxSuppression");
+
+    /** Keys of [Decision] that flap damping replaced, with what to do instead. */
+    private static final Map<String, String> REPLACED = Map.of(
+            "ChecksToGain", "regaining now happens at the first good check, delayed only by flap damping"
+                    + " (DampingPenalty=, DampingSuppress=, DampingReuse=, DampingHalfLife=); remove this line",
+            "ChecksToLose", "losing is now immediate, at the first check that cannot verify the primary; remove this"
+                    + " line",
+            "MinDwell", "flap damping replaced the dwell time (DampingHalfLife=, DampingMaxSuppression=); remove this"
+                    + " line");
+
     /** Typed access to the file's values with errors that name file, line and key. */
     private static final class Reader {
         private static final Map<String, Set<String>> KNOWN = Map.of(
                 "Servers", Set.of("Primary", "Fallback", "Timeout", "PrimarySamples", "FallbackSamples",
                         "MaxRootDistance", "MaxOffset"),
-                "Decision", Set.of("Interval", "ChecksToGain", "ChecksToLose", "MinDwell", "ConservePowerOnFallback"),
+                "Decision", Set.of("Interval", "ChecksToGain", "ChecksToLose", "MinDwell", "DampingHalfLife",
+                        "DampingPenalty", "DampingSuppress", "DampingReuse", "DampingMaxSuppression",
+                        "ConservePowerOnFallback"),
                 "Controller", Set.of("Unit", "DropInName", "DropInLocation", "ConservePowerVariable",
                         "SyncedVariable", "ServerVariable", "LevelVariable"),
                 "Timesyncd", Set.of("Steering"),
