@@ -30,6 +30,7 @@ import java.util.OptionalLong;
  * @param critical offset threshold for exit code 2, when given
  * @param watch the interval of {@code --watch}, when given
  * @param count the number of checks with {@code --watch}, when given
+ * @param nts NTS for every server on the command line, when given: the NTS-KE port, CA file and cookie directory
  * @param mode the output format
  * @param help {@code --help}
  * @param version {@code --version}
@@ -49,9 +50,20 @@ record ProbeArguments(
         Optional<Duration> critical,
         Optional<Duration> watch,
         OptionalInt count,
+        Optional<NtsOptions> nts,
         OutputMode mode,
         boolean help,
         boolean version) {
+
+    /**
+     * {@code --nts} and its options.
+     *
+     * @param kePort {@code --nts-port}, 4460 by default
+     * @param ca {@code --nts-ca}, when given
+     * @param cookies {@code --nts-cookies}, when given
+     */
+    record NtsOptions(int kePort, Optional<Path> ca, Optional<Path> cookies) {
+    }
 
     /** The shortest {@code --watch} interval. */
     static final Duration MIN_WATCH = Duration.ofSeconds(1);
@@ -203,11 +215,41 @@ record ProbeArguments(
         if (allowMd5 && key.isEmpty()) {
             throw new UsageException("--allow-md5 needs --key");
         }
+        Optional<NtsOptions> nts = Optional.empty();
+        if (seen.containsKey(ProbeCommand.NTS)) {
+            if (key.isPresent()) {
+                throw new UsageException("--nts and --key cannot be combined: a server is authenticated one way");
+            }
+            if (primaries.isEmpty() && fallbacks.isEmpty()) {
+                throw new UsageException("--nts needs the servers on the command line");
+            }
+            OptionalInt port = integer(seen, ProbeCommand.NTS_PORT, 1, 65535);
+            nts = Optional.of(new NtsOptions(port.orElse(4460), path(seen, ProbeCommand.NTS_CA),
+                    path(seen, ProbeCommand.NTS_COOKIES)));
+        } else {
+            for (OptionSpec o : List.of(ProbeCommand.NTS_CA, ProbeCommand.NTS_PORT, ProbeCommand.NTS_COOKIES)) {
+                if (seen.containsKey(o)) {
+                    throw new UsageException(o.longName() + " needs --nts");
+                }
+            }
+        }
         return new ProbeArguments(List.copyOf(primaries), List.copyOf(fallbacks), root,
                 integer(seen, ProbeCommand.SAMPLES, 1, 16),
                 duration(seen, ProbeCommand.TIMEOUT), duration(seen, ProbeCommand.MAX_ROOT_DISTANCE),
-                duration(seen, ProbeCommand.MAX_OFFSET), keyfile, key, allowMd5, warning, critical, watch, count, mode,
+                duration(seen, ProbeCommand.MAX_OFFSET), keyfile, key, allowMd5, warning, critical, watch, count, nts,
+                mode,
                 seen.containsKey(ProbeCommand.HELP), seen.containsKey(ProbeCommand.VERSION));
+    }
+
+    private static Optional<Path> path(Map<OptionSpec, List<String>> seen, OptionSpec o) throws UsageException {
+        List<String> values = seen.get(o);
+        if (values == null) {
+            return Optional.empty();
+        }
+        if (values.get(0).isEmpty()) {
+            throw new UsageException(o.longName() + " needs a " + o.paramLabel().toLowerCase(java.util.Locale.ROOT));
+        }
+        return Optional.of(Path.of(values.get(0)));
     }
 
     private static Optional<Duration> duration(Map<OptionSpec, List<String>> seen, OptionSpec o)

@@ -45,13 +45,23 @@ final class ProbeCommand {
             "Check again every INTERVAL (at least 1s), redrawing the table with an offset history per source.");
     static final OptionSpec COUNT = new OptionSpec("--count", "", "N", "",
             "With --watch: stop after N checks (default: run until interrupted).");
+    static final OptionSpec NTS = new OptionSpec("--nts", "", "", "",
+            "Use NTS (RFC 8915) for every server on the command line; unauthenticated answers are never used.");
+    static final OptionSpec NTS_CA = new OptionSpec("--nts-ca", "", "FILE", "file",
+            "With --nts: trust the CA certificates in FILE (PEM) instead of the system trust store.");
+    static final OptionSpec NTS_PORT = new OptionSpec("--nts-port", "", "PORT", "",
+            "With --nts: the NTS-KE port (default 4460).");
+    static final OptionSpec NTS_COOKIES = new OptionSpec("--nts-cookies", "", "DIR", "dir",
+            "With --nts: keep NTS keys and cookies in DIR between runs (files of mode 0600), so that a later run"
+                    + " needs no NTS-KE.");
     static final OptionSpec HELP = new OptionSpec("--help", "-h", "", "",
             "Print this help and exit 0.");
     static final OptionSpec VERSION = new OptionSpec("--version", "-V", "", "",
             "Print the version and exit 0.");
 
     static final List<OptionSpec> OPTIONS = List.of(PRIMARY, FALLBACK, ROOT, SAMPLES, TIMEOUT, MAX_ROOT_DISTANCE,
-            MAX_OFFSET, KEYFILE, KEY, ALLOW_MD5, JSON, NAGIOS, WARNING, CRITICAL, WATCH, COUNT, HELP, VERSION);
+            MAX_OFFSET, KEYFILE, KEY, ALLOW_MD5, JSON, NAGIOS, WARNING, CRITICAL, WATCH, COUNT, NTS, NTS_CA, NTS_PORT,
+            NTS_COOKIES, HELP, VERSION);
 
     /** Exit codes with their meaning, in order; the same in every output mode. */
     static final List<String[]> EXIT_CODES = List.of(

@@ -64,6 +64,10 @@ final class ProbeConfig {
                 for (String f : args.fallbacks()) {
                     fallbacks.add(NtpServer.parse(f, NtpServer.DEFAULT_PORT, NtpServer.Role.FALLBACK).withAuth(auth));
                 }
+                if (args.nts().isPresent()) {
+                    primaries = withNts(primaries, args.nts().get());
+                    fallbacks = withNts(fallbacks, args.nts().get());
+                }
                 b.primaries(primaries).fallbacks(fallbacks);
             }
         } catch (IllegalArgumentException e) {
@@ -131,6 +135,27 @@ final class ProbeConfig {
             return "permission denied: " + e.getMessage();
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /**
+     * {@code servers} with NTS: NTS-KE with each server's host on the given port; with {@code --nts-cookies}, each
+     * server's keys and cookies in {@code DIR/nts-HOST-PORT} (characters other than letters, digits, '.' and '-'
+     * as '_').
+     */
+    static List<NtpServer> withNts(List<NtpServer> servers, ProbeArguments.NtsOptions o) {
+        List<NtpServer> out = new ArrayList<>();
+        for (NtpServer s : servers) {
+            NtpAuth.Nts nts = NtpAuth.Nts.of(s.host()).withKePort(o.kePort());
+            if (o.ca().isPresent()) {
+                nts = nts.withTrustedCa(o.ca().get());
+            }
+            if (o.cookies().isPresent()) {
+                String name = ("nts-" + s.host() + "-" + s.port()).replaceAll("[^A-Za-z0-9.-]", "_");
+                nts = nts.withCookieFile(o.cookies().get().resolve(name));
+            }
+            out.add(s.withAuth(nts));
+        }
+        return out;
     }
 
     /** Applies one option's value; the library's refusal becomes a usage error that names the option. */

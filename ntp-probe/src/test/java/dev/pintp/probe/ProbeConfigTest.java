@@ -125,4 +125,36 @@ class ProbeConfigTest {
         assertEquals(Duration.ofMillis(1500), build(settings("NTP=127.0.0.1", "RootDistanceMaxSec=1s 500ms"),
                 "--timeout", "1s").maxRootDistance());
     }
+
+    @Test
+    void ntsAppliesToEveryServerOnTheCommandLineWithItsOptions() throws Exception {
+        NtpConfig c = build(settings(), "--nts", "--nts-ca", "/etc/pintp/ca.crt", "--nts-port", "4461",
+                "--nts-cookies", "/var/lib/pintp", "pizero.lan", "--fallback", "[::1]:1123");
+        dev.pintp.ntp.NtpAuth.Nts p = (dev.pintp.ntp.NtpAuth.Nts) c.primaries().get(0).auth();
+        assertEquals("pizero.lan", p.keHost());
+        assertEquals(4461, p.kePort());
+        assertEquals(Path.of("/etc/pintp/ca.crt"), p.trustedCa().orElseThrow());
+        assertEquals(Path.of("/var/lib/pintp/nts-pizero.lan-123"), p.cookieFile().orElseThrow());
+        dev.pintp.ntp.NtpAuth.Nts f = (dev.pintp.ntp.NtpAuth.Nts) c.fallbacks().get(0).auth();
+        assertEquals("::1", f.keHost());
+        assertEquals(Path.of("/var/lib/pintp/nts-__1-1123"), f.cookieFile().orElseThrow());
+        NtpConfig plain = build(settings(), "pizero.lan");
+        assertEquals(dev.pintp.ntp.NtpAuth.NONE, plain.primaries().get(0).auth());
+        dev.pintp.ntp.NtpAuth.Nts d = (dev.pintp.ntp.NtpAuth.Nts) build(settings(), "--nts", "pizero.lan")
+                .primaries().get(0).auth();
+        assertEquals(4460, d.kePort());
+        assertTrue(d.trustedCa().isEmpty() && d.cookieFile().isEmpty(), "system trust store, cookies in memory");
+    }
+
+    @Test
+    void ntsOptionsNeedNtsAndNtsNeedsServers() {
+        assertEquals("--nts-ca needs --nts", assertThrows(UsageException.class,
+                () -> build(settings(), "--nts-ca", "ca.crt", "pizero.lan")).getMessage());
+        assertEquals("--nts-cookies needs --nts", assertThrows(UsageException.class,
+                () -> build(settings(), "--nts-cookies", "/tmp", "pizero.lan")).getMessage());
+        assertEquals("--nts needs the servers on the command line", assertThrows(UsageException.class,
+                () -> build(settings(), "--nts")).getMessage());
+        assertTrue(assertThrows(UsageException.class, () -> build(settings(), "--nts", "--nts-port", "0", "pi"))
+                .getMessage().startsWith("--nts-port must be a whole number 1 to 65535"));
+    }
 }
