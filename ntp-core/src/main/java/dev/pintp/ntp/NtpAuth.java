@@ -99,7 +99,12 @@ public sealed interface NtpAuth permits NtpAuth.None, NtpAuth.SymmetricKey, NtpA
             Objects.requireNonNull(trustedCa, "trustedCa");
             Objects.requireNonNull(cookieFile, "cookieFile");
             Objects.requireNonNull(keTimeout, "keTimeout");
-            if (keHost.isBlank() || keHost.chars().anyMatch(c -> c <= ' ' || c >= 0x7F)) {
+            boolean printable = !keHost.isEmpty();
+            for (int i = 0; i < keHost.length(); i++) {
+                char c = keHost.charAt(i);
+                printable &= c > ' ' && c < 0x7F; // no lambda: this runs at a one-shot probe's start-up
+            }
+            if (!printable) {
                 throw new IllegalArgumentException("NTS-KE host must be a host name or address, was '" + keHost
                         + "'");
             }
@@ -133,7 +138,24 @@ public sealed interface NtpAuth permits NtpAuth.None, NtpAuth.SymmetricKey, NtpA
 
         @Override
         public String toString() {
-            return "nts " + keHost + ":" + kePort + trustedCa.map(p -> " ca " + p).orElse("");
+            return "nts " + keHost + ":" + kePort + (trustedCa.isPresent() ? " ca " + trustedCa.get() : "");
+        }
+
+        /**
+         * Equal when every component is: the record's own semantics, written out because the generated method
+         * bootstraps {@code java.lang.runtime.ObjectMethods}, a cost at a one-shot check's start-up.
+         */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Nts other && keHost.equals(other.keHost) && kePort == other.kePort
+                    && trustedCa.equals(other.trustedCa) && cookieFile.equals(other.cookieFile)
+                    && keTimeout.equals(other.keTimeout);
+        }
+
+        /** A hash of every component, consistent with {@link #equals(Object)}. */
+        @Override
+        public int hashCode() {
+            return Objects.hash(keHost, kePort, trustedCa, cookieFile, keTimeout);
         }
     }
 }

@@ -154,6 +154,8 @@ class ProbeConfigTest {
                 () -> build(settings(), "--nts-cookies", "/tmp", "pizero.lan")).getMessage());
         assertEquals("--nts needs the servers on the command line", assertThrows(UsageException.class,
                 () -> build(settings(), "--nts")).getMessage());
+        assertTrue(assertThrows(UsageException.class, () -> build(settings(), "--nts", "--key", "1", "--keyfile",
+                "/etc/chrony/chrony.keys", "pi")).getMessage().startsWith("--nts and --key cannot be combined"));
         assertTrue(assertThrows(UsageException.class, () -> build(settings(), "--nts", "--nts-port", "0", "pi"))
                 .getMessage().startsWith("--nts-port must be a whole number 1 to 65535"));
     }

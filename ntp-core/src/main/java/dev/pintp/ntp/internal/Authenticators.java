@@ -22,7 +22,16 @@ public final class Authenticators {
         }
         if (auth instanceof NtpAuth.Nts nts) {
             // one per configuration, so that its keys and cookies outlive a query
-            return NTS.computeIfAbsent(nts, NtsAuthenticator::new);
+            // (get, then putIfAbsent: no lambda to bootstrap at a one-shot check's start-up)
+            NtsAuthenticator a = NTS.get(nts);
+            if (a == null) {
+                NtsAuthenticator made = new NtsAuthenticator(nts);
+                a = NTS.putIfAbsent(nts, made);
+                if (a == null) {
+                    a = made;
+                }
+            }
+            return a;
         }
         if (auth instanceof NtpAuth.SymmetricKey k) {
             return new SymmetricKeyAuthenticator(k.key());

@@ -4,6 +4,7 @@ import dev.pintp.ntp.NtpAuth;
 import dev.pintp.ntp.RejectReason;
 import dev.pintp.ntp.internal.Authenticator;
 import dev.pintp.ntp.internal.PacketFields;
+import dev.pintp.ntp.internal.UdpSntpClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,12 +33,13 @@ import org.slf4j.LoggerFactory;
  * minute ago are always good). Thread-safe.
  */
 public final class NtsAuthenticator implements Authenticator {
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** The request's random fields: the kernel's CSPRNG read directly, as the nonces are (no JCA start-up). */
+    private static final LongSupplier RANDOM = UdpSntpClient.systemNonces();
     /** NTS-KE exchanges made by every authenticator of this process; for tests and the cost measurement. */
     static final AtomicInteger KE_EXCHANGES = new AtomicInteger();
 
     private final NtpAuth.Nts config;
-    private final NtsKeClient client;
+    private NtsKeClient client;
     private byte[] c2s;
     private byte[] s2c;
     private final Deque<byte[]> cookies = new ArrayDeque<>();
@@ -44,12 +47,7 @@ public final class NtsAuthenticator implements Authenticator {
 
     /** An authenticator for {@code config} on the system clock. */
     public NtsAuthenticator(NtpAuth.Nts config) {
-        this(config, new NtsKeClient(Clock.systemUTC(), RANDOM));
-    }
-
-    NtsAuthenticator(NtpAuth.Nts config, NtsKeClient client) {
         this.config = Objects.requireNonNull(config, "config");
-        this.client = Objects.requireNonNull(client, "client");
     }
 
     @Override
@@ -61,12 +59,16 @@ public final class NtsAuthenticator implements Authenticator {
         synchronized (this) {
             if (!loaded) {
                 loaded = true;
-                config.cookieFile().flatMap(f -> NtsCookieStore.load(f, config.keHost(), config.kePort()))
-                        .ifPresent(saved -> {
-                            c2s = saved.c2s();
-                            s2c = saved.s2c();
-                            cookies.addAll(saved.cookies());
-                        });
+                Optional<NtsCookieStore.Saved> saved = config.cookieFile().isPresent()
+                        ? NtsCookieStore.load(config.cookieFile().get(), config.keHost(), config.kePort())
+                        : Optional.empty();
+                if (saved.isPresent()) {
+                    c2s = saved.get().c2s();
+                    s2c = saved.get().s2c();
+                    for (byte[] c : saved.get().cookies()) {
+                        cookies.addLast(c);
+                    }
+                }
             }
             if (cookies.isEmpty()) {
                 keyExchange();
@@ -79,10 +81,19 @@ public final class NtsAuthenticator implements Authenticator {
         }
         byte[] uid = new byte[NtsPacket.UNIQUE_ID_LENGTH];
         byte[] nonce = new byte[NtsPacket.NONCE_LENGTH];
-        RANDOM.nextBytes(uid);
-        RANDOM.nextBytes(nonce);
+        fill(uid);
+        fill(nonce);
         byte[] request = NtsPacket.request(header, uid, cookie, placeholders, c2sKey, nonce);
         return new NtsExchange(request, uid, s2cKey);
+    }
+
+    private static void fill(byte[] b) {
+        for (int i = 0; i < b.length; i += 8) {
+            long r = RANDOM.getAsLong();
+            for (int j = 0; j < 8 && i + j < b.length; j++) {
+                b[i + j] = (byte) (r >>> (8 * j));
+            }
+        }
     }
 
     /** Runs NTS-KE; on success replaces keys and cookies. Holds the lock: concurrent queries wait for one exchange. */
@@ -93,6 +104,9 @@ public final class NtsAuthenticator implements Authenticator {
         InetSocketAddress address = new InetSocketAddress(config.keHost(), config.kePort());
         if (address.isUnresolved()) {
             throw new NtsKeFailedException("NTS-KE server " + config.keHost() + " does not resolve");
+        }
+        if (client == null) {
+            client = new NtsKeClient(Clock.systemUTC(), new SecureRandom());
         }
         NtsKeClient.Result r;
         try {

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -42,7 +41,7 @@ public final class NtsCookieStore {
     /** Bound on the file: 8 cookies of 256 bytes in hex and the keys fit in well under 8 KiB. */
     static final int MAX_BYTES = 8192;
     private static final HexFormat HEX = HexFormat.of();
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final java.util.function.LongSupplier RANDOM = dev.pintp.ntp.internal.UdpSntpClient.systemNonces();
 
     private NtsCookieStore() {
     }
@@ -107,7 +106,7 @@ public final class NtsCookieStore {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = null;
         for (int attempt = 0; tmp == null; attempt++) {
-            Path candidate = dir.resolve("." + file.getFileName() + ".tmp" + Long.toUnsignedString(RANDOM.nextLong(),
+            Path candidate = dir.resolve("." + file.getFileName() + ".tmp" + Long.toUnsignedString(RANDOM.getAsLong(),
                     36));
             try (FileChannel ch = FileChannel.open(candidate, Set.of(StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),

@@ -83,7 +83,11 @@ public final class NtsPacket {
     public record Authentic(List<byte[]> cookies) implements Reply {
         /** Copies the cookies. */
         public Authentic {
-            cookies = cookies.stream().map(byte[]::clone).toList();
+            List<byte[]> copy = new ArrayList<>(cookies.size());
+            for (byte[] c : cookies) {
+                copy.add(c.clone()); // a loop, not a stream: this runs in every one-shot check
+            }
+            cookies = List.copyOf(copy);
         }
     }
 
