@@ -155,6 +155,13 @@ public final class SystemdMain {
             LOG.error(reason);
             return 1;
         }
+        for (dev.pintp.ntp.NtpServer server : settings.ntp().primaries()) {
+            if (server.auth() instanceof dev.pintp.ntp.NtpAuth.SymmetricKey k
+                    && k.key().type() == dev.pintp.ntp.NtpKeyType.MD5) {
+                LOG.warn("{} is authenticated with {}, which is weak (length extension): prefer AES128 ([Auth] AllowMd5=yes)",
+                        server, k.key());
+            }
+        }
         boolean live = root.equals(Path.of("/"));
         try {
             switch (command) {

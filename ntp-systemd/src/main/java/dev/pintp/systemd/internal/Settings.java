@@ -1,7 +1,11 @@
 package dev.pintp.systemd.internal;
 
 import dev.pintp.ntp.FlapDamping;
+import dev.pintp.ntp.NtpAuth;
 import dev.pintp.ntp.NtpConfig;
+import dev.pintp.ntp.NtpKey;
+import dev.pintp.ntp.NtpKeyFile;
+import dev.pintp.ntp.NtpKeyType;
 import dev.pintp.ntp.NtpServer;
 import dev.pintp.ntp.SyncEnvironment;
 import dev.pintp.sysconf.ConfigException;
@@ -63,6 +67,8 @@ public record Settings(
 
     /** The configuration file of the real system. */
     public static final Path CONFIG_FILE = Path.of("/etc/ntp-monitor/ntp-monitor.conf");
+    /** The main Pi's copy of the Pi Zero's chrony keyfile ({@code [Auth] KeyFile=}'s default; {@code install --auth key}). */
+    public static final Path KEY_FILE = Path.of("/etc/ntp-monitor/chrony.keys");
     /** File name of the runtime drop-in that steers timesyncd to the fallbacks; sorts after the installed one. */
     public static final String STEERING_DROP_IN = "90-ntp-monitor-steering.conf";
     /** Directory of the steering drop-in. */
@@ -140,20 +146,31 @@ public record Settings(
         }
         Path steering = under(root, STEERING_DIR).resolve(STEERING_DROP_IN);
         TimesyncdConfig timesyncd = TimesyncdConfig.load(root, p -> p.equals(steering));
-        return parse(ini, timesyncd, env);
+        return parse(ini, timesyncd, env, p -> NtpKeyFile.read(under(root, p)));
     }
 
     /** Builds the settings from a parsed file, timesyncd's configuration and the environment. */
     static Settings parse(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env) throws ConfigException {
+        return parse(ini, timesyncd, env, NtpKeyFile::read);
+    }
+
+    /** Reads a keyfile named by its path on the target system. */
+    interface KeyFiles {
+        NtpKeyFile read(Path systemPath) throws IOException;
+    }
+
+    /** As above, reading {@code [Auth] KeyFile=} through {@code keyFiles}. */
+    static Settings parse(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env, KeyFiles keyFiles)
+            throws ConfigException {
         try {
-            return parseChecked(ini, timesyncd, env);
+            return parseChecked(ini, timesyncd, env, keyFiles);
         } catch (Unchecked e) {
             throw (ConfigException) e.getCause();
         }
     }
 
-    private static Settings parseChecked(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env)
-            throws ConfigException {
+    private static Settings parseChecked(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env,
+            KeyFiles keyFiles) throws ConfigException {
         Reader r = new Reader(ini);
         r.checkKnownKeys();
 
@@ -190,6 +207,14 @@ public record Settings(
                             + ")").orElse(""));
                 }
             }
+        }
+        NtpAuth auth = primaryAuth(r, keyFiles);
+        if (auth.isAuthenticated()) {
+            List<NtpServer> keyed = new java.util.ArrayList<>();
+            for (NtpServer p : primaryServers) {
+                keyed.add(p.withAuth(auth));
+            }
+            primaries = Optional.of(keyed);
         }
         primaries.ifPresent(b::primaries);
         fallbacks.ifPresent(b::fallbacks);
@@ -286,6 +311,52 @@ public record Settings(
                 webhookTimeout, attempts, textfile, listen);
     }
 
+    /**
+     * {@code [Auth]}: {@code PrimaryKey=ID} authenticates every primary with key ID of {@code KeyFile=} (default
+     * {@link #KEY_FILE}), read with {@link NtpKeyFile#read}'s checks; {@code AllowMd5=yes} admits an MD5 key.
+     */
+    private static NtpAuth primaryAuth(Reader r, KeyFiles keyFiles) throws ConfigException {
+        Optional<String> id = r.string("Auth", "PrimaryKey",
+                v -> v.matches("[0-9]{1,10}") && Long.parseLong(v) >= 1 && Long.parseLong(v) <= NtpKey.MAX_ID ? null
+                        : "must be a key id from 1 to " + NtpKey.MAX_ID);
+        Optional<Path> file = r.absolutePath("Auth", "KeyFile");
+        boolean allowMd5 = r.bool("Auth", "AllowMd5").orElse(false);
+        if (id.isEmpty()) {
+            if (file.isPresent()) {
+                throw r.error("Auth", "KeyFile", "has no effect without PrimaryKey=");
+            }
+            if (r.has("Auth", "AllowMd5")) {
+                throw r.error("Auth", "AllowMd5", "has no effect without PrimaryKey=");
+            }
+            return NtpAuth.NONE;
+        }
+        Path path = file.orElse(KEY_FILE);
+        String where = file.isPresent() ? "KeyFile" : "PrimaryKey";
+        NtpKeyFile keys;
+        try {
+            keys = keyFiles.read(path);
+        } catch (NoSuchFileException e) {
+            throw r.error("Auth", where, "no such file: " + path + (file.isPresent() ? ""
+                    : " (the default KeyFile=; 'ntp-systemd install --auth key' creates it)"));
+        } catch (IOException e) {
+            throw r.error("Auth", where, "cannot read the keyfile: " + e.getMessage());
+        }
+        NtpKey key;
+        try {
+            key = keys.require(Long.parseLong(id.get()));
+        } catch (IllegalArgumentException e) {
+            throw r.error("Auth", "PrimaryKey", e.getMessage());
+        }
+        if (key.type() == NtpKeyType.MD5) {
+            if (!allowMd5) {
+                throw r.error("Auth", "PrimaryKey", key + " is MD5, which is weak (length extension): use an AES128"
+                        + " key ('ntp-systemd install --auth key'), or set AllowMd5=yes");
+            }
+            return NtpAuth.symmetricKeyAllowingMd5(key);
+        }
+        return NtpAuth.symmetricKey(key);
+    }
+
     private static Optional<String> firstPath(String envValue) {
         if (envValue == null || envValue.isBlank()) {
             return Optional.empty();
@@ -332,7 +403,8 @@ public record Settings(
                 "Timesyncd", Set.of("Steering"),
                 "Job", Set.of("StateDirectory", "RuntimeDirectory"),
                 "Alerts", Set.of("WebhookUrl", "WebhookTimeout", "WebhookAttempts", "DriftOffset", "DriftPpm"),
-                "Metrics", Set.of("TextfilePath", "ListenAddress"));
+                "Metrics", Set.of("TextfilePath", "ListenAddress"),
+                "Auth", Set.of("KeyFile", "PrimaryKey", "AllowMd5"));
 
         private final IniFile ini;
 
