@@ -121,6 +121,27 @@ public sealed interface NtpAuth permits NtpAuth.None, NtpAuth.SymmetricKey, NtpA
             return new Nts(keHost, DEFAULT_KE_PORT, Optional.empty(), Optional.empty(), DEFAULT_KE_TIMEOUT);
         }
 
+        /**
+         * The name of the cookie file for the server {@code host}:{@code port} in a directory of such files:
+         * {@code nts-HOST-PORT}, characters other than letters, digits, '.' and '-' as '_' (so an IPv6 address
+         * gives no ':' and no name can hold a '/').
+         */
+        public static String cookieFileName(String host, int port) {
+            StringBuilder s = new StringBuilder("nts-");
+            for (int i = 0; i < host.length(); i++) {
+                char c = host.charAt(i);
+                boolean keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+                        || c == '-';
+                s.append(keep ? c : '_');
+            }
+            return s.append('-').append(port).toString();
+        }
+
+        /** This configuration with another NTS-KE host. */
+        public Nts withKeHost(String host) {
+            return new Nts(host, kePort, trustedCa, cookieFile, keTimeout);
+        }
+
         /** This configuration with another NTS-KE port. */
         public Nts withKePort(int port) {
             return new Nts(keHost, port, trustedCa, cookieFile, keTimeout);

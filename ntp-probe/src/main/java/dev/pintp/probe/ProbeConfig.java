@@ -139,8 +139,7 @@ final class ProbeConfig {
 
     /**
      * {@code servers} with NTS: NTS-KE with each server's host on the given port; with {@code --nts-cookies}, each
-     * server's keys and cookies in {@code DIR/nts-HOST-PORT} (characters other than letters, digits, '.' and '-'
-     * as '_').
+     * server's keys and cookies in {@code DIR/nts-HOST-PORT} ({@link NtpAuth.Nts#cookieFileName}).
      */
     static List<NtpServer> withNts(List<NtpServer> servers, ProbeArguments.NtsOptions o) {
         List<NtpServer> out = new ArrayList<>();
@@ -150,8 +149,7 @@ final class ProbeConfig {
                 nts = nts.withTrustedCa(o.ca().get());
             }
             if (o.cookies().isPresent()) {
-                String name = ("nts-" + s.host() + "-" + s.port()).replaceAll("[^A-Za-z0-9.-]", "_");
-                nts = nts.withCookieFile(o.cookies().get().resolve(name));
+                nts = nts.withCookieFile(o.cookies().get().resolve(NtpAuth.Nts.cookieFileName(s.host(), s.port())));
             }
             out.add(s.withAuth(nts));
         }

@@ -208,11 +208,16 @@ public record Settings(
                 }
             }
         }
+        Path state = r.absolutePath("Job", "StateDirectory")
+                .orElse(Path.of(firstPath(env.get("STATE_DIRECTORY")).orElse("/var/lib/ntp-monitor")));
         NtpAuth auth = primaryAuth(r, keyFiles);
-        if (auth.isAuthenticated()) {
+        Optional<NtpAuth.Nts> nts = primaryNts(r, auth);
+        if (auth.isAuthenticated() || nts.isPresent()) {
             List<NtpServer> keyed = new java.util.ArrayList<>();
             for (NtpServer p : primaryServers) {
-                keyed.add(p.withAuth(auth));
+                // NTS-KE with each primary's host; its keys and cookies in the state directory for the next run
+                keyed.add(p.withAuth(nts.isEmpty() ? auth : nts.get().withKeHost(p.host())
+                        .withCookieFile(state.resolve(NtpAuth.Nts.cookieFileName(p.host(), p.port())))));
             }
             primaries = Optional.of(keyed);
         }
@@ -277,8 +282,6 @@ public record Settings(
                 r.variable("LevelVariable").orElse(d.level()));
         boolean onFallback = r.bool("Decision", "ConservePowerOnFallback").orElse(false);
         boolean steer = r.bool("Timesyncd", "Steering").orElse(true);
-        Path state = r.absolutePath("Job", "StateDirectory")
-                .orElse(Path.of(firstPath(env.get("STATE_DIRECTORY")).orElse("/var/lib/ntp-monitor")));
         Path runtime = r.absolutePath("Job", "RuntimeDirectory")
                 .orElse(Path.of(firstPath(env.get("RUNTIME_DIRECTORY")).orElse("/run/ntp-monitor")));
         Optional<URI> webhook = r.string("Alerts", "WebhookUrl", Settings::checkUrl).map(URI::create);
@@ -309,6 +312,34 @@ public record Settings(
         }
         return new Settings(ntp, unit, dropIn, location, vars, onFallback, steer, state, runtime, webhook,
                 webhookTimeout, attempts, textfile, listen);
+    }
+
+    /**
+     * {@code [Auth]}: {@code PrimaryNts=yes} authenticates every primary with NTS (RFC 8915); {@code NtsCa=FILE}
+     * (absolute) trusts that CA instead of the system store, {@code NtsPort=} is the NTS-KE port (default 4460). The
+     * returned value's host is a placeholder, replaced per primary.
+     */
+    private static Optional<NtpAuth.Nts> primaryNts(Reader r, NtpAuth key) throws ConfigException {
+        boolean on = r.bool("Auth", "PrimaryNts").orElse(false);
+        Optional<Path> ca = r.absolutePath("Auth", "NtsCa");
+        Optional<Integer> port = r.integer("Auth", "NtsPort");
+        if (!on) {
+            for (String k : List.of("NtsCa", "NtsPort")) {
+                if (r.has("Auth", k)) {
+                    throw r.error("Auth", k, "has no effect without PrimaryNts=yes");
+                }
+            }
+            return Optional.empty();
+        }
+        if (key.isAuthenticated()) {
+            throw r.error("Auth", "PrimaryNts", "cannot be combined with PrimaryKey=: a server is authenticated one"
+                    + " way");
+        }
+        if (port.isPresent() && (port.get() < 1 || port.get() > 65535)) {
+            throw r.error("Auth", "NtsPort", "must be 1 to 65535");
+        }
+        NtpAuth.Nts nts = NtpAuth.Nts.of("primary").withKePort(port.orElse(NtpAuth.Nts.DEFAULT_KE_PORT));
+        return Optional.of(ca.isPresent() ? nts.withTrustedCa(ca.get()) : nts);
     }
 
     /**
@@ -404,7 +435,7 @@ public record Settings(
                 "Job", Set.of("StateDirectory", "RuntimeDirectory"),
                 "Alerts", Set.of("WebhookUrl", "WebhookTimeout", "WebhookAttempts", "DriftOffset", "DriftPpm"),
                 "Metrics", Set.of("TextfilePath", "ListenAddress"),
-                "Auth", Set.of("KeyFile", "PrimaryKey", "AllowMd5"));
+                "Auth", Set.of("KeyFile", "PrimaryKey", "AllowMd5", "PrimaryNts", "NtsCa", "NtsPort"));
 
         private final IniFile ini;
 
