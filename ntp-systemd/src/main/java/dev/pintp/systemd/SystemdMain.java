@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code java -jar ntp-systemd.jar run|daemon|install|uninstall|status}: the ntp-monitor job and its installer. Exit
  * status 0 on success (also when the time is not synchronized, a normal state), 1 on a fault (systemctl or a file
- * failed), 2 on a usage or configuration error.
+ * failed), 2 on a usage or configuration error. {@code run} and {@code daemon} fail closed: when they cannot do their
+ * job (also when the configuration cannot be read) they end power saving before they exit non-zero.
  */
 public final class SystemdMain {
     private static final Logger LOG = LoggerFactory.getLogger("ntp-monitor");
@@ -58,6 +59,10 @@ public final class SystemdMain {
             "--trust-lease", List.of("install"),
             "--java", List.of("install"),
             "--jar", List.of("install"));
+
+    // Below the unit's TimeoutStartSec=120s, so that a run kept waiting by a stuck one fails closed itself rather
+    // than being killed by the manager with the drop-in in place.
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(60);
 
     private SystemdMain() {
     }
@@ -221,7 +226,7 @@ public final class SystemdMain {
     private static MonitorJob job(Settings s, Path root, Systemctl systemctl, AlertSink alerts, Consumer<String> metrics) {
         return new MonitorJob(s, root, systemctl, new AtomicFiles(), Clock.systemUTC(),
                 backoff -> NtpChecker.custom(s.ntp()).backoffState(backoff).build(), alerts, metrics,
-                Duration.ofSeconds(120));
+                LOCK_WAIT);
     }
 
     private static int runOnce(Settings s, Path root, Systemctl systemctl) {
