@@ -190,6 +190,17 @@ public final class MonitorJob {
         } catch (IOException | RuntimeException e) {
             LOG.debug("cannot write the last check: {}", FailSafe.describe(e));
         }
+        // the metrics of the last good run would still say power_saving 1
+        String text = PrometheusText.renderFailed(clock.instant(), Files.exists(dropIn, LinkOption.NOFOLLOW_LINKS));
+        try {
+            metrics.accept(text);
+            if (settings.textfilePath().isPresent()) {
+                files.writeIfChanged(Settings.under(root, settings.textfilePath().get()), text);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot write the textfile-collector file {}: {}", settings.textfilePath().orElse(null),
+                    FailSafe.describe(e));
+        }
         return 1;
     }
 

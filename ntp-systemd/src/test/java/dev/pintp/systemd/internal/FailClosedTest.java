@@ -26,6 +26,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -233,6 +234,7 @@ class FailClosedTest {
     }
 
     @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a job that waits for the stuck check
     void aCheckPastItsDeadlineEndsPowerSavingAndIsNotStartedTwice() throws Exception {
         MonitorJob job = powerSaving();
         job.checkGrace(Duration.ofMillis(200));
@@ -349,6 +351,75 @@ class FailClosedTest {
         assertTrue(Files.exists(dropIn()));
         assertEquals(List.of("daemon-reload", "try-restart controller.service"), systemctl.calls(),
                 "the drop-in is back for the manager too");
+    }
+
+    @Test
+    void theMetricsOfAFailedRunSayPowerSavingIsOff() throws IOException {
+        java.util.concurrent.atomic.AtomicReference<String> served = new java.util.concurrent.atomic.AtomicReference<>();
+        MonitorJob job = new MonitorJob(Fixtures.settings(root, LOOPBACK
+                + "[Metrics]\nTextfilePath=/var/lib/node_exporter/ntp-monitor.prom\n"), root, systemctl,
+                new AtomicFiles(), clock, b -> checker, AlertSink.NONE, served::set, Duration.ofSeconds(5));
+        Path prom = root.resolve("var/lib/node_exporter/ntp-monitor.prom");
+        for (int i = 0; i < 10 && !Files.exists(dropIn()); i++) {
+            assertEquals(0, runAgain(job));
+        }
+        assertTrue(Files.readString(prom).contains("\nntp_monitor_power_saving 1\n"));
+        next = () -> {
+            throw new IllegalStateException("boom");
+        };
+        assertEquals(1, runAgain(job));
+        String text = Files.readString(prom);
+        assertTrue(text.contains("\nntp_monitor_power_saving 0\n"), text);
+        assertTrue(text.contains("\nntp_monitor_run_failed_timestamp_seconds " + clock.instant().getEpochSecond() + "\n"),
+                text);
+        assertFalse(text.contains("ntp_monitor_verdict"), "no check to report: " + text);
+        assertEquals(text, served.get(), "the daemon serves the same");
+    }
+
+    @Test
+    void statusShowsTheFailedRunAndACorruptFileWithoutMovingIt() throws IOException {
+        MonitorJob job = powerSaving();
+        next = () -> {
+            throw new IllegalStateException("boom");
+        };
+        assertEquals(1, runAgain(job));
+        Files.writeString(state("backoff-state"), "garbage\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StatusReport.print(Fixtures.settings(root, LOOPBACK), root, systemctl,
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("(corrupt state file " + state("backoff-state")), text);
+        assertTrue(text.contains("last check:    " + clock.instant() + " failed: the check failed: unexpected "
+                + "java.lang.IllegalStateException: boom\ndrop-in: "), text);
+        assertTrue(text.contains("(absent: no power saving)"), text);
+        assertEquals("garbage\n", Files.readString(state("backoff-state")), "status moves nothing");
+        assertEquals(List.of(), corruptCopies("backoff-state"));
+    }
+
+    @Test
+    void aDropInThatIsASymlinkIsRemovedNotFollowed() throws IOException {
+        MonitorJob job = powerSaving();
+        Path target = root.resolve("elsewhere.conf");
+        Files.move(dropIn(), target);
+        Files.createSymbolicLink(dropIn(), target);
+        assertEquals(1, runAgain(job));
+        assertPowerSavingEnded("not a regular file");
+        assertTrue(Files.readString(target).contains("CONSERVE_POWER=1"), "the target is left alone");
+    }
+
+    @Test
+    void statusShowsADropInThatIsASymlinkInsteadOfFailing() throws IOException {
+        powerSaving();
+        Path target = root.resolve("elsewhere.conf");
+        Files.move(dropIn(), target);
+        Files.createSymbolicLink(dropIn(), target);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StatusReport.print(Fixtures.settings(root, LOOPBACK), root, systemctl,
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("drop-in:       /run/systemd/system/controller.service.d/ntp-environment.conf "
+                + "(unreadable: "), text);
+        assertTrue(text.contains("timer:         ntp-monitor.timer"), "the whole report: " + text);
     }
 
     @Test
