@@ -80,11 +80,16 @@ pidfile $d/chronyd.pid
 driftfile $d/drift
 ntsdumpdir $d
 CONF
-  local cmd=(chronyd -x -d -f "$d/chrony.conf")
-  if [[ $role == faketime ]]; then
+  # a keyfile a test put in the host's directory (chrony's symmetric keys, AuthScenariosIT)
+  [[ -s $d/chrony.keys ]] && echo "keyfile $d/chrony.keys" >>"$d/chrony.conf"
+  local cmd=(chronyd -x -d -f "$d/chrony.conf") fake=""
+  [[ $role == faketime ]] && fake="${LAB_FAKE_OFFSET}s"
+  # "lab-ctl ID clock HOST VALUE" leaves the host's wrong clock here (a FAKETIME value: +5s, "@2000-01-01 00:00:00")
+  [[ -s $d/faketime ]] && fake=$(cat "$d/faketime")
+  if [[ -n $fake ]]; then
     # libfaketime preloaded directly: the faketime wrapper leaves /dev/shm/faketime_shm_* and a named semaphore
     # behind when the process is killed, and a later wrapper whose pid collides fails on sem_open.
-    cmd=(env "LD_PRELOAD=$(lab_libfaketime)" "FAKETIME=${LAB_FAKE_OFFSET}s" FAKETIME_DONT_FAKE_MONOTONIC=1 "${cmd[@]}")
+    cmd=(env "LD_PRELOAD=$(lab_libfaketime)" "FAKETIME=$fake" FAKETIME_DONT_FAKE_MONOTONIC=1 "${cmd[@]}")
   fi
   rm -f "$d/chronyd.pid"
   setsid ip netns exec "$(lab_ns "$id" "$host")" "${cmd[@]}" </dev/null >>"$d/chronyd.log" 2>&1 &

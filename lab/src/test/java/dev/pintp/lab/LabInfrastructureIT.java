@@ -87,6 +87,24 @@ class LabInfrastructureIT {
     }
 
     @Test
+    void clockPutsThePiZerosChronydOnAWrongClockAndBack() {
+        try {
+            lab.ctl("clock", "pizero", "+5s").ok();
+            assertEquals(5.0, offsetSeconds(lab.inNs("main", "ntpdig", "-j", "-t", "2", "192.168.4.2").ok().out()), 0.05);
+            lab.ctl("ntp", "pizero", "stop").ok();
+            lab.ctl("ntp", "pizero", "start").ok(); // the wrong clock survives a restart of the NTP service
+            assertEquals(5.0, offsetSeconds(lab.inNs("main", "ntpdig", "-j", "-t", "2", "192.168.4.2").ok().out()), 0.05);
+            lab.ctl("clock", "pizero", "@2000-01-01 00:00:00").ok();
+            String y2k = lab.inNs("main", "ntpdig", "-j", "-t", "2", "192.168.4.2").ok().out();
+            assertTrue(y2k.contains("\"time\":\"2000-01-01T"), y2k);
+            assertTrue(lab.ctl("clock", "pizero", "tomorrow").exit() != 0, "a value libfaketime would misread is refused");
+        } finally {
+            lab.ctl("clock", "pizero", "real").ok();
+        }
+        assertEquals(0.0, offsetSeconds(lab.inNs("main", "ntpdig", "-j", "-t", "2", "192.168.4.2").ok().out()), 0.05);
+    }
+
+    @Test
     void noNamespaceHasARouteOutOfTheLab() {
         for (String host : new String[] {"main", "pizero", "pool1", "fake", "far"}) {
             assertEquals("", lab.inNs(host, "ip", "route", "show", "default").ok().out().strip(), host);

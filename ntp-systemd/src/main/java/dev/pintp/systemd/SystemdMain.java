@@ -5,6 +5,7 @@ import dev.pintp.sysconf.ConfigException;
 import dev.pintp.systemd.internal.AlertSink;
 import dev.pintp.systemd.internal.AtomicFiles;
 import dev.pintp.systemd.internal.Daemon;
+import dev.pintp.systemd.internal.FailSafe;
 import dev.pintp.systemd.internal.Installer;
 import dev.pintp.systemd.internal.JournalSink;
 import dev.pintp.systemd.internal.MetricsServer;
@@ -17,12 +18,8 @@ import dev.pintp.systemd.internal.Systemctl;
 import dev.pintp.systemd.internal.WebhookAlerts;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +35,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code java -jar ntp-systemd.jar run|daemon|install|uninstall|status}: the ntp-monitor job and its installer. Exit
  * status 0 on success (also when the time is not synchronized, a normal state), 1 on a fault (systemctl or a file
- * failed), 2 on a usage or configuration error.
+ * failed), 2 on a usage or configuration error. {@code run} and {@code daemon} fail closed: when they cannot do their
+ * job (also when the configuration cannot be read) they end power saving before they exit non-zero.
  */
 public final class SystemdMain {
     private static final Logger LOG = LoggerFactory.getLogger("ntp-monitor");
@@ -45,7 +44,8 @@ public final class SystemdMain {
             "usage: ntp-systemd.jar COMMAND [OPTIONS]",
             "  run                      one cycle: check, decide, update the controller's drop-in (ntp-monitor.service)",
             "  daemon                   the same cycle every Interval= in one process; serves /metrics if configured",
-            "  install [--root DIR] [--dry-run] [--mac MAC] [--daemon] [--java PATH] [--jar PATH]",
+            "  install [--root DIR] [--dry-run] [--mac MAC | --trust-lease] [--daemon] [--java PATH] [--jar PATH]",
+            "          [--auth key [--key-id N]]  also the Pi Zero's key pair of chrony keyfiles (docs/security.md)",
             "  uninstall [--root DIR] [--dry-run]",
             "  status [--root DIR]",
             "options for every command: --root DIR (file root, default /), -v (debug lines),",
@@ -57,8 +57,15 @@ public final class SystemdMain {
             "--dry-run", List.of("install", "uninstall"),
             "--daemon", List.of("install"),
             "--mac", List.of("install"),
+            "--trust-lease", List.of("install"),
             "--java", List.of("install"),
-            "--jar", List.of("install"));
+            "--jar", List.of("install"),
+            "--auth", List.of("install"),
+            "--key-id", List.of("install"));
+
+    // Below the unit's TimeoutStartSec=120s, so that a run kept waiting by a stuck one fails closed itself rather
+    // than being killed by the manager with the drop-in in place.
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(60);
 
     private SystemdMain() {
     }
@@ -88,10 +95,14 @@ public final class SystemdMain {
         boolean dryRun = false;
         boolean daemonMode = false;
         boolean verbose = false;
+        boolean trustLease = false;
         Optional<String> mac = Optional.empty();
         String java = "/usr/bin/java";
         Optional<Path> jar = Optional.empty();
         String systemctlBinary = "systemctl";
+        boolean authKey = false;
+        long keyId = 1;
+        boolean keyIdGiven = false;
         List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
         try {
             for (int i = 0; i < rest.size(); i++) {
@@ -101,9 +112,25 @@ public final class SystemdMain {
                     case "--dry-run" -> dryRun = true;
                     case "--daemon" -> daemonMode = true;
                     case "--mac" -> mac = Optional.of(value(rest, ++i, a));
+                    case "--trust-lease" -> trustLease = true;
                     case "--java" -> java = value(rest, ++i, a);
                     case "--jar" -> jar = Optional.of(Path.of(value(rest, ++i, a)));
                     case "--systemctl" -> systemctlBinary = value(rest, ++i, a);
+                    case "--auth" -> {
+                        String kind = value(rest, ++i, a);
+                        if (!kind.equals("key")) {
+                            throw new IllegalArgumentException("--auth must be key, was '" + kind + "'");
+                        }
+                        authKey = true;
+                    }
+                    case "--key-id" -> {
+                        String v = value(rest, ++i, a);
+                        keyIdGiven = true;
+                        keyId = v.matches("[0-9]{1,10}") ? Long.parseLong(v) : -1;
+                        if (keyId < 1 || keyId > dev.pintp.ntp.NtpKey.MAX_ID) {
+                            throw new IllegalArgumentException("--key-id must be 1 to 4294967295, was '" + v + "'");
+                        }
+                    }
                     case "-v", "--verbose" -> verbose = true;
                     case "-h", "--help" -> {
                         out.println(USAGE);
@@ -117,6 +144,9 @@ public final class SystemdMain {
                             + ", not to " + command);
                 }
             }
+            if (keyIdGiven && !authKey) {
+                throw new IllegalArgumentException("--key-id needs --auth key");
+            }
         } catch (IllegalArgumentException e) {
             out.println("error: " + e.getMessage());
             out.println(USAGE);
@@ -129,15 +159,31 @@ public final class SystemdMain {
         }
         JournalSink.configure(out, env.get("JOURNAL_STREAM") != null, verbose ? JournalSink.DEBUG : JournalSink.INFO);
         Systemctl systemctl = new ProcessSystemctl(systemctlBinary, Duration.ofSeconds(30));
+        boolean job = command.equals("run") || command.equals("daemon");
         Settings settings;
         try {
             settings = Settings.load(root, env);
         } catch (ConfigException e) {
+            if (job) {
+                // fail closed: without a configuration nothing verifies the time, so no power saving
+                return FailSafe.withoutSettings(root, systemctl, "configuration error: " + e.getMessage(), 2);
+            }
             LOG.error("configuration error, nothing changed: {}", e.getMessage());
             return 2;
-        } catch (IOException e) {
-            LOG.error("cannot read the configuration: {}", describe(e));
+        } catch (IOException | RuntimeException e) {
+            String reason = "cannot read the configuration: " + FailSafe.describe(e);
+            if (job) {
+                return FailSafe.withoutSettings(root, systemctl, reason, 1);
+            }
+            LOG.error(reason);
             return 1;
+        }
+        for (dev.pintp.ntp.NtpServer server : settings.ntp().primaries()) {
+            if (server.auth() instanceof dev.pintp.ntp.NtpAuth.SymmetricKey k
+                    && k.key().type() == dev.pintp.ntp.NtpKeyType.MD5) {
+                LOG.warn("{} is authenticated with {}, which is weak (length extension): prefer AES128 ([Auth] AllowMd5=yes)",
+                        server, k.key());
+            }
         }
         boolean live = root.equals(Path.of("/"));
         try {
@@ -149,8 +195,13 @@ public final class SystemdMain {
                 case "install": {
                     Path source = jar.isPresent() ? jar.get() : runningJar();
                     Installer.Options o = new Installer.Options(daemonMode ? Render.Mode.DAEMON : Render.Mode.TIMER,
-                            mac, source, java, dryRun);
-                    return new Installer(root, systemctl, new AtomicFiles(), out, live && !dryRun).install(settings, o);
+                            mac, source, java, dryRun, trustLease);
+                    int code = new Installer(root, systemctl, new AtomicFiles(), out, live && !dryRun).install(settings, o);
+                    if (code == 0 && authKey) {
+                        code = new dev.pintp.systemd.internal.KeyInstaller(root, new AtomicFiles(), out,
+                                new java.security.SecureRandom()).install(settings, keyId, dryRun);
+                    }
+                    return code;
                 }
                 case "uninstall":
                     return new Installer(root, systemctl, new AtomicFiles(), out, live && !dryRun)
@@ -174,16 +225,7 @@ public final class SystemdMain {
 
     /** An I/O failure in words a user can act on, rather than the exception's class name. */
     static String describe(IOException e) {
-        if (e instanceof NoSuchFileException f) {
-            return "no such file or directory: " + f.getFile();
-        }
-        if (e instanceof AccessDeniedException f) {
-            return "permission denied: " + f.getFile() + " (install, uninstall and run need root)";
-        }
-        if (e instanceof FileSystemException f && f.getReason() != null) {
-            return f.getReason() + ": " + f.getFile();
-        }
-        return e.getMessage() != null ? e.getMessage() : e.toString();
+        return FailSafe.describe(e);
     }
 
     private static String value(List<String> args, int i, String option) {
@@ -220,30 +262,39 @@ public final class SystemdMain {
     private static MonitorJob job(Settings s, Path root, Systemctl systemctl, AlertSink alerts, Consumer<String> metrics) {
         return new MonitorJob(s, root, systemctl, new AtomicFiles(), Clock.systemUTC(),
                 backoff -> NtpChecker.custom(s.ntp()).backoffState(backoff).build(), alerts, metrics,
-                Duration.ofSeconds(120));
+                LOCK_WAIT);
     }
 
-    private static int runOnce(Settings s, Path root, Systemctl systemctl) throws IOException {
+    private static int runOnce(Settings s, Path root, Systemctl systemctl) {
         AlertSink alerts = alerts(s);
         try {
-            return job(s, root, systemctl, alerts, t -> { }).runOnce();
+            return job(s, root, systemctl, alerts, t -> { }).runOnce(); // fails closed itself
         } finally {
             alerts.close(alertGrace(s));
         }
     }
 
-    private static int daemon(Settings s, Path root, Systemctl systemctl) throws IOException {
+    private static int daemon(Settings s, Path root, Systemctl systemctl) {
         AlertSink alerts = alerts(s);
-        MetricsServer server = null;
+        AtomicReference<MetricsServer> server = new AtomicReference<>();
+        MonitorJob job = job(s, root, systemctl, alerts, t -> {
+            MetricsServer m = server.get();
+            if (m != null) {
+                m.update(t);
+            }
+        });
         if (s.metricsListen().isPresent()) {
             String listen = s.metricsListen().get();
-            int colon = listen.lastIndexOf(':');
-            String host = listen.substring(0, colon).replace("[", "").replace("]", "");
-            server = MetricsServer.start(new InetSocketAddress(host, Integer.parseInt(listen.substring(colon + 1))));
-            LOG.info("serving metrics on http://{}/metrics", listen);
+            try {
+                server.set(MetricsServer.start(MetricsServer.address(listen)));
+            } catch (IOException | RuntimeException e) {
+                // the daemon cannot start: nothing will verify the time
+                alerts.close(Duration.ZERO);
+                return job.failClosed("cannot serve metrics on " + listen + ": " + FailSafe.describe(e));
+            }
+            LOG.info("serving metrics on http://{}/metrics", server.get().address());
         }
-        MetricsServer metrics = server;
-        MonitorJob job = job(s, root, systemctl, alerts, metrics == null ? t -> { } : metrics::update);
+        MetricsServer metrics = server.get();
         Daemon daemon = new Daemon(job, s.ntp().checkInterval());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

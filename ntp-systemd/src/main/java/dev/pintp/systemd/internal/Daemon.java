@@ -1,6 +1,5 @@
 package dev.pintp.systemd.internal;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
@@ -9,9 +8,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code daemon}: the job's cycle every interval on the calling thread, until {@link #stop()}. Cycles start on a fixed
- * rate from the first one; a cycle that overruns delays the next, never overlaps it. A failing cycle is logged and the
- * next one runs as planned. {@link #stop()} may be called from any thread (the shutdown hook).
+ * {@code daemon}: the job's cycle every interval on the calling thread, until {@link #stop}. Cycles start on a fixed
+ * rate from the first one; a cycle that overruns delays the next, never overlaps it. A failing cycle fails closed
+ * as a failed {@code run} does ({@link MonitorJob#runOnce()}: the drop-in removed, the controller restarted, the
+ * reason logged at {@code err}) and the next one runs as planned. {@link #stop} may be called from any thread (the
+ * shutdown hook).
  */
 public final class Daemon {
     private static final Logger LOG = LoggerFactory.getLogger("ntp-monitor");
@@ -34,9 +35,10 @@ public final class Daemon {
             long next = System.nanoTime();
             while (stop.getCount() > 0) {
                 try {
-                    job.runOnce();
-                } catch (IOException | RuntimeException e) {
-                    LOG.error("cycle failed: {}", e.toString());
+                    job.runOnce(); // a cycle that fails ends power saving and logs why
+                } catch (RuntimeException e) {
+                    // runOnce fails closed on its own; this is only a last resort
+                    job.failClosed("unexpected " + e);
                 }
                 next += interval.toNanos();
                 long wait = next - System.nanoTime();

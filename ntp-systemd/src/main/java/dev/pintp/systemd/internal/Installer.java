@@ -76,14 +76,19 @@ public final class Installer {
      * @param mode timer (default) or daemon
      * @param mac the Pi Zero's MAC from {@code --mac}, if given
      * @param jarSource the jar to copy (the running one)
-     * @param java the java binary on the target system, default /usr/bin/java
+     * @param java the java binary on the target system, default /usr/bin/java; an absolute path without control
+     *     characters
      * @param dryRun print a unified diff and change nothing
+     * @param trustLease use the MAC of pi-ntp's DHCP lease ({@code --trust-lease}): any DHCP client can call itself
+     *     pi-ntp, so without this (or {@code --mac}) a lease's MAC is shown, not written
      */
-    public record Options(Render.Mode mode, Optional<String> mac, Path jarSource, String java, boolean dryRun) {
+    public record Options(Render.Mode mode, Optional<String> mac, Path jarSource, String java, boolean dryRun,
+            boolean trustLease) {
         public Options {
             Objects.requireNonNull(mode, "mode");
             Objects.requireNonNull(jarSource, "jarSource");
             Objects.requireNonNull(java, "java");
+            Render.checkJava(java);
             mac = Objects.requireNonNull(mac, "mac").map(m -> m.toLowerCase(Locale.ROOT));
             if (mac.isPresent() && !MAC.matcher(mac.get()).matches()) {
                 throw new IllegalArgumentException("--mac must look like b8:27:eb:12:34:56, was " + mac.get());
@@ -105,7 +110,8 @@ public final class Installer {
             texts.put(TIMER, Render.timerUnit(settings.ntp().checkInterval()));
         }
         texts.put(TIMESYNCD, Render.timesyncdDropIn(settings.ntp().primaries(), settings.ntp().fallbacks()));
-        texts.put(DNSMASQ, Render.dnsmasqSnippet(findMac(o.mac())));
+        Mac mac = findMac(o.mac(), o.trustLease());
+        texts.put(DNSMASQ, Render.dnsmasqSnippet(Render.piZeroAddress(settings.ntp()), mac.confirmed(), mac.unconfirmed()));
         texts.put(ALIASES, Render.aliases(JAR.toString(), o.java()));
         return texts;
     }
@@ -121,11 +127,51 @@ public final class Installer {
         return writable;
     }
 
-    /** The MAC: {@code --mac}, else pi-ntp's lease, else the one a previous install wrote. */
-    Optional<String> findMac(Optional<String> given) throws IOException {
+    /**
+     * The Pi Zero's MAC and where it came from.
+     *
+     * @param confirmed the MAC to write: given with --mac, kept from the snippet a previous install wrote, or taken
+     *     from the lease with --trust-lease
+     * @param unconfirmed pi-ntp's lease MAC when it was not confirmed (shown, not written)
+     * @param note what to tell the user about it, or empty
+     */
+    record Mac(Optional<String> confirmed, Optional<String> unconfirmed, String note) {
+    }
+
+    /** The MAC: {@code --mac}; else, with --trust-lease, pi-ntp's lease; else the one a previous install wrote. */
+    Mac findMac(Optional<String> given, boolean trustLease) throws IOException {
         if (given.isPresent()) {
-            return given;
+            return new Mac(given, Optional.empty(), "");
         }
+        Optional<String> lease = leaseMac();
+        Optional<String> previous = Optional.empty();
+        Optional<String> old = AtomicFiles.read(at(DNSMASQ));
+        if (old.isPresent()) {
+            var m = MAC_IN_SNIPPET.matcher(old.get());
+            if (m.find()) {
+                previous = Optional.of(m.group(1));
+            }
+        }
+        if (lease.isPresent() && trustLease) {
+            return new Mac(lease, Optional.empty(), "note: the Pi Zero's MAC " + lease.get() + " was taken from pi-ntp's"
+                    + " DHCP lease in " + LEASES + " (--trust-lease); a DHCP lease is not authenticated");
+        }
+        if (previous.isPresent()) {
+            return new Mac(previous, Optional.empty(), lease.isPresent() && !lease.equals(previous)
+                    ? "warning: pi-ntp's DHCP lease now names MAC " + lease.get() + ", not " + previous.get()
+                            + " as installed; kept " + previous.get() + " (any DHCP client can call itself pi-ntp;"
+                            + " give --mac or --trust-lease to change it)"
+                    : "");
+        }
+        if (lease.isPresent()) {
+            return new Mac(Optional.empty(), lease, "warning: the MAC " + lease.get() + " comes from a DHCP lease of a"
+                    + " client calling itself pi-ntp, which any client can do; not written. Confirm it with --mac "
+                    + lease.get() + " or --trust-lease");
+        }
+        return new Mac(Optional.empty(), Optional.empty(), "");
+    }
+
+    private Optional<String> leaseMac() throws IOException {
         Optional<String> leases = AtomicFiles.read(at(LEASES));
         if (leases.isPresent()) {
             for (String line : leases.get().split("\n")) {
@@ -134,13 +180,6 @@ public final class Installer {
                 if (f.length >= 4 && f[3].equals(Render.PI_ZERO_NAME) && MAC.matcher(f[1].toLowerCase(Locale.ROOT)).matches()) {
                     return Optional.of(f[1].toLowerCase(Locale.ROOT));
                 }
-            }
-        }
-        Optional<String> previous = AtomicFiles.read(at(DNSMASQ));
-        if (previous.isPresent()) {
-            var m = MAC_IN_SNIPPET.matcher(previous.get());
-            if (m.find()) {
-                return Optional.of(m.group(1));
             }
         }
         return Optional.empty();
@@ -158,8 +197,16 @@ public final class Installer {
         Path linkTarget = o.mode() == Render.Mode.TIMER ? TIMER : SERVICE;
         byte[] jar = Files.readAllBytes(o.jarSource());
         Optional<String> hosts = AtomicFiles.read(at(HOSTS));
-        boolean hostsHasLine = hosts.isPresent() && hasHostsLine(hosts.get());
-        Manifest.Entry hostsEntry = new Manifest.Entry(Manifest.Kind.LINE, HOSTS, Render.HOSTS_LINE);
+        Optional<String> address = Render.piZeroAddress(settings.ntp());
+        // no address (the primary is a name, IPv6 or loopback): no line to add, and a line an earlier install added
+        // for another address is stale
+        boolean hostsHasLine = address.isEmpty() || hosts.isPresent() && hasHostsLine(hosts.get(), address.get());
+        Optional<String> hostsLine = address.map(Render::hostsLine);
+        Manifest.Entry hostsEntry = new Manifest.Entry(Manifest.Kind.LINE, HOSTS, hostsLine.orElse(""));
+        String macNote = findMac(o.mac(), o.trustLease()).note();
+        if (!macNote.isEmpty()) {
+            out.println(macNote);
+        }
 
         // What the previous install owned and this one does not (after a mode switch): removed.
         List<Manifest.Entry> stale = new ArrayList<>();
@@ -167,7 +214,7 @@ public final class Installer {
             boolean keep = switch (e.kind()) {
                 case FILE -> texts.containsKey(e.path()) || e.path().equals(JAR);
                 case LINK -> e.path().equals(link);
-                case LINE -> e.equals(hostsEntry);
+                case LINE -> hostsLine.isPresent() && e.equals(hostsEntry);
                 case DIR -> true;
             };
             if (!keep) {
@@ -193,7 +240,7 @@ public final class Installer {
             }
             if (!hostsHasLine) {
                 String before = hosts.orElse(null);
-                out.print(UnifiedDiff.of(HOSTS.toString(), before, addLine(hosts.orElse(""), Render.HOSTS_LINE)));
+                out.print(UnifiedDiff.of(HOSTS.toString(), before, addLine(hosts.orElse(""), hostsLine.orElseThrow())));
                 changes++;
             }
             for (Manifest.Entry e : stale) {
@@ -273,10 +320,10 @@ public final class Installer {
         entries.add(new Manifest.Entry(Manifest.Kind.LINK, link, ""));
         if (!hostsHasLine) {
             createDirectories(HOSTS.getParent(), entries);
-            files.write(at(HOSTS), addLine(hosts.orElse(""), Render.HOSTS_LINE).getBytes(StandardCharsets.UTF_8));
+            files.write(at(HOSTS), addLine(hosts.orElse(""), hostsEntry.line()).getBytes(StandardCharsets.UTF_8));
             changed.add(HOSTS.toString());
             entries.add(hostsEntry);
-        } else if (previous.has(hostsEntry)) {
+        } else if (!hostsEntry.line().isEmpty() && previous.has(hostsEntry)) {
             entries.add(hostsEntry); // still ours: an earlier install added it
         }
         for (Manifest.Entry e : stale) {
@@ -430,8 +477,8 @@ public final class Installer {
         }
     }
 
-    /** True when a non-comment line of the hosts file maps 192.168.4.2 to pi-ntp (in any spacing). */
-    static boolean hasHostsLine(String hosts) {
+    /** True when a non-comment line of the hosts file maps {@code address} to pi-ntp (in any spacing). */
+    static boolean hasHostsLine(String hosts, String address) {
         for (String line : hosts.split("\n")) {
             String l = line.strip();
             int hash = l.indexOf('#');
@@ -439,7 +486,7 @@ public final class Installer {
                 l = l.substring(0, hash).strip();
             }
             String[] f = l.split("\\s+");
-            if (f.length >= 2 && f[0].equals(Render.PI_ZERO_ADDRESS)
+            if (f.length >= 2 && f[0].equals(address)
                     && Arrays.asList(f).subList(1, f.length).contains(Render.PI_ZERO_NAME)) {
                 return true;
             }

@@ -54,22 +54,58 @@ public record Manifest(List<Entry> entries) {
         entries = List.copyOf(sorted);
     }
 
-    /** The manifest under {@code root}, if install has run there. */
+    /**
+     * The manifest under {@code root}, if install has run there.
+     *
+     * @throws IOException when it cannot be read, or is corrupt: the message names the file and line. A corrupt
+     *     manifest is refused rather than moved aside like the job's state: uninstall would forget what to remove.
+     */
     public static Optional<Manifest> load(Path root) throws IOException {
         Optional<String> text = AtomicFiles.read(Settings.under(root, PATH));
         if (text.isEmpty()) {
             return Optional.empty();
         }
         List<Entry> entries = new ArrayList<>();
-        for (String l : text.get().split("\n")) {
+        String[] lines = text.get().split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String l = lines[i];
             if (l.isBlank() || l.startsWith("#")) {
                 continue;
             }
-            String[] parts = l.split(" ", 3);
-            Kind kind = Kind.valueOf(parts[0].toUpperCase(java.util.Locale.ROOT));
-            entries.add(new Entry(kind, Path.of(parts[1]), parts.length > 2 ? parts[2] : ""));
+            int sp = l.indexOf(' ');
+            String word = sp < 0 ? l : l.substring(0, sp);
+            Kind kind = null;
+            for (Kind k : Kind.values()) {
+                if (k.name().toLowerCase(java.util.Locale.ROOT).equals(word)) {
+                    kind = k;
+                }
+            }
+            String rest = sp < 0 ? "" : l.substring(sp + 1);
+            String path = rest;
+            String line = "";
+            if (kind == Kind.LINE) {
+                int sp2 = rest.indexOf(' ');
+                path = sp2 < 0 ? rest : rest.substring(0, sp2);
+                line = sp2 < 0 ? "" : rest.substring(sp2 + 1);
+            }
+            String problem = kind == null ? "unknown entry '" + StateStore.oneLine(word) + "'"
+                    : !normalizedAbsolute(path) ? "not an absolute, normalized path: '" + StateStore.oneLine(path) + "'"
+                    : null;
+            if (problem != null) {
+                throw new IOException("corrupt install manifest " + PATH + ":" + (i + 1) + ": " + problem
+                        + " (fix or remove it by hand; install and uninstall rely on it)");
+            }
+            entries.add(new Entry(kind, Path.of(path), line));
         }
         return Optional.of(new Manifest(entries));
+    }
+
+    private static boolean normalizedAbsolute(String p) {
+        try {
+            return p.startsWith("/") && Path.of(p).normalize().toString().equals(p);
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     /** The text stored on disk. */

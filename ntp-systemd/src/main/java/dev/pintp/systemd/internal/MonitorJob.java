@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +20,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -32,6 +38,8 @@ import org.slf4j.LoggerFactory;
 public final class MonitorJob {
     private static final Logger LOG = LoggerFactory.getLogger("ntp-monitor");
     static final String TIMESYNCD = "systemd-timesyncd.service";
+    /** How long a check may run over its own deadline before the run gives up on it (as NtpMonitor waits). */
+    static final Duration CHECK_GRACE = Duration.ofSeconds(10);
 
     private final Settings settings;
     private final Path root;
@@ -44,6 +52,11 @@ public final class MonitorJob {
     private final StateStore store;
     private final Duration lockWait;
     private NtpChecker checker;
+    private FutureTask<CheckResult> pending;
+    private Duration checkGrace = CHECK_GRACE;
+    // What the running cycle loaded, for failClosed: null before the state was read
+    private JobState loaded;
+    private boolean appliedKnown;
 
     /**
      * @param root the file root ({@code /} in production)
@@ -72,26 +85,126 @@ public final class MonitorJob {
     }
 
     /**
-     * Runs one cycle under the lock.
+     * Runs one cycle under the lock. A cycle that cannot do its job (a state file unreadable, a file that cannot be
+     * written, the lock not obtained, the check not finished in time, any unexpected exception) fails closed: the
+     * controller's drop-in is removed, the manager reloaded and the controller try-restarted as for a loss of sync,
+     * the reason logged at {@code err}, and 1 returned. A corrupt state file is moved aside first
+     * ({@link StateStore#load}) and the run fails closed the same way.
      *
      * @return 0 when the cycle did what it had to (synchronized or not), 1 when systemctl failed (the state did not
-     *     advance; the next run retries)
-     * @throws IOException when a file cannot be read or written, or the lock is not obtained in time
+     *     advance; the next run retries) or the run failed closed
      */
-    public int runOnce() throws IOException {
-        Files.createDirectories(store.runtimeDir());
-        Files.createDirectories(store.stateDir());
-        try (FileChannel ch = AtomicFiles.openLock(store.lockFile())) { // 0600, never through a symlink
-            FileLock lock = acquire(ch);
+    public int runOnce() {
+        loaded = null;
+        appliedKnown = true;
+        FileChannel ch = null;
+        FileLock lock = null;
+        try {
+            Files.createDirectories(store.runtimeDir());
+            Files.createDirectories(store.stateDir());
+            ch = store.openLock();
+            lock = acquire(ch);
+            return cycle();
+        } catch (CannotDecide e) {
+            return failClosed(e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            return failClosed(FailSafe.describe(e));
+        } catch (Error e) {
             try {
-                return cycle();
-            } finally {
-                lock.release();
+                failClosed(FailSafe.describe(e));
+            } catch (Throwable t) {
+                e.addSuppressed(t);
+            }
+            throw e;
+        } finally {
+            try {
+                if (lock != null) {
+                    lock.release();
+                }
+                if (ch != null) {
+                    ch.close();
+                }
+            } catch (IOException e) {
+                LOG.warn("cannot release {}: {}", store.lockFile(), FailSafe.describe(e));
             }
         }
     }
 
-    private FileLock acquire(FileChannel ch) throws IOException {
+    /** Why a run cannot do its job, in words for the log line. */
+    private static final class CannotDecide extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        CannotDecide(String reason) {
+            super(reason);
+        }
+    }
+
+    /**
+     * Ends power saving because this run cannot do its job: removes the drop-in, reloads and try-restarts the
+     * controller when the drop-in was there or the manager may still have it, records that in the state when the
+     * state is known, and logs {@code run failed, no power saving: REASON; ACTION} at {@code err}.
+     *
+     * @return 1, the exit status of a failed run
+     */
+    public int failClosed(String reason) {
+        reason = StateStore.oneLine(reason);
+        Path dropIn = dropInPath();
+        String action;
+        try {
+            boolean existed = Files.exists(dropIn, LinkOption.NOFOLLOW_LINKS);
+            files.delete(dropIn);
+            JobState state = loaded;
+            if (state == null) {
+                try {
+                    StateStore.Loaded peeked = store.peek();
+                    state = peeked.state();
+                    appliedKnown = peeked.appliedKnown();
+                } catch (IOException | RuntimeException e) {
+                    state = null; // not known: restart only if a drop-in was there
+                }
+            }
+            boolean managerMayHaveIt = existed || !appliedKnown
+                    || state != null && !JobState.ABSENT.equals(state.appliedDropIn());
+            if (!managerMayHaveIt) {
+                action = "no drop-in was in place";
+            } else {
+                String what = existed ? "removed " + settings.dropInFile() : "the drop-in was already gone";
+                try {
+                    systemctl.daemonReload();
+                    systemctl.tryRestart(settings.targetUnit());
+                    action = what + ", restarted " + settings.targetUnit();
+                    if (state != null && loaded != null) {
+                        store.save(state.withAppliedDropIn(JobState.ABSENT));
+                    }
+                } catch (SystemctlException e) {
+                    action = what + ", but systemctl failed (" + e.getMessage() + "); the next run retries";
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            action = "could not remove " + settings.dropInFile() + " (" + FailSafe.describe(e) + ")";
+        }
+        LOG.error("run failed, no power saving: {}; {}", reason, action);
+        try {
+            store.saveLastCheck("checked_at=" + clock.instant() + "\ncheck=-\nstable=-\nstable_since=-\nresult=failed: "
+                    + reason + "\n");
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("cannot write the last check: {}", FailSafe.describe(e));
+        }
+        // the metrics of the last good run would still say power_saving 1
+        String text = PrometheusText.renderFailed(clock.instant(), Files.exists(dropIn, LinkOption.NOFOLLOW_LINKS));
+        try {
+            metrics.accept(text);
+            if (settings.textfilePath().isPresent()) {
+                files.writeIfChanged(Settings.under(root, settings.textfilePath().get()), text);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot write the textfile-collector file {}: {}", settings.textfilePath().orElse(null),
+                    FailSafe.describe(e));
+        }
+        return 1;
+    }
+
+    private FileLock acquire(FileChannel ch) throws IOException, CannotDecide {
         long deadline = System.nanoTime() + lockWait.toNanos();
         boolean said = false;
         while (true) {
@@ -109,13 +222,15 @@ public final class MonitorJob {
                 said = true;
             }
             if (System.nanoTime() > deadline) {
-                throw new IOException("another run held " + store.lockFile() + " for more than " + lockWait.toSeconds() + " s");
+                // a run that holds the lock this long is stuck: nobody is verifying the time
+                throw new CannotDecide("another run held " + store.lockFile() + " for more than "
+                        + lockWait.toSeconds() + " s");
             }
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IOException("interrupted while waiting for " + store.lockFile(), e);
+                throw new CannotDecide("interrupted while waiting for " + store.lockFile());
             }
         }
     }
@@ -128,8 +243,14 @@ public final class MonitorJob {
         return Settings.under(root, Settings.STEERING_DIR).resolve(Settings.STEERING_DROP_IN);
     }
 
-    private int cycle() throws IOException {
-        JobState state = store.load();
+    private int cycle() throws IOException, CannotDecide {
+        StateStore.Loaded read = store.load(clock.instant());
+        JobState state = read.state();
+        loaded = state;
+        appliedKnown = read.appliedKnown();
+        if (!read.problems().isEmpty()) {
+            throw new CannotDecide(String.join(", ", read.problems()));
+        }
         if (store.isNewBoot()) {
             // After a reboot the manager runs the units with whatever drop-ins are on disk now (none in /run).
             state = state.withAppliedDropIn(JobState.digest(AtomicFiles.read(dropInPath())))
@@ -139,17 +260,18 @@ public final class MonitorJob {
                 state = state.withSync(SyncState.initial()); // power saving starts off until verified again
             }
             store.save(state);
+            loaded = state;
             store.markBoot();
             LOG.debug("first run of this boot: state baseline taken");
         }
         if (checker == null) {
             checker = checkers.apply(state.backoff());
         }
-        CheckResult result = checker.check();
+        CheckResult result = timedCheck();
         Instant now = clock.instant();
         SyncState before = state.sync();
         SyncState after = before.next(result, now, settings.ntp());
-        DriftHistory drift = store.loadDrift().next(result, settings.ntp());
+        DriftHistory drift = read.drift().next(result, settings.ntp());
 
         boolean failed = false;
         // The controller's drop-in.
@@ -165,7 +287,9 @@ public final class MonitorJob {
         }
         String desiredDigest = JobState.digest(desired);
         String action;
-        if (!desiredDigest.equals(state.appliedDropIn())) {
+        // Also when the file was not what was last applied: a failed run (or a person) removed or changed it, and
+        // the manager may have been reloaded since.
+        if (!desiredDigest.equals(state.appliedDropIn()) || !JobState.digest(onDisk).equals(state.appliedDropIn())) {
             try {
                 systemctl.daemonReload();
                 systemctl.tryRestart(settings.targetUnit());
@@ -228,6 +352,56 @@ public final class MonitorJob {
             }
         }
         return failed ? 1 : 0;
+    }
+
+    /**
+     * The check, on its own thread, waited for at most the check's deadline plus {@link #CHECK_GRACE}: the checker
+     * keeps its deadline itself, so a check still running after that is stuck (a resolver or a thread that hangs),
+     * and the run must not wait for the unit's start timeout with the drop-in in place. A stuck check is not started
+     * again: the next run fails the same way until it has ended.
+     */
+    private CheckResult timedCheck() throws CannotDecide {
+        if (pending != null && !pending.isDone()) {
+            throw new CannotDecide("the previous check has still not finished (it ran over its deadline of "
+                    + seconds(settings.ntp().checkDeadline()) + ")");
+        }
+        NtpChecker c = checker;
+        FutureTask<CheckResult> task = new FutureTask<>(new Callable<CheckResult>() {
+            @Override
+            public CheckResult call() {
+                return c.check();
+            }
+        });
+        Thread t = new Thread(task, "ntp-monitor-check");
+        t.setDaemon(true);
+        pending = task;
+        t.start();
+        Duration wait = settings.ntp().checkDeadline().plus(checkGrace);
+        try {
+            return task.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new CannotDecide("the check did not finish within " + seconds(wait) + " (its deadline "
+                    + seconds(settings.ntp().checkDeadline()) + " plus " + seconds(checkGrace) + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CannotDecide("interrupted while checking");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new CannotDecide("the check failed: " + FailSafe.describe(cause));
+        }
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : String.format(java.util.Locale.ROOT, "%.3f s",
+                d.toMillis() / 1000.0);
+    }
+
+    /** Sets the time a check may run over its deadline before the run fails closed; tests shorten it. */
+    void checkGrace(Duration grace) {
+        this.checkGrace = Objects.requireNonNull(grace, "grace");
     }
 
     /** The drop-in for a stable state, or empty when the controller must not save power. */

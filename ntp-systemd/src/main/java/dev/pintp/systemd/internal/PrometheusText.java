@@ -13,7 +13,25 @@ import java.util.Locale;
  * and the state: the same text goes to node_exporter's textfile collector and to the daemon's {@code /metrics}.
  */
 public final class PrometheusText {
+    private static final String POWER_SAVING_HELP = "1 while the controller's drop-in sets CONSERVE_POWER=1.";
+
     private PrometheusText() {
+    }
+
+    /**
+     * The text after a run that failed closed (MonitorJob.failClosed): no check to report, power saving off (unless
+     * the drop-in could not be removed), and when that happened.
+     *
+     * @param at when the run failed
+     * @param powerSaving true when the drop-in is still in place
+     */
+    public static String renderFailed(java.time.Instant at, boolean powerSaving) {
+        StringBuilder sb = new StringBuilder();
+        gauge(sb, "ntp_monitor_power_saving", POWER_SAVING_HELP, powerSaving ? 1 : 0);
+        gauge(sb, "ntp_monitor_run_failed_timestamp_seconds",
+                "When the last run failed and ended power saving (the log says why), Unix time.",
+                at.toEpochMilli() / 1000.0);
+        return sb.toString();
     }
 
     /**
@@ -36,8 +54,7 @@ public final class PrometheusText {
         }
         gauge(sb, "ntp_monitor_sync_level", "Graduated sync level after hysteresis, 0 (none) to 3.",
                 sync.quality().level());
-        gauge(sb, "ntp_monitor_power_saving", "1 while the controller's drop-in sets CONSERVE_POWER=1.",
-                powerSaving ? 1 : 0);
+        gauge(sb, "ntp_monitor_power_saving", POWER_SAVING_HELP, powerSaving ? 1 : 0);
         gauge(sb, "ntp_monitor_last_check_timestamp_seconds", "When the last check started, Unix time.",
                 result.checkedAt().toEpochMilli() / 1000.0);
         gauge(sb, "ntp_monitor_check_duration_seconds", "How long the last check took.",

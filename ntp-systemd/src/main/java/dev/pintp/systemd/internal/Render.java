@@ -1,6 +1,9 @@
 package dev.pintp.systemd.internal;
 
 import dev.pintp.ntp.NtpServer;
+import dev.pintp.ntp.NtpConfig;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,18 +11,21 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Every file the job and the installer write, as pure functions from configuration to text. Nothing that changes
  * from run to run (an offset, a time) goes into the controller's drop-in: a change there restarts the controller.
  */
 public final class Render {
-    /** The Pi Zero's address, as in the original design. */
-    public static final String PI_ZERO_ADDRESS = "192.168.4.2";
     /** The Pi Zero's host name. */
     public static final String PI_ZERO_NAME = "pi-ntp";
-    /** The line install adds to /etc/hosts. */
-    public static final String HOSTS_LINE = PI_ZERO_ADDRESS + " " + PI_ZERO_NAME;
+
+    // What a server name or address may hold to be written into timesyncd's and the controller's files: DNS names,
+    // IPv4 and IPv6 literals, an IPv6 zone ("fe80::1%eth0").
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%-]+");
+    // Words that need neither quotes nor escapes in a unit file (a '%' still becomes "%%").
+    private static final Pattern PLAIN_UNIT_WORD = Pattern.compile("[A-Za-z0-9._:/@+,=%-]+");
 
     /**
      * JVM options of both units: one GC thread and the C1 compiler only (small, quick to start), small thread stacks,
@@ -40,16 +46,92 @@ public final class Render {
         if (level < 1 || level > 3) {
             throw new IllegalArgumentException("level must be 1 to 3, was " + level);
         }
-        if (!server.matches("[A-Za-z0-9.:%_\\[\\]-]+")) {
-            throw new IllegalArgumentException("server name unfit for a unit file: " + server);
-        }
+        checkHost(server);
         return "# Written by ntp-monitor: the time is verified, the controller may save power.\n"
                 + "# Removed when that stops being true. Do not edit: the next run rewrites it.\n"
                 + "[Service]\n"
-                + "Environment=" + names.conservePower() + "=1\n"
-                + "Environment=" + names.synced() + "=true\n"
-                + "Environment=" + names.server() + "=" + server + "\n"
-                + "Environment=" + names.level() + "=" + level + "\n";
+                + "Environment=" + unitWord(names.conservePower() + "=1") + "\n"
+                + "Environment=" + unitWord(names.synced() + "=true") + "\n"
+                + "Environment=" + unitWord(names.server() + "=" + server) + "\n"
+                + "Environment=" + unitWord(names.level() + "=" + level) + "\n";
+    }
+
+    /**
+     * Refuses a server name that cannot be written into timesyncd's configuration and a unit's environment as it
+     * is: only letters, digits and {@code . _ : % -} (DNS names, IPv4 and IPv6 literals, an IPv6 zone).
+     *
+     * @throws IllegalArgumentException naming the server and what is allowed
+     */
+    public static void checkHost(String host) {
+        if (!HOST.matcher(host).matches()) {
+            throw new IllegalArgumentException("server '" + printable(host) + "' cannot be written to systemd files:"
+                    + " a server is a name or address of letters, digits and . _ : % - only");
+        }
+    }
+
+    /**
+     * One word of a unit file setting, as systemd.syntax(7) reads it: {@code %} doubled (a specifier otherwise), and,
+     * unless the word is plain, double-quoted with {@code \\} and {@code \"} escaped. In an argument of
+     * {@code ExecStart=} a {@code $} is also doubled ({@link #execArgument}).
+     *
+     * @throws IllegalArgumentException for a control character, which no unit line can hold as it is
+     */
+    static String unitWord(String value) {
+        if (value.isEmpty() || hasControl(value)) {
+            throw new IllegalArgumentException("'" + printable(value) + "' cannot be written to a unit file: "
+                    + (value.isEmpty() ? "empty" : "it holds a control character"));
+        }
+        String v = value.replace("%", "%%");
+        if (PLAIN_UNIT_WORD.matcher(value).matches()) {
+            return v;
+        }
+        return "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /**
+     * {@link #unitWord} for an argument of a command line: {@code $} doubled too (systemd.service(5), "Command
+     * lines"). Not for the executable, where systemd substitutes no variables.
+     */
+    static String execArgument(String value) {
+        return unitWord(value).replace("$", "$$");
+    }
+
+    /** A word for sh(1): single-quoted unless plain, a single quote as {@code '\''}. */
+    static String shellWord(String value) {
+        if (value.matches("[A-Za-z0-9._/+-]+")) {
+            return value;
+        }
+        return "'" + value.replace("'", "'\\''") + "'";
+    }
+
+    /** True when {@code s} holds a C0 control character or DEL (also the C1 range, which terminals interpret). */
+    static boolean hasControl(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code s} with control characters as {@code \xNN} (or {@code \\uNNNN}), for error messages and log lines. */
+    public static String printable(String s) {
+        if (!hasControl(s)) {
+            return s;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+                sb.append(String.format(java.util.Locale.ROOT, "\\x%02x", (int) c));
+            } else if (c == 0x2028 || c == 0x2029) {
+                sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     /**
@@ -79,43 +161,102 @@ public final class Render {
     private static List<String> hosts(List<NtpServer> servers) {
         Set<String> out = new LinkedHashSet<>();
         for (NtpServer s : servers) {
+            checkHost(s.host());
             out.add(s.host());
         }
         return new ArrayList<>(out);
     }
 
     /**
+     * The Pi Zero's address for /etc/hosts and dnsmasq: the first primary that is an IPv4 literal on a network (not
+     * loopback, not 0.0.0.0, not multicast), or empty when no primary is one (a name, IPv6, a test on loopback).
+     */
+    public static Optional<String> piZeroAddress(NtpConfig ntp) {
+        for (NtpServer s : ntp.primaries()) {
+            String h = s.host();
+            if (h.matches("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}")) {
+                try {
+                    InetAddress a = InetAddress.getByName(h); // a literal: parsed, never looked up
+                    if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isAnyLocalAddress()
+                            && !a.isMulticastAddress()) {
+                        return Optional.of(h);
+                    }
+                } catch (java.net.UnknownHostException e) {
+                    throw new IllegalStateException("an IPv4 literal did not parse: " + h, e);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The line install adds to /etc/hosts for the Pi Zero at {@code address}. */
+    public static String hostsLine(String address) {
+        return address + " " + PI_ZERO_NAME;
+    }
+
+    /**
      * The dnsmasq snippet.
      *
-     * @param mac the Pi Zero's MAC address, if known
+     * @param address the Pi Zero's address ({@link #piZeroAddress}); without one the snippet only says why it is empty
+     * @param mac the Pi Zero's MAC address, if given with {@code --mac} or confirmed with {@code --trust-lease}
+     * @param unconfirmedLeaseMac a MAC from pi-ntp's DHCP lease that was not confirmed: named in a comment, not used
      */
-    public static String dnsmasqSnippet(Optional<String> mac) {
+    public static String dnsmasqSnippet(Optional<String> address, Optional<String> mac, Optional<String> unconfirmedLeaseMac) {
         StringBuilder sb = new StringBuilder("# Installed by ntp-monitor (pintp): the Pi Zero RTC/NTP server.\n");
+        if (address.isEmpty()) {
+            sb.append("# No primary server is an IPv4 address on the LAN, so there is no fixed lease to hand out and\n")
+                    .append("# no NTP server to advertise.\n");
+            return sb.toString();
+        }
+        String a = address.get();
         if (mac.isPresent()) {
-            sb.append("dhcp-host=").append(mac.get()).append(',').append(PI_ZERO_ADDRESS).append(',')
-                    .append(PI_ZERO_NAME).append('\n');
+            sb.append("dhcp-host=").append(mac.get()).append(',').append(a).append(',').append(PI_ZERO_NAME).append('\n');
         } else {
-            sb.append("# The Pi Zero's MAC address is not known yet (it was not given with --mac and pi-ntp has no\n")
-                    .append("# lease in /var/lib/misc/dnsmasq.leases). After its first boot, run\n")
-                    .append("#   ntp-monitor install --mac <MAC>\n")
-                    .append("# or add the line yourself:\n")
-                    .append("# dhcp-host=<MAC>,").append(PI_ZERO_ADDRESS).append(',').append(PI_ZERO_NAME).append('\n');
+            if (unconfirmedLeaseMac.isPresent()) {
+                sb.append("# dnsmasq has a lease for a client calling itself pi-ntp with MAC ").append(unconfirmedLeaseMac.get())
+                        .append(",\n# but any DHCP client can call itself that: it is not used until confirmed with\n")
+                        .append("#   ntp-monitor install --trust-lease   (or --mac ").append(unconfirmedLeaseMac.get())
+                        .append(")\n");
+            } else {
+                sb.append("# The Pi Zero's MAC address is not known yet (it was not given with --mac and pi-ntp has no\n")
+                        .append("# lease in /var/lib/misc/dnsmasq.leases). After its first boot, run\n")
+                        .append("#   ntp-monitor install --mac <MAC>\n");
+            }
+            sb.append("# or add the line yourself:\n")
+                    .append("# dhcp-host=<MAC>,").append(a).append(',').append(PI_ZERO_NAME).append('\n');
         }
         sb.append("# Advertise the NTP server to all DHCP clients (option 42).\n");
-        sb.append("dhcp-option=42,").append(PI_ZERO_ADDRESS).append('\n');
+        sb.append("dhcp-option=42,").append(a).append('\n');
         return sb.toString();
     }
 
-    /** The shell aliases, for /etc/profile.d/. */
+    /**
+     * The shell aliases, for /etc/profile.d/. {@code java} and {@code jar} are quoted twice: once as words of the
+     * command, once as the alias's value.
+     */
     public static String aliases(String jar, String java) {
-        String run = java + " -jar " + jar;
+        String run = shellWord(java) + " -jar " + shellWord(jar) + " status";
         return "# Installed by ntp-monitor (pintp): NTP shortcuts.\n"
                 + "alias ntp.status='timedatectl status'\n"
                 + "alias ntp.show='timedatectl show'\n"
-                + "alias ntp.monitor.status='" + run + " status'\n"
+                + "alias ntp.monitor.status=" + "'" + run.replace("'", "'\\''") + "'" + "\n"
                 + "alias ntp.monitor.logs='journalctl -u ntp-monitor.service -f'\n"
                 + "alias ntp.monitor.run='sudo systemctl start ntp-monitor.service && journalctl -u ntp-monitor.service -n 5 --no-pager'\n"
                 + "alias ntp.test=\"timedatectl show-timesync --all 2>/dev/null | grep -E 'ServerName|ServerAddress|NTPMessage' ; timedatectl show | grep -E 'NTPSynchronized'\"\n";
+    }
+
+    /**
+     * Refuses a {@code --java} that cannot be the executable of {@code ExecStart=}: it must be an absolute path
+     * without control characters, quotes or backslashes (systemd refuses those in an executable name: "Executable
+     * name contains special characters"). Spaces, {@code %} and {@code $} are quoted where it is written.
+     *
+     * @throws IllegalArgumentException saying why
+     */
+    public static void checkJava(String java) {
+        if (!java.startsWith("/") || hasControl(java) || java.matches(".*[\"'\\\\].*")) {
+            throw new IllegalArgumentException("--java must be an absolute path without control characters, quotes"
+                    + " or backslashes, was '" + printable(java) + "'");
+        }
     }
 
     /** What the service unit runs. */
@@ -142,30 +283,31 @@ public final class Render {
                 .append("After=network.target nss-lookup.target\n")
                 .append('\n')
                 .append("[Service]\n");
+        checkJava(java);
         if (mode == Mode.TIMER) {
             sb.append("Type=oneshot\n")
-                    .append("ExecStart=").append(java).append(" " + JVM_FLAGS + " -Xmx48m -jar ")
-                    .append(jar).append(" run\n")
+                    .append("ExecStart=").append(unitWord(java)).append(" " + JVM_FLAGS + " -Xmx48m -jar ")
+                    .append(execArgument(jar)).append(" run\n")
                     .append("TimeoutStartSec=120s\n");
         } else {
             sb.append("Type=simple\n")
-                    .append("ExecStart=").append(java).append(" " + JVM_FLAGS + " -Xmx32m -jar ")
-                    .append(jar).append(" daemon\n")
+                    .append("ExecStart=").append(unitWord(java)).append(" " + JVM_FLAGS + " -Xmx32m -jar ")
+                    .append(execArgument(jar)).append(" daemon\n")
                     .append("Restart=on-failure\n")
                     .append("RestartSec=10s\n");
         }
+        // "-": a missing directory makes the job report a read-only file system instead of the unit failing to start
         StringBuilder dirs = new StringBuilder();
         for (Path p : writable) {
-            dirs.append(' ').append(p);
+            dirs.append(' ').append(unitWord("-" + p));
         }
         sb.append("# ProtectProc=invisible hides /proc/1; systemctl must not take that for a chroot.\n")
                 .append("Environment=SYSTEMD_IGNORE_CHROOT=1\n")
                 .append("StateDirectory=ntp-monitor\n")
                 .append("RuntimeDirectory=ntp-monitor\n")
                 .append("RuntimeDirectoryPreserve=yes\n")
-                // The directories come from tmpfiles.d (they must exist to be bound writable); "-": a missing one
-                // makes the job report a read-only file system instead of the unit failing to start.
-                .append("ReadWritePaths=").append(dirs.toString().replace(" /", " -/").strip()).append('\n')
+                // The directories come from tmpfiles.d (they must exist to be bound writable).
+                .append("ReadWritePaths=").append(dirs.toString().strip()).append('\n')
                 .append("# Root without any capability: PID 1 accepts daemon-reload and restart from uid 0 on its private\n")
                 .append("# socket (tried on systemd 252: an empty bounding set works).\n")
                 .append("CapabilityBoundingSet=\n")
@@ -210,12 +352,13 @@ public final class Render {
 
     /**
      * The tmpfiles.d(5) snippet that creates the directories the sandboxed job writes to, at every boot (those
-     * under /run vanish at shutdown) and at install time.
+     * under /run vanish at shutdown) and at install time. A path is quoted and its {@code %} doubled as in a unit
+     * file: tmpfiles.d(5) splits lines with the same quoting rules and expands the same specifiers.
      */
     public static String tmpfiles(List<Path> writable) {
         StringBuilder sb = new StringBuilder("# Installed by ntp-monitor (pintp): directories its sandboxed service writes to.\n");
         for (Path p : writable) {
-            sb.append("d ").append(p).append(" 0755 root root -\n");
+            sb.append("d ").append(unitWord(p.toString())).append(" 0755 root root -\n");
         }
         return sb.toString();
     }

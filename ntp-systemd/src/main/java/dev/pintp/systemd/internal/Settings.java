@@ -1,19 +1,26 @@
 package dev.pintp.systemd.internal;
 
+import dev.pintp.ntp.FlapDamping;
+import dev.pintp.ntp.NtpAuth;
 import dev.pintp.ntp.NtpConfig;
+import dev.pintp.ntp.NtpKey;
+import dev.pintp.ntp.NtpKeyFile;
+import dev.pintp.ntp.NtpKeyType;
 import dev.pintp.ntp.NtpServer;
 import dev.pintp.ntp.SyncEnvironment;
 import dev.pintp.sysconf.ConfigException;
 import dev.pintp.sysconf.IniFile;
+import dev.pintp.sysconf.Origin;
 import dev.pintp.sysconf.TimeSpans;
 import dev.pintp.sysconf.TimesyncdConfig;
+import dev.pintp.sysconf.TimesyncdNtp;
+import dev.pintp.sysconf.WordList;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,7 +34,7 @@ import java.util.function.Function;
  * configuration over {@link NtpConfig}'s defaults. Immutable. Paths are absolute paths of the target system; the job
  * resolves them under its file root with {@link #under(Path, Path)}.
  *
- * @param ntp servers, limits and hysteresis for the checks
+ * @param ntp servers, limits and flap damping for the checks
  * @param targetUnit the unit whose environment is set, default {@code controller.service}
  * @param dropInName the drop-in's file name, default {@code ntp-environment.conf}
  * @param dropInLocation {@link DropInLocation#RUN} (default) or {@link DropInLocation#ETC}
@@ -60,6 +67,8 @@ public record Settings(
 
     /** The configuration file of the real system. */
     public static final Path CONFIG_FILE = Path.of("/etc/ntp-monitor/ntp-monitor.conf");
+    /** The main Pi's copy of the Pi Zero's chrony keyfile ({@code [Auth] KeyFile=}'s default; {@code install --auth key}). */
+    public static final Path KEY_FILE = Path.of("/etc/ntp-monitor/chrony.keys");
     /** File name of the runtime drop-in that steers timesyncd to the fallbacks; sorts after the installed one. */
     public static final String STEERING_DROP_IN = "90-ntp-monitor-steering.conf";
     /** Directory of the steering drop-in. */
@@ -129,64 +138,128 @@ public record Settings(
      */
     public static Settings load(Path root, Map<String, String> env) throws ConfigException, IOException {
         Path file = under(root, CONFIG_FILE);
-        IniFile ini = Files.isRegularFile(file) ? IniFile.parse(file) : IniFile.parse(file, "");
+        IniFile ini;
+        try {
+            ini = IniFile.read(file); // a regular file only, bounded: a FIFO or a directory is an error naming it
+        } catch (NoSuchFileException e) {
+            ini = IniFile.parse(file, "");
+        }
         Path steering = under(root, STEERING_DIR).resolve(STEERING_DROP_IN);
         TimesyncdConfig timesyncd = TimesyncdConfig.load(root, p -> p.equals(steering));
-        return parse(ini, timesyncd, env);
+        return parse(ini, timesyncd, env, p -> NtpKeyFile.read(under(root, p)));
     }
 
     /** Builds the settings from a parsed file, timesyncd's configuration and the environment. */
     static Settings parse(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env) throws ConfigException {
+        return parse(ini, timesyncd, env, NtpKeyFile::read);
+    }
+
+    /** Reads a keyfile named by its path on the target system. */
+    interface KeyFiles {
+        NtpKeyFile read(Path systemPath) throws IOException;
+    }
+
+    /** As above, reading {@code [Auth] KeyFile=} through {@code keyFiles}. */
+    static Settings parse(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env, KeyFiles keyFiles)
+            throws ConfigException {
         try {
-            return parseChecked(ini, timesyncd, env);
+            return parseChecked(ini, timesyncd, env, keyFiles);
         } catch (Unchecked e) {
             throw (ConfigException) e.getCause();
         }
     }
 
-    private static Settings parseChecked(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env)
-            throws ConfigException {
+    private static Settings parseChecked(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env,
+            KeyFiles keyFiles) throws ConfigException {
         Reader r = new Reader(ini);
         r.checkKnownKeys();
 
         NtpConfig.Builder b = NtpConfig.custom();
-        List<String> primaries = r.list("Servers", "Primary").orElse(timesyncd.ntp());
-        List<NtpServer> primaryServers = new ArrayList<>(NtpConfig.ofDefaults().primaries());
-        if (!primaries.isEmpty() || r.has("Servers", "Primary")) {
-            r.apply("Servers", "Primary", () -> {
-                primaryServers.clear();
-                primaryServers.addAll(NtpServer.parseAll(primaries, NtpServer.DEFAULT_PORT, NtpServer.Role.PRIMARY,
-                        List.of()));
-                b.primaries(primaryServers);
-            });
+        // Servers and the root-distance limit: this file's keys over timesyncd's configuration, read through the same
+        // mapping as the probe's (TimesyncdNtp), so errors name the file, line and key the value came from.
+        WordList ownPrimaries = WordList.of(ini, "Servers", "Primary");
+        WordList ownFallbacks = WordList.of(ini, "Servers", "Fallback");
+        Optional<List<NtpServer>> primaries = ownPrimaries.assigned()
+                ? Optional.of(TimesyncdNtp.servers(ownPrimaries, NtpServer.Role.PRIMARY, List.of()))
+                : TimesyncdNtp.primaries(timesyncd);
+        List<NtpServer> primaryServers = primaries.orElse(NtpConfig.ofDefaults().primaries());
+        // as timesyncd reads its lists: a server in both (the Pi Zero also listed as fallback) is a primary
+        Optional<List<NtpServer>> fallbacks = ownFallbacks.assigned()
+                ? Optional.of(TimesyncdNtp.servers(ownFallbacks, NtpServer.Role.FALLBACK, List.of()))
+                : TimesyncdNtp.fallbacks(timesyncd, primaryServers);
+        List<NtpServer> fallbackServers = fallbacks.orElse(NtpConfig.ofDefaults().fallbacks());
+        Optional<Origin> primariesAt = ownPrimaries.assigned() ? ownPrimaries.lastAssignment()
+                : timesyncd.ntpList().lastAssignment();
+        Optional<Origin> fallbacksAt = ownFallbacks.assigned() ? ownFallbacks.lastAssignment()
+                : timesyncd.fallbackNtpList().lastAssignment();
+        if (primaryServers.isEmpty() && fallbackServers.isEmpty()) {
+            throw primariesAt.or(() -> fallbacksAt).get().error("no server left: the primaries and the fallbacks are"
+                    + " both empty" + fallbacksAt.map(o -> " (fallbacks set at " + o + ")").orElse(""));
         }
-        Optional<List<String>> fallbacks = r.list("Servers", "Fallback");
-        if (fallbacks.isPresent()) {
-            r.apply("Servers", "Fallback", () -> b.fallbacks(NtpServer.parseAll(fallbacks.get(), NtpServer.DEFAULT_PORT,
-                    NtpServer.Role.FALLBACK, List.of())));
-        } else if (timesyncd.fallbackNtpSet()) {
-            // as timesyncd reads its lists: a server in both (the Pi Zero also listed as fallback) is a primary
-            r.apply("Servers", "Fallback", () -> b.fallbacks(NtpServer.parseAll(timesyncd.fallbackNtp(),
-                    NtpServer.DEFAULT_PORT, NtpServer.Role.FALLBACK, primaryServers)));
+        if (primaryServers.size() + fallbackServers.size() > NtpConfig.MAX_SERVERS) {
+            throw fallbacksAt.or(() -> primariesAt).get().error(
+                    TimesyncdNtp.tooMany(primaryServers.size() + fallbackServers.size()));
         }
+        for (NtpServer p : primaryServers) {
+            for (NtpServer f : fallbackServers) {
+                if (p.host().equalsIgnoreCase(f.host()) && p.port() == f.port()) {
+                    throw fallbacksAt.get().error(f + " is also a primary server" + primariesAt.map(o -> " (at " + o
+                            + ")").orElse(""));
+                }
+            }
+        }
+        NtpAuth auth = primaryAuth(r, keyFiles);
+        if (auth.isAuthenticated()) {
+            List<NtpServer> keyed = new java.util.ArrayList<>();
+            for (NtpServer p : primaryServers) {
+                keyed.add(p.withAuth(auth));
+            }
+            primaries = Optional.of(keyed);
+        }
+        primaries.ifPresent(b::primaries);
+        fallbacks.ifPresent(b::fallbacks);
         r.span("Servers", "Timeout").ifPresent(d -> r.apply("Servers", "Timeout", () -> b.timeout(d)));
         r.integer("Servers", "PrimarySamples").ifPresent(n -> r.apply("Servers", "PrimarySamples", () -> b.primarySamples(n)));
         r.integer("Servers", "FallbackSamples")
                 .ifPresent(n -> r.apply("Servers", "FallbackSamples", () -> b.fallbackSamples(n)));
-        Optional<Duration> distance = r.span("Servers", "MaxRootDistance").or(timesyncd::rootDistanceMax);
-        distance.ifPresent(d -> r.apply("Servers", "MaxRootDistance", () -> b.maxRootDistance(d)));
+        Optional<Duration> ownDistance = r.span("Servers", "MaxRootDistance");
+        if (ownDistance.isPresent()) {
+            r.apply("Servers", "MaxRootDistance", () -> b.maxRootDistance(ownDistance.get()));
+        } else {
+            TimesyncdNtp.maxRootDistance(timesyncd).ifPresent(b::maxRootDistance);
+        }
         r.span("Servers", "MaxOffset").ifPresent(d -> r.apply("Servers", "MaxOffset", () -> b.maxOffset(d)));
         r.span("Decision", "Interval").ifPresent(d -> r.apply("Decision", "Interval", () -> b.checkInterval(d)));
-        r.integer("Decision", "ChecksToGain").ifPresent(n -> r.apply("Decision", "ChecksToGain", () -> b.checksToGain(n)));
-        r.integer("Decision", "ChecksToLose").ifPresent(n -> r.apply("Decision", "ChecksToLose", () -> b.checksToLose(n)));
-        r.span("Decision", "MinDwell", true).ifPresent(d -> r.apply("Decision", "MinDwell", () -> b.minDwell(d)));
+        for (Map.Entry<String, String> old : REPLACED.entrySet()) {
+            if (r.has("Decision", old.getKey())) {
+                throw r.error("Decision", old.getKey(), "no longer exists: " + old.getValue());
+            }
+        }
+        FlapDamping d0 = FlapDamping.DEFAULTS;
+        Duration halfLife = r.span("Decision", "DampingHalfLife").orElse(d0.halfLife());
+        int penalty = r.integer("Decision", "DampingPenalty").orElse(d0.penalty());
+        int suppress = r.integer("Decision", "DampingSuppress").orElse(d0.suppress());
+        int reuse = r.integer("Decision", "DampingReuse").orElse(d0.reuse());
+        Duration maxSuppression = r.span("Decision", "DampingMaxSuppression").orElse(d0.maxSuppression());
+        String dampingKey = DAMPING_KEYS.stream().filter(k -> r.has("Decision", k)).reduce((x, y) -> y)
+                .orElse("DampingPenalty");
+        r.apply("Decision", dampingKey, () -> b.flapDamping(
+                new FlapDamping(halfLife, penalty, suppress, reuse, maxSuppression)));
         r.span("Alerts", "DriftOffset").ifPresent(d -> r.apply("Alerts", "DriftOffset", () -> b.driftAlertOffset(d)));
         r.number("Alerts", "DriftPpm").ifPresent(v -> r.apply("Alerts", "DriftPpm", () -> b.driftAlertPpm(v)));
         NtpConfig ntp;
         try {
             ntp = b.build();
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(ini.file(), 0, null, e.getMessage());
+            // the only combination left to refuse here: a Timeout= above the check's deadline
+            throw r.error("Servers", "Timeout", TimeSpans.readable(e.getMessage()));
+        }
+        // checked here, not when a run first syncs to one: the name goes into the drop-ins as it is (docs/security.md)
+        for (NtpServer server : ntp.primaries()) {
+            r.apply("Servers", "Primary", () -> Render.checkHost(server.host()));
+        }
+        for (NtpServer server : ntp.fallbacks()) {
+            r.apply("Servers", "Fallback", () -> Render.checkHost(server.host()));
         }
 
         String unit = r.string("Controller", "Unit", v -> v.matches("[A-Za-z0-9:_.@\\\\-]+\\.[a-z]+") ? null
@@ -219,15 +292,69 @@ public record Settings(
             throw r.error("Metrics", "TextfilePath", "must end in .prom (node_exporter reads only those)");
         }
         Optional<String> listen = r.string("Metrics", "ListenAddress",
-                v -> v.matches(".+:[0-9]{1,5}") && Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) <= 65535
-                        ? null : "must be HOST:PORT with a port up to 65535, e.g. 127.0.0.1:9817");
+                v -> v.matches("(.+:)?[0-9]{1,5}") && Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) <= 65535
+                        ? null : "must be PORT (on loopback) or HOST:PORT with a port up to 65535, e.g. 9817");
         if (vars.conservePower().equals(vars.synced()) || vars.conservePower().equals(vars.server())
                 || vars.conservePower().equals(vars.level()) || vars.synced().equals(vars.server())
                 || vars.synced().equals(vars.level()) || vars.server().equals(vars.level())) {
-            throw new ConfigException(ini.file(), 0, null, "the four variable names must differ");
+            // named at the last of the variable keys in the file: one of the names set there repeats another
+            IniFile.Entry last = null;
+            for (IniFile.Entry e : ini.entries()) {
+                if (e.section().equals("Controller") && e.key().endsWith("Variable")) {
+                    last = e;
+                }
+            }
+            throw last == null ? new ConfigException(ini.file(), 0, null, "the four variable names must differ")
+                    : ini.origin(last).error("the four variable names must differ");
         }
         return new Settings(ntp, unit, dropIn, location, vars, onFallback, steer, state, runtime, webhook,
                 webhookTimeout, attempts, textfile, listen);
+    }
+
+    /**
+     * {@code [Auth]}: {@code PrimaryKey=ID} authenticates every primary with key ID of {@code KeyFile=} (default
+     * {@link #KEY_FILE}), read with {@link NtpKeyFile#read}'s checks; {@code AllowMd5=yes} admits an MD5 key.
+     */
+    private static NtpAuth primaryAuth(Reader r, KeyFiles keyFiles) throws ConfigException {
+        Optional<String> id = r.string("Auth", "PrimaryKey",
+                v -> v.matches("[0-9]{1,10}") && Long.parseLong(v) >= 1 && Long.parseLong(v) <= NtpKey.MAX_ID ? null
+                        : "must be a key id from 1 to " + NtpKey.MAX_ID);
+        Optional<Path> file = r.absolutePath("Auth", "KeyFile");
+        boolean allowMd5 = r.bool("Auth", "AllowMd5").orElse(false);
+        if (id.isEmpty()) {
+            if (file.isPresent()) {
+                throw r.error("Auth", "KeyFile", "has no effect without PrimaryKey=");
+            }
+            if (r.has("Auth", "AllowMd5")) {
+                throw r.error("Auth", "AllowMd5", "has no effect without PrimaryKey=");
+            }
+            return NtpAuth.NONE;
+        }
+        Path path = file.orElse(KEY_FILE);
+        String where = file.isPresent() ? "KeyFile" : "PrimaryKey";
+        NtpKeyFile keys;
+        try {
+            keys = keyFiles.read(path);
+        } catch (NoSuchFileException e) {
+            throw r.error("Auth", where, "no such file: " + path + (file.isPresent() ? ""
+                    : " (the default KeyFile=; 'ntp-systemd install --auth key' creates it)"));
+        } catch (IOException e) {
+            throw r.error("Auth", where, "cannot read the keyfile: " + e.getMessage());
+        }
+        NtpKey key;
+        try {
+            key = keys.require(Long.parseLong(id.get()));
+        } catch (IllegalArgumentException e) {
+            throw r.error("Auth", "PrimaryKey", e.getMessage());
+        }
+        if (key.type() == NtpKeyType.MD5) {
+            if (!allowMd5) {
+                throw r.error("Auth", "PrimaryKey", key + " is MD5, which is weak (length extension): use an AES128"
+                        + " key ('ntp-systemd install --auth key'), or set AllowMd5=yes");
+            }
+            return NtpAuth.symmetricKeyAllowingMd5(key);
+        }
+        return NtpAuth.symmetricKey(key);
     }
 
     private static Optional<String> firstPath(String envValue) {
@@ -250,18 +377,34 @@ public record Settings(
     }
 
 
+    /** The flap-damping keys of [Decision], in the order a combination error is attributed (to the last one set). */
+    private static final List<String> DAMPING_KEYS = List.of("DampingHalfLife", "DampingPenalty", "DampingSuppress",
+            "DampingReuse", "DampingMaxSuppression");
+
+    /** Keys of [Decision] that flap damping replaced, with what to do instead. */
+    private static final Map<String, String> REPLACED = Map.of(
+            "ChecksToGain", "regaining now happens at the first good check, delayed only by flap damping"
+                    + " (DampingPenalty=, DampingSuppress=, DampingReuse=, DampingHalfLife=); remove this line",
+            "ChecksToLose", "losing is now immediate, at the first check that cannot verify the primary; remove this"
+                    + " line",
+            "MinDwell", "flap damping replaced the dwell time (DampingHalfLife=, DampingMaxSuppression=); remove this"
+                    + " line");
+
     /** Typed access to the file's values with errors that name file, line and key. */
     private static final class Reader {
         private static final Map<String, Set<String>> KNOWN = Map.of(
                 "Servers", Set.of("Primary", "Fallback", "Timeout", "PrimarySamples", "FallbackSamples",
                         "MaxRootDistance", "MaxOffset"),
-                "Decision", Set.of("Interval", "ChecksToGain", "ChecksToLose", "MinDwell", "ConservePowerOnFallback"),
+                "Decision", Set.of("Interval", "ChecksToGain", "ChecksToLose", "MinDwell", "DampingHalfLife",
+                        "DampingPenalty", "DampingSuppress", "DampingReuse", "DampingMaxSuppression",
+                        "ConservePowerOnFallback"),
                 "Controller", Set.of("Unit", "DropInName", "DropInLocation", "ConservePowerVariable",
                         "SyncedVariable", "ServerVariable", "LevelVariable"),
                 "Timesyncd", Set.of("Steering"),
                 "Job", Set.of("StateDirectory", "RuntimeDirectory"),
                 "Alerts", Set.of("WebhookUrl", "WebhookTimeout", "WebhookAttempts", "DriftOffset", "DriftPpm"),
-                "Metrics", Set.of("TextfilePath", "ListenAddress"));
+                "Metrics", Set.of("TextfilePath", "ListenAddress"),
+                "Auth", Set.of("KeyFile", "PrimaryKey", "AllowMd5"));
 
         private final IniFile ini;
 
@@ -295,28 +438,8 @@ public record Settings(
             try {
                 call.run();
             } catch (IllegalArgumentException e) {
-                throw new Unchecked(error(section, key, e.getMessage()));
+                throw new Unchecked(error(section, key, TimeSpans.readable(e.getMessage())));
             }
-        }
-
-        Optional<List<String>> list(String section, String key) {
-            List<IniFile.Entry> all = ini.all(section, key);
-            if (all.isEmpty()) {
-                return Optional.empty();
-            }
-            List<String> out = new ArrayList<>();
-            for (IniFile.Entry e : all) {
-                if (e.value().isEmpty()) {
-                    out.clear();
-                    continue;
-                }
-                for (String s : e.value().split("\\s+")) {
-                    if (!s.isEmpty() && !out.contains(s)) {
-                        out.add(s);
-                    }
-                }
-            }
-            return Optional.of(out);
         }
 
         Optional<Duration> span(String section, String key) throws ConfigException {
@@ -397,7 +520,9 @@ public record Settings(
         }
 
         Optional<Path> absolutePath(String section, String key) throws ConfigException {
-            return string(section, key, v -> v.startsWith("/") && !v.contains("/../") && !v.endsWith("/..") ? null
+            // a control character cannot be written into ReadWritePaths= or tmpfiles.d; the rest is quoted there
+            return string(section, key, v -> Render.hasControl(v) ? "must not contain control characters"
+                    : v.startsWith("/") && !v.contains("/../") && !v.endsWith("/..") ? null
                     : "must be an absolute path").map(Path::of);
         }
     }

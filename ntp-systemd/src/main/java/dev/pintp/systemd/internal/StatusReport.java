@@ -19,32 +19,58 @@ public final class StatusReport {
         JobState state;
         String stateProblem = "";
         try {
-            state = store.load();
+            StateStore.Loaded loaded = store.peek(); // status moves nothing; the next run does
+            state = loaded.state();
+            if (!loaded.problems().isEmpty()) {
+                stateProblem = " (" + String.join(", ", loaded.problems()) + "; the next run moves it aside)";
+            }
         } catch (IOException e) {
             state = JobState.initial();
-            stateProblem = " (" + e.getMessage() + ")";
+            stateProblem = " (" + FailSafe.describe(e) + ")";
         }
         out.println("stable state:  " + CheckText.stable(state.sync())
                 + state.sync().since().map(s -> " since " + s).orElse("") + stateProblem);
-        if (state.sync().candidate().isPresent()) {
-            var c = state.sync().candidate().get();
-            out.println("candidate:     " + c.verdict() + c.server().map(h -> " " + h).orElse("") + " seen "
-                    + state.sync().streak() + " time(s) in a row");
+        if (state.sync().penalty() > 0) {
+            out.println("flap damping:  penalty " + Math.round(state.sync().penalty()) + " as of "
+                    + state.sync().penaltyAt().map(Object::toString).orElse("-")
+                    + state.sync().suppressedUntil(settings.ntp()).map(t -> ", regaining suppressed until " + t)
+                            .orElse(""));
         }
-        Optional<String> last = store.loadLastCheck();
+        Optional<String> last;
+        try {
+            last = store.loadLastCheck();
+        } catch (IOException e) {
+            last = Optional.of("result=unreadable (" + FailSafe.describe(e) + ")\n");
+        }
         if (last.isPresent()) {
             Map<String, String> kv = ProcessSystemctl.parseShow(last.get());
             out.println("last check:    " + kv.getOrDefault("checked_at", "?") + " " + kv.getOrDefault("result", ""));
-            out.println("               " + kv.getOrDefault("check", ""));
+            String check = kv.getOrDefault("check", "");
+            if (!check.isEmpty() && !check.equals("-")) { // "-": a failed run made no check
+                out.println("               " + check);
+            }
         } else {
             out.println("last check:    none since boot");
         }
         Path dropIn = settings.dropInFile();
-        Optional<String> content = AtomicFiles.read(Settings.under(root, dropIn));
-        out.println("drop-in:       " + dropIn + (content.isPresent() ? "" : " (absent: no power saving)"));
+        Optional<String> content;
+        String unreadable = "";
+        try {
+            content = AtomicFiles.read(Settings.under(root, dropIn));
+        } catch (IOException e) {
+            content = Optional.empty();
+            unreadable = " (unreadable: " + FailSafe.describe(e) + "; the next run replaces it)";
+        }
+        out.println("drop-in:       " + dropIn + (!unreadable.isEmpty() ? unreadable
+                : content.isPresent() ? "" : " (absent: no power saving)"));
         content.ifPresent(c -> c.lines().filter(l -> l.startsWith("Environment=")).forEach(l -> out.println("               " + l)));
         Path steering = Settings.STEERING_DIR.resolve(Settings.STEERING_DROP_IN);
-        boolean steered = AtomicFiles.read(Settings.under(root, steering)).isPresent();
+        boolean steered;
+        try {
+            steered = AtomicFiles.read(Settings.under(root, steering)).isPresent();
+        } catch (IOException e) {
+            steered = true; // something is there; the next run sorts it out
+        }
         out.println("timesyncd:     " + (state.timesyncdAbsent() ? "not installed, not steered"
                 : steered ? "steered to the fallbacks (" + steering + ")" : "on its configured servers"));
         out.println("controller:    " + show(systemctl, settings.targetUnit(), List.of("Environment", "ActiveState")));

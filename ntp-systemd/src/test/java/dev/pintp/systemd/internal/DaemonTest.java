@@ -1,6 +1,7 @@
 package dev.pintp.systemd.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -29,7 +30,7 @@ class DaemonTest {
         TestClock clock = new TestClock(Checks.T0);
         Checks.Scripted checker = new Checks.Scripted().then(Checks.primary(Checks.T0));
         AtomicReference<String> metrics = new AtomicReference<>("");
-        MonitorJob job = new MonitorJob(Fixtures.settings(root, "[Decision]\nChecksToGain=2\nMinDwell=0\n"), root,
+        MonitorJob job = new MonitorJob(Fixtures.settings(root, ""), root,
                 systemctl, new AtomicFiles(), clock, b -> checker, AlertSink.NONE, metrics::set, Duration.ofSeconds(5));
         Daemon daemon = new Daemon(job, Duration.ofMillis(50));
         ExecutorService ex = Executors.newSingleThreadExecutor();
@@ -54,31 +55,64 @@ class DaemonTest {
     }
 
     @Test
-    void aFailingCycleIsLoggedAndTheNextOneStillRuns() throws Exception {
+    void aFailingCycleEndsPowerSavingAndTheNextOneStillRuns() throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         JournalSink.configure(new PrintStream(log, true, StandardCharsets.UTF_8), true, JournalSink.INFO);
         try {
-            Checks.Scripted checker = new Checks.Scripted().then(Checks.primary(Checks.T0));
-            // the state directory is a file: every cycle fails with an IOException
-            Files.createDirectories(root.resolve("var/lib"));
-            Files.writeString(root.resolve("var/lib/ntp-monitor"), "not a directory");
-            MonitorJob job = new MonitorJob(Fixtures.settings(root, ""), root, new RecordingSystemctl(),
-                    new AtomicFiles(), new TestClock(Checks.T0), b -> checker, AlertSink.NONE, t -> { },
+            RecordingSystemctl systemctl = new RecordingSystemctl();
+            TestClock clock = new TestClock(Checks.T0);
+            AtomicReference<Boolean> broken = new AtomicReference<>(false);
+            Checks.Scripted good = new Checks.Scripted().then(Checks.primary(Checks.T0));
+            java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+            dev.pintp.ntp.NtpChecker checker = new dev.pintp.ntp.NtpChecker() {
+                @Override
+                public dev.pintp.ntp.CheckResult check() {
+                    if (broken.get()) {
+                        failures.incrementAndGet();
+                        throw new IllegalStateException("scripted failure");
+                    }
+                    return good.check();
+                }
+
+                @Override
+                public dev.pintp.ntp.BackoffState backoffState() {
+                    return dev.pintp.ntp.BackoffState.empty();
+                }
+            };
+            MonitorJob job = new MonitorJob(Fixtures.settings(root, "[Servers]\nPrimary=127.0.0.1:9\nFallback=\n"),
+                    root, systemctl, new AtomicFiles(), clock, b -> checker, AlertSink.NONE, t -> { },
                     Duration.ofSeconds(5));
+            Path dropIn = root.resolve("run/systemd/system/controller.service.d/ntp-environment.conf");
+            for (int i = 0; i < 10 && !Files.exists(dropIn); i++) {
+                clock.advance(Duration.ofMinutes(1));
+                assertEquals(0, job.runOnce());
+            }
+            assertTrue(Files.exists(dropIn), "power saving granted");
+            systemctl.clear();
+            broken.set(true);
             Daemon daemon = new Daemon(job, Duration.ofMillis(20));
             ExecutorService ex = Executors.newSingleThreadExecutor();
             try {
                 Future<Integer> running = ex.submit(daemon::run);
-                for (int i = 0; i < 1500 && log.toString(StandardCharsets.UTF_8).split("cycle failed", -1).length < 4; i++) {
+                for (int i = 0; i < 1500 && failures.get() < 3; i++) {
                     Thread.sleep(20);
                 }
                 daemon.stop(Duration.ofSeconds(5));
-                running.get(5, TimeUnit.SECONDS);
+                assertEquals(0, running.get(5, TimeUnit.SECONDS));
             } finally {
                 ex.shutdownNow();
             }
             String text = log.toString(StandardCharsets.UTF_8);
-            assertTrue(text.lines().filter(l -> l.startsWith("<3>cycle failed")).count() >= 3, text);
+            assertTrue(failures.get() >= 3, "cycles went on after a failure: " + text);
+            assertFalse(Files.exists(dropIn), "the first failing cycle ended power saving");
+            assertEquals(List.of("daemon-reload", "try-restart controller.service"), systemctl.calls(),
+                    "one restart, not one per failing cycle");
+            List<String> errors = text.lines().filter(l -> l.startsWith("<3>run failed, no power saving: the check "
+                    + "failed: unexpected java.lang.IllegalStateException: scripted failure; ")).toList();
+            assertTrue(errors.size() >= 3, text);
+            assertTrue(errors.get(0).endsWith("; removed /run/systemd/system/controller.service.d/ntp-environment.conf, "
+                    + "restarted controller.service"), errors.get(0));
+            assertTrue(errors.get(1).endsWith("; no drop-in was in place"), errors.get(1));
         } finally {
             JournalSink.configure(System.out, false, JournalSink.INFO);
         }
@@ -91,7 +125,7 @@ class DaemonTest {
                 .property("controller.service", "ActiveState", "active")
                 .property("ntp-monitor.timer", "NextElapseUSecRealtime", "Wed 2026-11-25 05:31:00 UTC");
         Checks.Scripted checker = new Checks.Scripted().then(Checks.primary(Checks.T0));
-        Settings s = Fixtures.settings(root, "[Decision]\nChecksToGain=1\nMinDwell=0\n");
+        Settings s = Fixtures.settings(root, "");
         new MonitorJob(s, root, systemctl, new AtomicFiles(), new TestClock(Checks.T0), b -> checker, AlertSink.NONE,
                 t -> { }, Duration.ofSeconds(5)).runOnce();
         ByteArrayOutputStream out = new ByteArrayOutputStream();

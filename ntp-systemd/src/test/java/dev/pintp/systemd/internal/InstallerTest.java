@@ -43,7 +43,7 @@ class InstallerTest {
     }
 
     private Installer.Options options(Optional<String> mac, boolean dryRun) {
-        return new Installer.Options(Render.Mode.TIMER, mac, jar, "/usr/bin/java", dryRun);
+        return new Installer.Options(Render.Mode.TIMER, mac, jar, "/usr/bin/java", dryRun, false);
     }
 
     private int install(Optional<String> mac) throws IOException {
@@ -161,7 +161,7 @@ class InstallerTest {
     }
 
     @Test
-    void theMacComesFromTheLeaseFileWhenNotGivenElseANoteSaysHowToAddIt() throws IOException {
+    void aLeaseMacIsShownButWrittenOnlyWhenConfirmedWithTrustLeaseElseANoteSaysHowToAddIt() throws IOException {
         install(Optional.empty());
         String none = read("/etc/dnsmasq.d/ntp-monitor.conf");
         assertFalse(none.contains("\ndhcp-host="), none);
@@ -169,12 +169,52 @@ class InstallerTest {
         Fixtures.write(root, "/var/lib/misc/dnsmasq.leases",
                 "1764050000 aa:bb:cc:dd:ee:ff 192.168.4.50 laptop 01:aa:bb:cc:dd:ee:ff\n"
                         + "1764050000 B8:27:EB:AB:CD:EF 192.168.4.2 pi-ntp *\n");
+        // any DHCP client can call itself pi-ntp: its MAC is shown in the diff and the output, not written
+        out.reset();
+        installer(false).install(Fixtures.settings(root, ""), options(Optional.empty(), true));
+        assertTrue(output().contains("+# dnsmasq has a lease for a client calling itself pi-ntp with MAC b8:27:eb:ab:cd:ef"),
+                output());
+        assertTrue(output().contains("warning: the MAC b8:27:eb:ab:cd:ef comes from a DHCP lease"), output());
         install(Optional.empty());
+        String unconfirmed = read("/etc/dnsmasq.d/ntp-monitor.conf");
+        assertFalse(unconfirmed.contains("\ndhcp-host="), unconfirmed);
+        assertTrue(unconfirmed.contains("--trust-lease"), unconfirmed);
+
+        out.reset();
+        installer(false).install(Fixtures.settings(root, ""),
+                new Installer.Options(Render.Mode.TIMER, Optional.empty(), jar, "/usr/bin/java", false, true));
         assertTrue(read("/etc/dnsmasq.d/ntp-monitor.conf").contains("\ndhcp-host=b8:27:eb:ab:cd:ef,192.168.4.2,pi-ntp\n"));
+        assertTrue(output().contains("taken from pi-ntp's DHCP lease"), output());
+
+        // once written, a lease that now names another client does not replace it without confirmation
+        Fixtures.write(root, "/var/lib/misc/dnsmasq.leases", "1764050000 de:ad:be:ef:00:01 192.168.4.2 pi-ntp *\n");
+        out.reset();
+        install(Optional.empty());
+        assertTrue(read("/etc/dnsmasq.d/ntp-monitor.conf").contains("\ndhcp-host=b8:27:eb:ab:cd:ef,"));
+        assertTrue(output().contains("now names MAC de:ad:be:ef:00:01"), output());
         Files.delete(root.resolve("var/lib/misc/dnsmasq.leases"));
         install(Optional.empty());
         assertTrue(read("/etc/dnsmasq.d/ntp-monitor.conf").contains("\ndhcp-host=b8:27:eb:ab:cd:ef,"),
-                "a MAC found before is kept");
+                "a MAC confirmed before is kept");
+    }
+
+    @Test
+    void theHostsLineAndTheDnsmasqEntriesFollowTheConfiguredPrimary() throws Exception {
+        Fixtures.write(root, "/etc/ntp-monitor/ntp-monitor.conf", "[Servers]\nPrimary=10.1.2.3\n");
+        installer(false).install(Settings.load(root, Map.of()), options(Optional.of("b8:27:eb:12:34:56"), false));
+        assertEquals(HOSTS + "10.1.2.3 pi-ntp\n", read("/etc/hosts"));
+        String dnsmasq = read("/etc/dnsmasq.d/ntp-monitor.conf");
+        assertTrue(dnsmasq.contains("\ndhcp-host=b8:27:eb:12:34:56,10.1.2.3,pi-ntp\n")
+                && dnsmasq.contains("\ndhcp-option=42,10.1.2.3\n") && !dnsmasq.contains("192.168.4.2"), dnsmasq);
+
+        // a primary that is a name: no address to pin, the line an earlier install added goes
+        Fixtures.write(root, "/etc/ntp-monitor/ntp-monitor.conf", "[Servers]\nPrimary=ntp.lan\n");
+        installer(false).install(Settings.load(root, Map.of()), options(Optional.of("b8:27:eb:12:34:56"), false));
+        assertEquals(HOSTS, read("/etc/hosts"));
+        String named = read("/etc/dnsmasq.d/ntp-monitor.conf");
+        assertFalse(named.contains("\ndhcp-host=") || named.contains("\ndhcp-option="), named);
+        assertEquals(0, installer(false).uninstall(Settings.load(root, Map.of()), false));
+        assertEquals(HOSTS, read("/etc/hosts"));
     }
 
     @Test
@@ -194,7 +234,7 @@ class InstallerTest {
     void switchingToTheDaemonRemovesTheTimer() throws IOException {
         install(Optional.empty());
         installer(false).install(Fixtures.settings(root, ""),
-                new Installer.Options(Render.Mode.DAEMON, Optional.empty(), jar, "/usr/bin/java", false));
+                new Installer.Options(Render.Mode.DAEMON, Optional.empty(), jar, "/usr/bin/java", false, false));
         assertFalse(Files.exists(root.resolve("etc/systemd/system/ntp-monitor.timer")));
         assertFalse(Files.exists(root.resolve("etc/systemd/system/timers.target.wants/ntp-monitor.timer"),
                 java.nio.file.LinkOption.NOFOLLOW_LINKS));
@@ -231,6 +271,39 @@ class InstallerTest {
             assertTrue(out.lines().anyMatch(l -> l.startsWith(a + "=") || l.startsWith("alias " + a + "=")), a + "\n" + out);
         }
         assertTrue(out.contains("/usr/bin/java -jar /usr/local/lib/ntp-monitor/ntp-systemd.jar status"), out);
+    }
+
+    @Test
+    void aJavaPathThatIsNotAbsoluteOrHoldsAControlCharacterIsRefused() {
+        for (String java : List.of("java", "/usr/bin/java\nExecStartPre=/bin/sh -c id", "/usr/bin/ja\tva",
+                "/usr/bin/java\r", "", "/opt/j'; id; '/java", "/opt/j\"/java", "/opt/j\\x/java", "/usr/bin/java\u007f")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new Installer.Options(Render.Mode.TIMER, Optional.empty(), jar, java, false, false), java);
+            assertTrue(e.getMessage().startsWith("--java must be an absolute path") && !e.getMessage().contains("\n"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void aHostileJavaPathIsQuotedInTheAliasesSoSourcingThemRunsNothing() throws Exception {
+        Path marker = build.resolve("pwned");
+        // quotes cannot reach it through --java (refused above), but the quoting must not rely on that
+        String java = "/opt/j'; touch " + marker + "; echo '$(touch " + marker + ") `touch " + marker + "`\"/bin/java";
+        Path file = root.resolve("etc/profile.d/ntp-monitor.sh");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, Render.aliases(Installer.JAR.toString(), java));
+        Process p = new ProcessBuilder("sh", "-c", ". \"$0\" && alias ntp.monitor.status", file.toString())
+                .redirectErrorStream(true).start();
+        String shown = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), shown);
+        assertFalse(Files.exists(marker), "sourcing the aliases ran a command:\n" + shown);
+        // the alias runs exactly that binary with -jar JAR status
+        Process run = new ProcessBuilder("sh", "-c", ". \"$0\"\nntp.monitor.status", file.toString())
+                .redirectErrorStream(true).start();
+        String ran = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        run.waitFor();
+        assertTrue(ran.contains(java), "the whole path is one word:\n" + ran);
+        assertFalse(Files.exists(marker), "running the alias ran a command:\n" + ran);
     }
 
     @Test

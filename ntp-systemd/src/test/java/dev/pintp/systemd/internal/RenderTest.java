@@ -113,6 +113,7 @@ class RenderTest {
     void theSteeringDropInSortsAfterTheInstalledOneSoItsNtpResetWins() {
         assertTrue(Settings.STEERING_DROP_IN.compareTo(Installer.TIMESYNCD.getFileName().toString()) > 0);
         assertTrue(Render.steeringDropIn(List.of(Checks.FALLBACK)).contains("\nNTP=\nFallbackNTP=0.debian.pool.ntp.org\n"));
-        assertTrue(Render.dnsmasqSnippet(Optional.empty()).contains("dhcp-option=42,192.168.4.2\n"));
+        assertTrue(Render.dnsmasqSnippet(Optional.of("192.168.4.2"), Optional.empty(), Optional.empty())
+                .contains("dhcp-option=42,192.168.4.2\n"));
     }
 }

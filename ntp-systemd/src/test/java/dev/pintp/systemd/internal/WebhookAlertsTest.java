@@ -124,7 +124,7 @@ class WebhookAlertsTest {
         RecordingSystemctl systemctl = new RecordingSystemctl();
         TestClock clock = new TestClock(Checks.T0);
         Checks.Scripted checker = new Checks.Scripted();
-        MonitorJob job = new MonitorJob(Fixtures.settings(root, "[Decision]\nChecksToGain=1\nChecksToLose=1\nMinDwell=0\n"), root,
+        MonitorJob job = new MonitorJob(Fixtures.settings(root, ""), root,
                 systemctl, new AtomicFiles(), clock, b -> checker, s, t -> { }, Duration.ofSeconds(5));
         checker.then(Checks.primary(clock.instant()));
         assertEquals(0, job.runOnce());
