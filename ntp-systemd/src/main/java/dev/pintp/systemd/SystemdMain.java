@@ -18,7 +18,6 @@ import dev.pintp.systemd.internal.Systemctl;
 import dev.pintp.systemd.internal.WebhookAlerts;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -286,17 +285,14 @@ public final class SystemdMain {
         });
         if (s.metricsListen().isPresent()) {
             String listen = s.metricsListen().get();
-            int colon = listen.lastIndexOf(':');
-            String host = listen.substring(0, colon).replace("[", "").replace("]", "");
             try {
-                server.set(MetricsServer.start(new InetSocketAddress(host,
-                        Integer.parseInt(listen.substring(colon + 1)))));
+                server.set(MetricsServer.start(MetricsServer.address(listen)));
             } catch (IOException | RuntimeException e) {
                 // the daemon cannot start: nothing will verify the time
                 alerts.close(Duration.ZERO);
                 return job.failClosed("cannot serve metrics on " + listen + ": " + FailSafe.describe(e));
             }
-            LOG.info("serving metrics on http://{}/metrics", listen);
+            LOG.info("serving metrics on http://{}/metrics", server.get().address());
         }
         MetricsServer metrics = server.get();
         Daemon daemon = new Daemon(job, s.ntp().checkInterval());

@@ -295,8 +295,8 @@ public record Settings(
             throw r.error("Metrics", "TextfilePath", "must end in .prom (node_exporter reads only those)");
         }
         Optional<String> listen = r.string("Metrics", "ListenAddress",
-                v -> v.matches(".+:[0-9]{1,5}") && Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) <= 65535
-                        ? null : "must be HOST:PORT with a port up to 65535, e.g. 127.0.0.1:9817");
+                v -> v.matches("(.+:)?[0-9]{1,5}") && Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) <= 65535
+                        ? null : "must be PORT (on loopback) or HOST:PORT with a port up to 65535, e.g. 9817");
         if (vars.conservePower().equals(vars.synced()) || vars.conservePower().equals(vars.server())
                 || vars.conservePower().equals(vars.level()) || vars.synced().equals(vars.server())
                 || vars.synced().equals(vars.level()) || vars.server().equals(vars.level())) {
