@@ -43,7 +43,7 @@ sleep 1
 
 config() { # $1 root, $2 interval
     mkdir -p "$1/etc/ntp-monitor"
-    printf '[Servers]\nPrimary=127.0.0.1:11123\nFallback=\n[Decision]\nInterval=%s\nChecksToGain=1\nMinDwell=0\n' "$2" \
+    printf '[Servers]\nPrimary=127.0.0.1:11123\nFallback=\n[Decision]\nInterval=%s\n' "$2" \
         > "$1/etc/ntp-monitor/ntp-monitor.conf"
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

@@ -47,7 +47,7 @@ mkdir -p "$r/etc/systemd/system/multi-user.target.wants"
 ln -sf ../controller.service "$r/etc/systemd/system/multi-user.target.wants/controller.service"
 cp "$JAR" "$r/root/ntp-systemd.jar"
 mkdir -p "$r/etc/ntp-monitor"
-printf '[Servers]\nPrimary=127.0.0.1:11123\nFallback=\nTimeout=300ms\n[Decision]\nChecksToGain=1\nChecksToLose=1\nMinDwell=0\n' \
+printf '[Servers]\nPrimary=127.0.0.1:11123\nFallback=\nTimeout=300ms\n' \
     >"$r/etc/ntp-monitor/ntp-monitor.conf"
 printf 'port 11123\nbindaddress 127.0.0.1\nallow 127.0.0.1\nlocal stratum 1\ncmdport 0\npidfile /run/smoke-chrony.pid\ndriftfile /run/smoke-chrony.drift\n' \
     >"$r/etc/smoke-chrony.conf"

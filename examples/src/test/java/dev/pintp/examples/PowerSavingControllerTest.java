@@ -37,9 +37,6 @@ class PowerSavingControllerTest {
                     .timeout(Duration.ofMillis(200))
                     .checkDeadline(Duration.ofMillis(500))
                     .checkInterval(Duration.ofSeconds(1))
-                    .checksToGain(1)
-                    .checksToLose(1)
-                    .minDwell(Duration.ZERO)
                     .build();
             try (PowerSavingController controller = new PowerSavingController(NtpMonitor.create(config))) {
                 assertEquals(PowerMode.FULL_POWER, controller.mode());

@@ -58,10 +58,14 @@ class ScenariosIT {
         }
     }
 
-    /** The job's configuration used unless a test says otherwise: explicit servers and hysteresis. */
+    /**
+     * The job's configuration used unless a test says otherwise: explicit servers and the default decision rule
+     * (losing immediate, regaining at the next good check, flap damping). {@code gain} and {@code lose} are no longer
+     * written: the ChecksToGain=/ChecksToLose=/MinDwell= keys they set were replaced by flap damping.
+     */
     static String config(String primary, String fallback, int gain, int lose, String interval) {
         return "[Servers]\nPrimary=" + primary + "\nFallback=" + fallback + "\nTimeout=1s\n"
-                + "[Decision]\nInterval=" + interval + "\nChecksToGain=" + gain + "\nChecksToLose=" + lose + "\nMinDwell=0s\n"
+                + "[Decision]\nInterval=" + interval + "\n"
                 + "ConservePowerOnFallback=no\n";
     }
 

@@ -34,9 +34,7 @@ public final class NtpConfig {
     private final Duration maxRootDistance;
     private final Duration maxOffset;
     private final Duration checkInterval;
-    private final int checksToGain;
-    private final int checksToLose;
-    private final Duration minDwell;
+    private final FlapDamping flapDamping;
     private final int maxAddressesPerName;
     private final Duration driftAlertOffset;
     private final double driftAlertPpm;
@@ -51,9 +49,7 @@ public final class NtpConfig {
         this.maxRootDistance = b.maxRootDistance;
         this.maxOffset = b.maxOffset;
         this.checkInterval = b.checkInterval;
-        this.checksToGain = b.checksToGain;
-        this.checksToLose = b.checksToLose;
-        this.minDwell = b.minDwell;
+        this.flapDamping = b.flapDamping;
         this.maxAddressesPerName = b.maxAddressesPerName;
         this.driftAlertOffset = b.driftAlertOffset;
         this.driftAlertPpm = b.driftAlertPpm;
@@ -81,9 +77,7 @@ public final class NtpConfig {
         b.maxRootDistance = maxRootDistance;
         b.maxOffset = maxOffset;
         b.checkInterval = checkInterval;
-        b.checksToGain = checksToGain;
-        b.checksToLose = checksToLose;
-        b.minDwell = minDwell;
+        b.flapDamping = flapDamping;
         b.maxAddressesPerName = maxAddressesPerName;
         b.driftAlertOffset = driftAlertOffset;
         b.driftAlertPpm = driftAlertPpm;
@@ -146,19 +140,12 @@ public final class NtpConfig {
         return checkInterval;
     }
 
-    /** Consecutive synced checks needed to change to a synced state, default 2. */
-    public int checksToGain() {
-        return checksToGain;
-    }
-
-    /** Consecutive unsynchronized checks needed to leave a synced state, default 2. */
-    public int checksToLose() {
-        return checksToLose;
-    }
-
-    /** Minimum time a state is kept before it may change again, default 3 minutes. */
-    public Duration minDwell() {
-        return minDwell;
+    /**
+     * How the stable state is damped against flapping ({@link SyncState}), default {@link FlapDamping#DEFAULTS}
+     * (half-life 15 min, penalty 1000, suppress 2000, reuse 500, maximum suppression 1 h). Losing is never delayed.
+     */
+    public FlapDamping flapDamping() {
+        return flapDamping;
     }
 
     /** How many addresses of one name are queried, default 4. */
@@ -188,8 +175,7 @@ public final class NtpConfig {
                 + ", checkDeadline=" + checkDeadline
                 + ", primarySamples=" + primarySamples + ", fallbackSamples=" + fallbackSamples
                 + ", maxRootDistance=" + maxRootDistance + ", maxOffset=" + maxOffset
-                + ", checkInterval=" + checkInterval + ", checksToGain=" + checksToGain
-                + ", checksToLose=" + checksToLose + ", minDwell=" + minDwell
+                + ", checkInterval=" + checkInterval + ", flapDamping=" + flapDamping
                 + ", maxAddressesPerName=" + maxAddressesPerName + ", driftAlertOffset=" + driftAlertOffset
                 + ", driftAlertPpm=" + driftAlertPpm + "}";
     }
@@ -206,9 +192,7 @@ public final class NtpConfig {
         private Duration maxRootDistance = Duration.ofSeconds(5);
         private Duration maxOffset = Duration.ofMillis(128);
         private Duration checkInterval = Duration.ofSeconds(60);
-        private int checksToGain = 2;
-        private int checksToLose = 2;
-        private Duration minDwell = Duration.ofMinutes(3);
+        private FlapDamping flapDamping = FlapDamping.DEFAULTS;
         private int maxAddressesPerName = 4;
         private Duration driftAlertOffset = Duration.ofMillis(500);
         private double driftAlertPpm = 100;
@@ -287,25 +271,9 @@ public final class NtpConfig {
             return this;
         }
 
-        /** Consecutive synced checks to become synced: 1 to 100. */
-        public Builder checksToGain(int checks) {
-            this.checksToGain = checkRange("checksToGain", checks, 1, 100);
-            return this;
-        }
-
-        /** Consecutive failed checks to lose sync: 1 to 100. */
-        public Builder checksToLose(int checks) {
-            this.checksToLose = checkRange("checksToLose", checks, 1, 100);
-            return this;
-        }
-
-        /** Minimum time in a state before it may change: zero to 1 day. */
-        public Builder minDwell(Duration dwell) {
-            Objects.requireNonNull(dwell, "minDwell");
-            if (dwell.isNegative() || dwell.compareTo(Duration.ofDays(1)) > 0) {
-                throw new IllegalArgumentException("minDwell must be 0 to 1 day, was " + dwell);
-            }
-            this.minDwell = dwell;
+        /** The flap damping of the stable state; its own constructor checks its values. */
+        public Builder flapDamping(FlapDamping damping) {
+            this.flapDamping = Objects.requireNonNull(damping, "flapDamping");
             return this;
         }
 
@@ -375,8 +343,10 @@ public final class NtpConfig {
                 if (s.role() != role) {
                     throw new IllegalArgumentException(s + " has role " + s.role() + ", expected " + role);
                 }
-                if (out.contains(s)) {
-                    throw new IllegalArgumentException(s + " is listed twice");
+                for (NtpServer o : out) {
+                    if (o.host().equals(s.host()) && o.port() == s.port()) {
+                        throw new IllegalArgumentException(s + " is listed twice");
+                    }
                 }
                 if (out.size() == MAX_SERVERS) {
                     throw new IllegalArgumentException("at most " + MAX_SERVERS + " servers are allowed, "

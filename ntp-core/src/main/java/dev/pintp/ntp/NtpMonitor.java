@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks the time every {@link NtpConfig#checkInterval()} on one scheduler thread, applies hysteresis
- * ({@link SyncState}) and drift tracking ({@link DriftHistory}), feeds {@link NtpMetrics} and tells listeners.
+ * Checks the time every {@link NtpConfig#checkInterval()} on one scheduler thread, applies flap damping
+ * ({@link SyncState}: losing immediate, regaining at the next good check unless damped) and drift tracking ({@link DriftHistory}), feeds {@link NtpMetrics} and tells listeners.
  * For a controller that embeds the library and switches its power saving live instead of being restarted.
  *
  * <pre>{@code
@@ -32,14 +32,23 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Thread-safe. {@link #current()} never throws and answers {@link Verdict#UNKNOWN} before the first check. A check
- * that throws anything (it should not; an {@link Error} too) is logged and counts as nothing; the schedule goes on.
+ * that throws anything (it should not; an {@link Error} too), or that ends more than {@link #DEADLINE_GRACE} after
+ * {@link NtpConfig#checkDeadline()}, is a check that could not be made: it is logged, the stable state is lost at once
+ * ({@link SyncState#failed}), {@link MonitorStatus#failure()} says why and {@link MonitorStatus#maySavePower()} is
+ * false; the schedule goes on. While a check runs beyond that time, {@link #current()} already reports it so.
  */
 public final class NtpMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NtpMonitor.class);
+    /**
+     * How long after {@link NtpConfig#checkDeadline()} a check may still end and count: the checker itself ends at
+     * its deadline, so this only absorbs scheduling delays on a loaded machine.
+     */
+    public static final java.time.Duration DEADLINE_GRACE = java.time.Duration.ofSeconds(1);
 
     private final NtpConfig config;
     private final NtpChecker checker;
     private final Clock clock;
+    private final Ticker ticker;
     private final ScheduledExecutorService scheduler;
     private final boolean ownsScheduler;
     private final NtpMetrics metrics;
@@ -47,6 +56,8 @@ public final class NtpMonitor implements AutoCloseable {
     /** Held while a check and its listeners run, so that close() can wait for them. */
     private final ReentrantLock running = new ReentrantLock();
     private volatile MonitorStatus status;
+    /** Ticker reading when the check under way started; {@link Long#MIN_VALUE} when none is under way. */
+    private volatile long checkStarted = Long.MIN_VALUE;
     private ScheduledFuture<?> task;
     private volatile boolean closed;
 
@@ -54,6 +65,7 @@ public final class NtpMonitor implements AutoCloseable {
         this.config = b.config;
         this.checker = b.checker != null ? b.checker : NtpChecker.create(b.config);
         this.clock = b.clock;
+        this.ticker = b.ticker;
         this.ownsScheduler = b.scheduler == null;
         this.scheduler = ownsScheduler ? Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ntp-monitor");
@@ -62,8 +74,7 @@ public final class NtpMonitor implements AutoCloseable {
         }) : b.scheduler;
         this.metrics = new NtpMetrics(b.config);
         this.listeners.addAll(b.listeners);
-        this.status = new MonitorStatus(Verdict.UNKNOWN, Optional.empty(), SyncQuality.NONE, b.initialState,
-                Optional.empty(), DriftHistory.empty(), 0);
+        this.status = MonitorStatus.unknown(b.initialState);
     }
 
     /** A monitor with a real checker ({@link NtpChecker#create(NtpConfig)}), the system clock and its own thread. */
@@ -96,10 +107,28 @@ public final class NtpMonitor implements AutoCloseable {
 
     /**
      * The current status; never throws, never null. Before the first check the verdict is {@link Verdict#UNKNOWN}
-     * (with the initial hysteresis state).
+     * (with the initial state). While a check runs beyond its deadline plus {@link #DEADLINE_GRACE}, the status is
+     * that of a failed check (the stable state lost, {@link MonitorStatus#failure()} present), before the check ends.
      */
     public MonitorStatus current() {
-        return status;
+        MonitorStatus s = status;
+        long started = checkStarted;
+        if (started != Long.MIN_VALUE) {
+            long running = ticker.read() - started;
+            if (running > limitNanos()) {
+                return s.overdue("check still running after " + seconds(running) + ", beyond its deadline of "
+                        + seconds(config.checkDeadline().toNanos()), s.state().failed(clock.instant(), config));
+            }
+        }
+        return s;
+    }
+
+    private long limitNanos() {
+        return config.checkDeadline().plus(DEADLINE_GRACE).toNanos();
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.3f s", nanos / 1e9);
     }
 
     /** The monitor's meters; bind them with {@code monitor.metrics().bindTo(registry)}. */
@@ -170,25 +199,46 @@ public final class NtpMonitor implements AutoCloseable {
     }
 
     private void runCheckLocked() {
+        MonitorStatus previous = status;
+        CheckResult result;
+        String failure = null;
+        long start = ticker.read();
+        checkStarted = start;
         try {
-            CheckResult result = checker.check();
-            MonitorStatus previous = status;
+            result = checker.check();
+            long took = ticker.read() - start;
+            if (took > limitNanos()) {
+                failure = "check took " + seconds(took) + ", beyond its deadline of "
+                        + seconds(config.checkDeadline().toNanos());
+            }
+        } catch (Throwable e) {
+            result = null;
+            failure = "check failed: " + e;
+            LOG.error("NTP check failed; the stable state is lost and the monitor goes on with the next one", e);
+        } finally {
+            checkStarted = Long.MIN_VALUE;
+        }
+        try {
+            if (failure != null) {
+                if (result != null) {
+                    LOG.error("NTP {}; counted as a failed check", failure);
+                }
+                failed(previous, failure);
+                return;
+            }
             SyncState nextState = previous.state().next(result, clock.instant(), config);
             DriftHistory drift = previous.drift().next(result, config);
-            MonitorStatus next = new MonitorStatus(nextState.verdict(), nextState.server(), nextState.quality(),
-                    nextState, Optional.of(result), drift, previous.checks() + 1);
+            MonitorStatus next = new MonitorStatus(nextState, Optional.of(result), Optional.empty(), drift,
+                    previous.checks() + 1);
             status = next;
+            CheckResult checked = result;
             metrics.record(result);
             metrics.recordStable(next.verdict(), next.quality());
             metrics.recordDrift(drift.estimate());
             for (NtpMonitorListener l : listeners) {
-                notify(l, "onCheck", () -> l.onCheck(result));
+                notify(l, "onCheck", () -> l.onCheck(checked));
             }
-            if (previous.verdict() == Verdict.UNKNOWN || !nextState.sameStable(previous.state())) {
-                for (NtpMonitorListener l : listeners) {
-                    notify(l, "onVerdictChange", () -> l.onVerdictChange(previous, next));
-                }
-            }
+            tellChange(previous, next);
             for (DriftAlert alert : drift.alerts()) {
                 for (NtpMonitorListener l : listeners) {
                     notify(l, "onDriftAlert", () -> l.onDriftAlert(alert));
@@ -197,6 +247,31 @@ public final class NtpMonitor implements AutoCloseable {
         } catch (Throwable e) {
             // Anything escaping a periodic task would silently cancel all later checks.
             LOG.error("NTP check failed; the monitor goes on with the next one", e);
+            failed(previous, "check failed: " + e);
+        }
+    }
+
+    /** Records a check that could not be made: the stable state is lost at once, and the listeners hear it. */
+    private void failed(MonitorStatus previous, String why) {
+        try {
+            SyncState lost = previous.state().failed(clock.instant(), config);
+            MonitorStatus next = new MonitorStatus(lost, Optional.empty(), Optional.of(why), previous.drift(),
+                    previous.checks() + 1);
+            status = next;
+            metrics.recordStable(next.verdict(), next.quality());
+            tellChange(previous, next);
+        } catch (Throwable e) {
+            LOG.error("recording a failed check failed", e);
+        }
+    }
+
+    /** Tells the listeners when the stable state changed, the failure status flipped, or this is the first check. */
+    private void tellChange(MonitorStatus previous, MonitorStatus next) {
+        if (previous.verdict() == Verdict.UNKNOWN || !next.state().sameStable(previous.state())
+                || previous.maySavePower() != next.maySavePower()) {
+            for (NtpMonitorListener l : listeners) {
+                notify(l, "onVerdictChange", () -> l.onVerdictChange(previous, next));
+            }
         }
     }
 
@@ -214,6 +289,7 @@ public final class NtpMonitor implements AutoCloseable {
         private final NtpConfig config;
         private NtpChecker checker;
         private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.system();
         private ScheduledExecutorService scheduler;
         private final List<NtpMonitorListener> listeners = new ArrayList<>();
         private SyncState initialState = SyncState.initial();
@@ -228,9 +304,15 @@ public final class NtpMonitor implements AutoCloseable {
             return this;
         }
 
-        /** Wall clock for hysteresis dwell times; default UTC system clock. */
+        /** Wall clock for the decay of the flap-damping penalty; default UTC system clock. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Elapsed time, to tell a check that ran beyond its deadline; default {@link Ticker#system()}. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 
@@ -250,7 +332,7 @@ public final class NtpMonitor implements AutoCloseable {
             return this;
         }
 
-        /** The hysteresis state to start from, for example one persisted by a previous run; default initial. */
+        /** The stable state to start from, for example one persisted by a previous run; default initial. */
         public Builder initialState(SyncState state) {
             this.initialState = Objects.requireNonNull(state, "state");
             return this;

@@ -52,4 +52,25 @@ public record QueryResult(
             throw new IllegalArgumentException("kissCode must be present exactly when the outcome is KISS");
         }
     }
+
+    /**
+     * True when the valid samples of this query agree within their error bounds: the intervals
+     * {@code offset ± (delay / 2 + dispersion)} of all of them have a point in common, where {@code delay / 2 +
+     * dispersion} is a sample's {@link NtpSample#synchronizationDistance()} less its {@link NtpSample#rootDistance()}
+     * (the error of the measurement itself, without the server's own error, which all samples of one server share).
+     * A burst whose samples disagree saw one of the two clocks jump during it, or answers from more than one clock.
+     * True with fewer than two samples.
+     */
+    public boolean samplesAgree() {
+        long low = Long.MIN_VALUE;
+        long high = Long.MAX_VALUE;
+        for (NtpSample s : samples) {
+            long offset = dev.pintp.ntp.internal.Durations.saturatedNanos(s.offset());
+            long bound = Math.max(0, dev.pintp.ntp.internal.Durations.saturatedNanos(
+                    s.synchronizationDistance().minus(s.rootDistance())));
+            low = Math.max(low, offset - bound);
+            high = Math.min(high, offset + bound);
+        }
+        return low <= high;
+    }
 }

@@ -10,42 +10,63 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Hysteresis over checks, as a small immutable value: the stable verdict, server and quality that the controller acts
- * on, and the candidate that is trying to replace them. A job that runs as a new process every minute keeps it in a
- * file ({@link #encode()}, {@link #decode(String)}); {@link NtpMonitor} keeps it in memory.
+ * The stable state the controller acts on, as a small immutable value: the stable verdict, server and quality, and the
+ * flap-damping figure of merit behind it. A job that runs as a new process every minute keeps it in a file
+ * ({@link #encode()}, {@link #decode(String)}); {@link NtpMonitor} keeps it in memory.
  *
- * <p>The rule ({@link #next(CheckResult, Instant, NtpConfig)}): a check whose observation equals the stable one
- * resets the candidate; so does a fallback observation of the stable quality under a stable fallback (which pool host
- * answered is no change: the stable server stays the first one verified). A check that differs from the stable
- * observation in the same direction as the previous one (both worse, or both better or sideways) extends the streak,
- * except that a better verdict after a sideways candidate (same verdict, other server or level) starts a new streak; the candidate is then whichever of the two is
- * closer to the stable observation, so a level that oscillates between two values below (or above) the stable one settles on
- * the nearer value and never flips back and forth. The stable observation changes when the streak reaches
- * {@link NtpConfig#checksToLose()} (worse) or {@link NtpConfig#checksToGain()} (better or another server) and at
- * least {@link NtpConfig#minDwell()} has passed since the last change (or the last change lies in the future: the
- * wall clock was set back since, and the dwell time is not applied). "Worse" orders first by verdict
- * (UNSYNCHRONIZED &lt; FALLBACK_SYNCED &lt; PRIMARY_SYNCED), then by quality level.
+ * <p>The rule ({@link #next(CheckResult, Instant, NtpConfig)}), with {@link FlapDamping} (RFC 2439) as the model:
+ * <ul>
+ *   <li><b>Losing is immediate.</b> A check whose observation is worse than the stable one (a lower verdict,
+ *       UNSYNCHRONIZED &lt; FALLBACK_SYNCED &lt; PRIMARY_SYNCED, or the same verdict with a lower quality level)
+ *       becomes the stable state on that very check.
+ *   <li><b>Regaining is at the next good check</b>: an observation that is better (or another primary at the same
+ *       level) becomes stable on the first check that sees it, if the selected source's burst is consistent
+ *       ({@link QueryResult#samplesAgree()}) and regaining is not suppressed.
+ *   <li><b>Flapping is damped.</b> Every change adds {@link FlapDamping#penalty()} to a figure of merit that halves
+ *       every {@link FlapDamping#halfLife()}; a change that lifts it above {@link FlapDamping#suppress()} suppresses
+ *       regaining until it has decayed below {@link FlapDamping#reuse()}. Losing is never suppressed.
+ *   <li>An observation equal to the stable one is no change; nor is a fallback observation of the stable quality
+ *       under a stable fallback (which pool host answered does not matter: the stable server stays the first one
+ *       verified).
+ * </ul>
+ *
+ * <p>The decay runs on the wall clock passed as {@code now}: the timer job is a new process every run, and wall time
+ * is the one clock that is shared across processes and, for a state kept under /etc, across reboots. A clock set
+ * forward decays the figure early (a suppression ends sooner; safety is unaffected, since damping only ever delays a
+ * regain); a clock set back is no elapsed time (the figure is kept and decays from the new reading on); so a step
+ * either way never holds a regain back for longer than {@link FlapDamping#maxSuppression()} of checks.
  *
  * @param stable what the controller acts on; {@link #initial()} is unsynchronized
- * @param since when {@code stable} last changed; empty before the first change, when no dwell time applies
- * @param candidate the observation trying to replace {@code stable}; present iff {@code streak > 0}
- * @param streak consecutive checks that differed from {@code stable} in the candidate's direction
+ * @param since when {@code stable} last changed; empty before the first change
+ * @param penalty the flap-damping figure of merit as of {@code penaltyAt} (it decays from there); not negative,
+ *     finite
+ * @param penaltyAt the time {@code penalty} refers to: the last change, or the reading of a clock that was found set
+ *     back; empty iff {@code penalty} is zero
+ * @param suppressed true while regaining is suppressed (from a change that lifted the figure above the suppress
+ *     threshold until a check finds it decayed below the reuse threshold)
  * @param changed true when the {@link #next(CheckResult, Instant, NtpConfig)} call that produced this state changed
  *     {@code stable}; not encoded (a decoded state says false)
  */
-public record SyncState(Observation stable, Optional<Instant> since, Optional<Observation> candidate, int streak,
-        boolean changed) {
-    private static final String HEADER = "pintp-sync 1";
+public record SyncState(Observation stable, Optional<Instant> since, double penalty, Optional<Instant> penaltyAt,
+        boolean suppressed, boolean changed) {
+    private static final String HEADER = "pintp-sync 2";
+    private static final String HEADER_V1 = "pintp-sync 1";
     private static final List<Verdict> KNOWN_VERDICTS =
             List.of(Verdict.PRIMARY_SYNCED, Verdict.FALLBACK_SYNCED, Verdict.UNSYNCHRONIZED);
 
-    /** @throws IllegalArgumentException when the candidate is not present exactly when {@code streak > 0} */
+    /** @throws IllegalArgumentException for a negative or non-finite penalty, or a penalty time iff not zero */
     public SyncState {
         Objects.requireNonNull(stable, "stable");
         Objects.requireNonNull(since, "since");
-        Objects.requireNonNull(candidate, "candidate");
-        if (streak < 0 || candidate.isPresent() != (streak > 0)) {
-            throw new IllegalArgumentException("candidate must be present exactly when streak > 0, streak " + streak);
+        Objects.requireNonNull(penaltyAt, "penaltyAt");
+        if (!(penalty >= 0) || Double.isInfinite(penalty)) {
+            throw new IllegalArgumentException("penalty must be finite and not negative, was " + penalty);
+        }
+        if (penaltyAt.isPresent() != (penalty > 0)) {
+            throw new IllegalArgumentException("penaltyAt must be present exactly when penalty > 0, penalty " + penalty);
+        }
+        if (suppressed && penalty == 0) {
+            throw new IllegalArgumentException("a suppressed state has a penalty");
         }
     }
 
@@ -103,9 +124,14 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
                 && a.quality() == b.quality();
     }
 
-    /** The state of a process that has seen no check: unsynchronized, no candidate, no dwell time pending. */
+    /** The state of a process that has seen no check: unsynchronized, no penalty. */
     public static SyncState initial() {
-        return new SyncState(Observation.UNSYNCHRONIZED, Optional.empty(), Optional.empty(), 0, false);
+        return new SyncState(Observation.UNSYNCHRONIZED, Optional.empty(), 0, Optional.empty(), false, false);
+    }
+
+    /** A state that has been {@code stable} since {@code since}, with no penalty: for tests and migrations. */
+    public static SyncState stableSince(Observation stable, Instant since) {
+        return new SyncState(stable, Optional.of(since), 0, Optional.empty(), false, false);
     }
 
     /** The stable verdict. */
@@ -123,47 +149,83 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
         return stable.quality();
     }
 
-    /** The state after one more check; see the class description for the rule. Pure; thread-safe. */
+    /**
+     * The state after one more check; see the class description for the rule. The burst counts as consistent when
+     * the selected source's samples agree ({@link QueryResult#samplesAgree()}). Pure; thread-safe.
+     */
     public SyncState next(CheckResult result, Instant now, NtpConfig config) {
-        return next(Observation.of(Objects.requireNonNull(result, "result")), now, config);
+        Objects.requireNonNull(result, "result");
+        boolean consistent = result.selected().flatMap(SourceReport::query).map(QueryResult::samplesAgree)
+                .orElse(true);
+        return next(Observation.of(result), consistent, now, config);
     }
 
-    /** The state after one more check that observed {@code observed} at {@code now}. Pure; thread-safe. */
+    /** The state after a check that observed {@code observed} with a consistent burst. Pure; thread-safe. */
     public SyncState next(Observation observed, Instant now, NtpConfig config) {
+        return next(observed, true, now, config);
+    }
+
+    /**
+     * The state after a check that could not be made (an exception, the check deadline passed): a loss like an
+     * unsynchronized check, immediate.
+     */
+    public SyncState failed(Instant now, NtpConfig config) {
+        return next(Observation.UNSYNCHRONIZED, true, now, config);
+    }
+
+    /**
+     * The state after a check that observed {@code observed} at {@code now}; {@code consistent} says whether the
+     * selected source's burst agreed with itself (an inconsistent burst never regains). Pure; thread-safe.
+     */
+    public SyncState next(Observation observed, boolean consistent, Instant now, NtpConfig config) {
         Objects.requireNonNull(observed, "observed");
         Objects.requireNonNull(now, "now");
         Objects.requireNonNull(config, "config");
-        if (observed.equals(stable) || bothOnTheFallback(observed, stable)) {
-            return new SyncState(stable, since, Optional.empty(), 0, false);
+        FlapDamping damping = config.flapDamping();
+        // A penalty stamped after now was stamped by a clock that has since been set back: no time has elapsed.
+        boolean setBack = penaltyAt.isPresent() && penaltyAt.get().isAfter(now);
+        Duration elapsed = penaltyAt.isEmpty() || setBack ? Duration.ZERO : Duration.between(penaltyAt.get(), now);
+        double figure = damping.decay(penalty, elapsed);
+        if (figure < damping.reuse() * 1e-3) {
+            figure = 0; // negligible: forgotten, so that the state stops changing
         }
-        int direction = Integer.signum(observed.rank() - stable.rank());
-        boolean worse = direction < 0;
-        Observation next = observed;
-        int count = 1;
-        // A better verdict after a merely sideways candidate (same verdict as the stable one: another server or
-        // level) starts a streak of its own; otherwise the sideways candidate would be promoted by the checks of a
-        // recovering primary, which would then have to wait for a streak anew.
-        boolean betterVerdict = !worse && candidate.isPresent()
-                && candidate.get().verdict() == stable.verdict()
-                && verdictRank(observed.verdict()) > verdictRank(candidate.get().verdict());
-        if (candidate.isPresent() && !betterVerdict
-                && (Integer.signum(candidate.get().rank() - stable.rank()) < 0) == worse) {
-            count = streak + 1;
-            int distanceOld = Math.abs(candidate.get().rank() - stable.rank());
-            int distanceNew = Math.abs(observed.rank() - stable.rank());
-            if (distanceOld < distanceNew) {
-                next = candidate.get();
-            }
+        boolean stillSuppressed = suppressed && figure > damping.reuse();
+        boolean worse = observed.rank() < stable.rank();
+        if (observed.equals(stable) || bothOnTheFallback(observed, stable)
+                || !worse && (stillSuppressed || !consistent)) {
+            return unchanged(figure, setBack, now, stillSuppressed);
         }
-        int needed = worse ? config.checksToLose() : config.checksToGain();
-        // A last change stamped after now was stamped by a clock that has since been set back (the very clock this
-        // library distrusts): the dwell time cannot be measured against it, so it does not hold the change back.
-        boolean dwelt = since.isEmpty() || since.get().isAfter(now)
-                || !Duration.between(since.get(), now).minus(config.minDwell()).isNegative();
-        if (count >= needed && dwelt) {
-            return new SyncState(next, Optional.of(now), Optional.empty(), 0, true);
+        double raised = Math.min(damping.ceiling(), figure + damping.penalty());
+        return new SyncState(observed, Optional.of(now), raised, Optional.of(now),
+                stillSuppressed || raised > damping.suppress(), true);
+    }
+
+    /**
+     * The state after a check that changed nothing. The stored figure and its time stay as they are (the decay is
+     * computed from them whenever needed), so that a steady system does not rewrite its state file every run; they
+     * change only when the figure became negligible, when a suppression ended, or when the clock was set back (then
+     * the figure is re-anchored at the new reading).
+     */
+    private SyncState unchanged(double figure, boolean setBack, Instant now, boolean stillSuppressed) {
+        if (figure == 0) {
+            return new SyncState(stable, since, 0, Optional.empty(), false, false);
         }
-        return new SyncState(stable, since, Optional.of(next), count, false);
+        if (setBack) {
+            return new SyncState(stable, since, figure, Optional.of(now), stillSuppressed, false);
+        }
+        return new SyncState(stable, since, penalty, penaltyAt, stillSuppressed, false);
+    }
+
+    /**
+     * When a regain could happen again: empty when regaining is not suppressed, else the time at which the figure of
+     * merit will have decayed below the reuse threshold (a check at or after it may regain).
+     */
+    public Optional<Instant> suppressedUntil(NtpConfig config) {
+        if (!suppressed || penaltyAt.isEmpty()) {
+            return Optional.empty();
+        }
+        FlapDamping damping = config.flapDamping();
+        return Optional.of(penaltyAt.get().plus(damping.timeToDecay(penalty, damping.reuse())));
     }
 
     /** True when {@code other} has the same stable observation (what the controller acts on). */
@@ -172,8 +234,8 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
     }
 
     /**
-     * The state as a few {@code key=value} lines after a header line; {@code -} stands for an absent value.
-     * {@link #changed()} is not written.
+     * The state as a few {@code key=value} lines after the header line {@code pintp-sync 2}; {@code -} stands for an
+     * absent value. {@link #changed()} is not written.
      */
     public String encode() {
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
@@ -181,22 +243,24 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
         sb.append("server=").append(stable.server().orElse("-")).append('\n');
         sb.append("quality=").append(stable.quality()).append('\n');
         sb.append("since=").append(since.map(Instant::toString).orElse("-")).append('\n');
-        sb.append("candidate.verdict=").append(candidate.map(c -> c.verdict().name()).orElse("-")).append('\n');
-        sb.append("candidate.server=").append(candidate.flatMap(Observation::server).orElse("-")).append('\n');
-        sb.append("candidate.quality=").append(candidate.map(c -> c.quality().name()).orElse("-")).append('\n');
-        sb.append("streak=").append(streak).append('\n');
+        sb.append("penalty=").append(Double.toString(penalty)).append('\n');
+        sb.append("penalty.at=").append(penaltyAt.map(Instant::toString).orElse("-")).append('\n');
+        sb.append("suppressed=").append(suppressed).append('\n');
         return sb.toString();
     }
 
     /**
-     * Reads what {@link #encode()} wrote.
+     * Reads what {@link #encode()} wrote. A version 1 state (the hysteresis of streaks and dwell time before flap
+     * damping) is read as its stable observation and change time with no penalty: its candidate and streak have no
+     * meaning under the new rule.
      *
      * @throws IllegalArgumentException when {@code text} is not such a state
      */
     public static SyncState decode(String text) {
         Objects.requireNonNull(text, "text");
         String[] lines = text.strip().split("\\R");
-        if (!lines[0].strip().equals(HEADER)) {
+        String header = lines[0].strip();
+        if (!header.equals(HEADER) && !header.equals(HEADER_V1)) {
             throw new IllegalArgumentException("not a sync state: first line must be '" + HEADER + "'");
         }
         Map<String, String> kv = new LinkedHashMap<>();
@@ -213,24 +277,36 @@ public record SyncState(Observation stable, Optional<Instant> since, Optional<Ob
         try {
             Observation stable = observation(kv, "");
             Optional<Instant> since = optional(kv, "since").map(Instant::parse);
-            Optional<Observation> candidate = Optional.empty();
-            if ("-".equals(kv.get("candidate.verdict"))) {
+            double penalty = 0;
+            Optional<Instant> penaltyAt = Optional.empty();
+            boolean suppressed = false;
+            if (header.equals(HEADER_V1)) {
+                if (!"-".equals(kv.get("candidate.verdict"))) {
+                    observation(kv, "candidate."); // checked, then dropped
+                }
                 for (String k : new String[] {"candidate.verdict", "candidate.server", "candidate.quality"}) {
-                    if (!"-".equals(require(kv, k))) {
-                        throw new IllegalArgumentException(k + " must be - when there is no candidate");
-                    }
+                    kv.remove(k);
+                }
+                if (!require(kv, "streak").matches("\\d{1,9}")) {
+                    throw new IllegalArgumentException("bad streak");
                 }
             } else {
-                candidate = Optional.of(observation(kv, "candidate."));
-            }
-            String streak = require(kv, "streak");
-            if (!streak.matches("\\d{1,9}")) {
-                throw new IllegalArgumentException("bad streak '" + streak + "'");
+                String p = require(kv, "penalty");
+                if (!p.matches("\\d{1,12}(\\.\\d{1,20})?(E-?\\d{1,3})?")) {
+                    throw new IllegalArgumentException("bad penalty '" + p + "'");
+                }
+                penalty = Double.parseDouble(p);
+                penaltyAt = optional(kv, "penalty.at").map(Instant::parse);
+                String sup = require(kv, "suppressed");
+                if (!sup.equals("true") && !sup.equals("false")) {
+                    throw new IllegalArgumentException("suppressed must be true or false, was '" + sup + "'");
+                }
+                suppressed = sup.equals("true");
             }
             if (!kv.isEmpty()) {
                 throw new IllegalArgumentException("unknown keys " + kv.keySet());
             }
-            return new SyncState(stable, since, candidate, Integer.parseInt(streak), false);
+            return new SyncState(stable, since, penalty, penaltyAt, suppressed, false);
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("bad sync state: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {

@@ -10,8 +10,10 @@ import org.junit.jupiter.api.Test;
 class MonitorStatusTest {
 
     private static MonitorStatus status(Verdict verdict, SyncQuality quality) {
-        return new MonitorStatus(verdict, verdict.isSynced() ? Optional.of("host") : Optional.empty(), quality,
-                SyncState.initial(), Optional.empty(), DriftHistory.empty(), 1);
+        SyncState.Observation o = verdict.isSynced() ? new SyncState.Observation(verdict, Optional.of("host"), quality)
+                : SyncState.Observation.UNSYNCHRONIZED;
+        return new MonitorStatus(SyncState.stableSince(o, Fixtures.T0), Optional.empty(), Optional.empty(),
+                DriftHistory.empty(), 1);
     }
 
     @Test
@@ -20,6 +22,14 @@ class MonitorStatusTest {
         assertFalse(status(Verdict.FALLBACK_SYNCED, SyncQuality.HIGH).maySavePower());
         assertFalse(status(Verdict.UNSYNCHRONIZED, SyncQuality.NONE).maySavePower());
         assertFalse(MonitorStatus.unknown().maySavePower());
+    }
+
+    @Test
+    void aFailedLastCheckNeverAllowsPowerSaving() {
+        MonitorStatus synced = status(Verdict.PRIMARY_SYNCED, SyncQuality.HIGH);
+        MonitorStatus failed = new MonitorStatus(synced.state(), Optional.empty(), Optional.of("deadline passed"),
+                DriftHistory.empty(), 2);
+        assertFalse(failed.maySavePower(), "even with a synced state");
     }
 
     @Test

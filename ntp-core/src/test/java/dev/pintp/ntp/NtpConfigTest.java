@@ -23,9 +23,7 @@ class NtpConfigTest {
         assertEquals(Duration.ofSeconds(60), c.checkInterval());
         assertEquals(4, c.primarySamples());
         assertEquals(1, c.fallbackSamples());
-        assertEquals(2, c.checksToGain());
-        assertEquals(2, c.checksToLose());
-        assertEquals(Duration.ofMinutes(3), c.minDwell());
+        assertEquals(new FlapDamping(Duration.ofMinutes(15), 1000, 2000, 500, Duration.ofHours(1)), c.flapDamping());
         assertEquals(4, c.maxAddressesPerName());
     }
 
@@ -35,7 +33,7 @@ class NtpConfigTest {
         assertThrows(IllegalArgumentException.class, () -> b.timeout(Duration.ZERO));
         assertThrows(IllegalArgumentException.class, () -> b.checkDeadline(Duration.ofMillis(-1)));
         assertThrows(IllegalArgumentException.class, () -> b.maxOffset(Duration.ofHours(2)));
-        assertThrows(IllegalArgumentException.class, () -> b.checksToGain(0));
+        assertThrows(NullPointerException.class, () -> b.flapDamping(null));
         assertThrows(IllegalArgumentException.class, () -> b.primaryHosts("bad host"));
         assertThrows(IllegalArgumentException.class, () -> b.primaryHosts("host:99999"));
         assertThrows(IllegalArgumentException.class, () -> b.driftAlertPpm(Double.NaN));
@@ -57,14 +55,33 @@ class NtpConfigTest {
         NtpConfig c = NtpConfig.custom().primaryHosts("192.0.2.9:1123").fallbackHosts("pool.test")
                 .timeout(Duration.ofMillis(700)).checkDeadline(Duration.ofSeconds(3)).primarySamples(2)
                 .fallbackSamples(2).maxRootDistance(Duration.ofSeconds(2)).maxOffset(Duration.ofMillis(50))
-                .checkInterval(Duration.ofSeconds(30)).checksToGain(4).checksToLose(5).minDwell(Duration.ofMinutes(7))
+                .checkInterval(Duration.ofSeconds(30))
+                .flapDamping(new FlapDamping(Duration.ofMinutes(5), 7, 30, 4, Duration.ofMinutes(20)))
                 .maxAddressesPerName(2).driftAlertOffset(Duration.ofMillis(300)).driftAlertPpm(42).build();
         String defaults = NtpConfig.ofDefaults().toString();
         String[] fields = c.toString().replaceAll("^NtpConfig\\{|\\}$", "").split(", (?=[a-zA-Z]+=)");
-        assertEquals(15, fields.length, c.toString());
+        assertEquals(17, fields.length, c.toString());
         for (String field : fields) {
             assertTrue(!defaults.contains(field), "not a default value: " + field);
         }
         assertEquals(c.toString(), c.toBuilder().build().toString());
+    }
+
+    @Test
+    void flapDampingRejectsBadValuesAndCombinations() {
+        Duration m15 = Duration.ofMinutes(15);
+        Duration h1 = Duration.ofHours(1);
+        assertThrows(IllegalArgumentException.class, () -> new FlapDamping(Duration.ZERO, 1000, 2000, 500, h1));
+        assertThrows(IllegalArgumentException.class, () -> new FlapDamping(m15, 0, 2000, 500, h1));
+        assertThrows(IllegalArgumentException.class, () -> new FlapDamping(m15, 1000, 2000, 0, h1));
+        assertThrows(IllegalArgumentException.class, () -> new FlapDamping(m15, 1000, 500, 500, h1),
+                "suppress must lie above reuse");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new FlapDamping(m15, 2000, 2000, 500, h1));
+        assertTrue(e.getMessage().contains("a single outage would hold its own regain back"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new FlapDamping(m15, 1000, 2000, 500, Duration.ofMinutes(30)));
+        assertTrue(e.getMessage().contains("ceiling 2000"), e.getMessage());
+        assertEquals(8000, FlapDamping.DEFAULTS.ceiling(), 1e-9);
     }
 }

@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class NtpMonitorTest {
     final MutableClock clock = new MutableClock(Fixtures.T0);
-    final NtpConfig config = NtpConfig.custom().primaryHosts("192.0.2.2").fallbacks(List.of()).checksToGain(2)
-            .checksToLose(2).minDwell(Duration.ZERO).driftAlertOffset(Duration.ofMillis(50)).build();
+    final NtpConfig config = NtpConfig.custom().primaryHosts("192.0.2.2").fallbacks(List.of())
+            .driftAlertOffset(Duration.ofMillis(50)).build();
     final ManualScheduler scheduler = new ManualScheduler();
     final Deque<Supplier<CheckResult>> script = new ArrayDeque<>();
     final NtpChecker checker = () -> script.poll().get();
@@ -103,14 +103,16 @@ class NtpMonitorTest {
             for (int i = 0; i < 7; i++) {
                 tick();
             }
+            // losing at once, regaining at the next good check; the third change lifts the flap penalty above the
+            // suppress threshold, but losing is never held back
             assertEquals(List.of(
-                    "check PRIMARY_SYNCED", "change UNKNOWN -> UNSYNCHRONIZED",
+                    "check PRIMARY_SYNCED", "change UNKNOWN -> PRIMARY_SYNCED",
+                    "check PRIMARY_SYNCED",
+                    "check PRIMARY_SYNCED",
+                    "check UNSYNCHRONIZED", "change PRIMARY_SYNCED -> UNSYNCHRONIZED",
                     "check PRIMARY_SYNCED", "change UNSYNCHRONIZED -> PRIMARY_SYNCED",
-                    "check PRIMARY_SYNCED",
-                    "check UNSYNCHRONIZED",
-                    "check PRIMARY_SYNCED",
-                    "check UNSYNCHRONIZED",
-                    "check UNSYNCHRONIZED", "change PRIMARY_SYNCED -> UNSYNCHRONIZED"), recorder.events);
+                    "check UNSYNCHRONIZED", "change PRIMARY_SYNCED -> UNSYNCHRONIZED",
+                    "check UNSYNCHRONIZED"), recorder.events);
             assertEquals(7, m.current().checks());
             assertEquals(Verdict.UNSYNCHRONIZED, m.current().verdict());
         }
@@ -175,8 +177,8 @@ class NtpMonitorTest {
             tick();
             assertEquals(2, m.current().checks());
             assertEquals(Verdict.PRIMARY_SYNCED, m.current().verdict());
-            assertEquals(List.of("check PRIMARY_SYNCED", "change UNKNOWN -> UNSYNCHRONIZED", "check PRIMARY_SYNCED",
-                    "change UNSYNCHRONIZED -> PRIMARY_SYNCED"), recorder.events);
+            assertEquals(List.of("check PRIMARY_SYNCED", "change UNKNOWN -> PRIMARY_SYNCED", "check PRIMARY_SYNCED"),
+                    recorder.events);
         }
     }
 
@@ -190,9 +192,60 @@ class NtpMonitorTest {
             });
             synced(Duration.ZERO);
             tick();
-            assertEquals(0, m.current().checks());
+            assertEquals(1, m.current().checks(), "a failed check counts as attempted");
+            assertTrue(m.current().failure().isPresent());
             tick();
-            assertEquals(1, m.current().checks());
+            assertEquals(2, m.current().checks());
+            assertTrue(m.current().failure().isEmpty());
+            assertTrue(m.current().maySavePower());
+        }
+    }
+
+    @Test
+    void aCheckThatThrowsLosesPowerSavingAtOnceAndIsNotReportedAsTheLastGoodOne() {
+        try (NtpMonitor m = monitor().start()) {
+            synced(Duration.ZERO);
+            tick();
+            assertTrue(m.current().maySavePower());
+            script.add(() -> {
+                throw new IllegalStateException("bug in a checker");
+            });
+            tick();
+            MonitorStatus s = m.current();
+            assertFalse(s.maySavePower());
+            assertEquals(Verdict.UNSYNCHRONIZED, s.verdict());
+            assertTrue(s.lastCheck().isEmpty(), "the failed check is not reported as the last good one");
+            assertTrue(s.failure().orElseThrow().contains("bug in a checker"), s.failure().toString());
+            assertEquals(List.of("check PRIMARY_SYNCED", "change UNKNOWN -> PRIMARY_SYNCED",
+                    "change PRIMARY_SYNCED -> UNSYNCHRONIZED"), recorder.events);
+        }
+    }
+
+    @Test
+    void aCheckThatEndsAfterItsDeadlineIsAFailedCheck() {
+        long[] nanos = {0};
+        try (NtpMonitor m = NtpMonitor.custom(config).checker(checker).clock(clock).scheduler(scheduler)
+                .ticker(() -> nanos[0]).listener(recorder).build().start()) {
+            synced(Duration.ZERO);
+            tick();
+            assertTrue(m.current().maySavePower());
+            MonitorStatus[] during = new MonitorStatus[2];
+            script.add(() -> {
+                nanos[0] += config.checkDeadline().plus(NtpMonitor.DEADLINE_GRACE).toNanos();
+                during[0] = m.current();
+                nanos[0] += 1;
+                during[1] = m.current();
+                return Fixtures.primaryCheck(config, clock.instant(), Duration.ZERO);
+            });
+            tick();
+            assertTrue(during[0].maySavePower(), "at the deadline plus grace the check still counts");
+            assertFalse(during[1].maySavePower(), "beyond it, current() reports the overdue check at once");
+            assertTrue(during[1].failure().orElseThrow().startsWith("check still running after"));
+            MonitorStatus s = m.current();
+            assertFalse(s.maySavePower(), "a late answer is not trusted");
+            assertTrue(s.lastCheck().isEmpty());
+            assertTrue(s.failure().orElseThrow().startsWith("check took 3.000 s, beyond its deadline of 2.000 s"),
+                    s.failure().toString());
         }
     }
 
@@ -214,34 +267,42 @@ class NtpMonitorTest {
     }
 
     @Test
-    void theStableVerdictMeterFollowsHysteresisWhileTheVerdictMeterShowsEachCheck() {
+    void theStableVerdictMeterFollowsDampingWhileTheVerdictMeterShowsEachCheck() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (NtpMonitor m = monitor().start()) {
             m.metrics().bindTo(registry);
             assertEquals(1, registry.get("ntp.stable.verdict").tag("verdict", "UNKNOWN").gauge().value());
             synced(Duration.ofMillis(1));
-            synced(Duration.ofMillis(1));
             tick();
+            assertEquals(1, registry.get("ntp.stable.verdict").tag("verdict", "PRIMARY_SYNCED").gauge().value());
+            assertEquals(3, registry.get("ntp.stable.level").gauge().value());
+            // flapping: lost, regained, lost; the next good check is suppressed by flap damping
+            dead();
+            synced(Duration.ofMillis(1));
+            dead();
+            synced(Duration.ofMillis(1));
+            for (int i = 0; i < 4; i++) {
+                tick();
+            }
             assertEquals(1, registry.get("ntp.verdict").tag("verdict", "PRIMARY_SYNCED").gauge().value());
             assertEquals(1, registry.get("ntp.stable.verdict").tag("verdict", "UNSYNCHRONIZED").gauge().value());
             assertEquals(0, registry.get("ntp.stable.verdict").tag("verdict", "PRIMARY_SYNCED").gauge().value());
             assertEquals(0, registry.get("ntp.stable.level").gauge().value());
-            tick();
-            assertEquals(1, registry.get("ntp.stable.verdict").tag("verdict", "PRIMARY_SYNCED").gauge().value());
-            assertEquals(3, registry.get("ntp.stable.level").gauge().value());
         }
     }
 
     @Test
-    void initialStateIsTheStartingPointOfHysteresis() {
-        SyncState synced = new SyncState(new SyncState.Observation(Verdict.PRIMARY_SYNCED,
-                java.util.Optional.of("192.0.2.2"), SyncQuality.HIGH), java.util.Optional.empty(),
-                java.util.Optional.empty(), 0, false);
+    void initialStateIsTheStartingPointOfDamping() {
+        SyncState synced = SyncState.stableSince(new SyncState.Observation(Verdict.PRIMARY_SYNCED,
+                java.util.Optional.of("192.0.2.2"), SyncQuality.HIGH), Fixtures.T0.minus(Duration.ofHours(5)));
         try (NtpMonitor m = NtpMonitor.custom(config).checker(checker).clock(clock).scheduler(scheduler)
                 .initialState(synced).build().start()) {
-            dead();
+            assertEquals(synced, m.current().state());
+            synced(Duration.ZERO);
             tick();
-            assertEquals(Verdict.PRIMARY_SYNCED, m.current().verdict(), "one bad check does not lose sync");
+            assertEquals(Verdict.PRIMARY_SYNCED, m.current().verdict());
+            assertFalse(m.current().state().changed(), "the same observation is no change");
+            assertEquals(synced.since(), m.current().state().since());
         }
     }
 

@@ -48,7 +48,7 @@ class StateFileProperties {
     void corruptedSyncStateFilesFailOnlyWithIllegalArgument(@ForAll @IntRange(min = 0, max = 5) int stable,
             @ForAll @IntRange(min = 0, max = 400) int cut, @ForAll char junk, @ForAll @IntRange(max = 400) int at) {
         SyncState s = new SyncState(DecisionProperties.OBSERVATIONS.get(stable), Optional.of(Fixtures.T0),
-                Optional.of(DecisionProperties.OBSERVATIONS.get((stable + 1) % 6)), 1, false);
+                1234.5 * stable + 0.25, Optional.of(Fixtures.T0), stable % 2 == 0, false);
         decodesOrRejects(mutate(s.encode(), cut, junk, at), SyncState::decode);
     }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * The parsed command line. Values are checked for syntax and simple ranges here; {@link dev.pintp.ntp.NtpConfig}
@@ -22,6 +23,9 @@ import java.util.OptionalInt;
  * @param timeout per-exchange timeout, when given
  * @param maxRootDistance when given
  * @param maxOffset when given
+ * @param keyfile the chrony keyfile of {@code --key}, when given
+ * @param key the key id every command-line server is authenticated with, when given
+ * @param allowMd5 {@code --allow-md5}
  * @param warning offset threshold for exit code 1, when given
  * @param critical offset threshold for exit code 2, when given
  * @param watch the interval of {@code --watch}, when given
@@ -38,6 +42,9 @@ record ProbeArguments(
         Optional<Duration> timeout,
         Optional<Duration> maxRootDistance,
         Optional<Duration> maxOffset,
+        Optional<Path> keyfile,
+        OptionalLong key,
+        boolean allowMd5,
         Optional<Duration> warning,
         Optional<Duration> critical,
         Optional<Duration> watch,
@@ -166,10 +173,40 @@ record ProbeArguments(
             }
             root = Optional.of(Path.of(dir));
         }
+        Optional<Path> keyfile = Optional.empty();
+        if (seen.containsKey(ProbeCommand.KEYFILE)) {
+            String file = seen.get(ProbeCommand.KEYFILE).get(0);
+            if (file.isEmpty()) {
+                throw new UsageException("--keyfile needs a file");
+            }
+            keyfile = Optional.of(Path.of(file));
+        }
+        OptionalLong key = OptionalLong.empty();
+        if (seen.containsKey(ProbeCommand.KEY)) {
+            String id = seen.get(ProbeCommand.KEY).get(0).strip();
+            long n = -1;
+            if (id.matches("[0-9]{1,10}")) {
+                n = Long.parseLong(id);
+            }
+            if (n < 1 || n > 0xFFFF_FFFFL) {
+                throw new UsageException("--key must be a key id from 1 to 4294967295, was '" + id + "'");
+            }
+            key = OptionalLong.of(n);
+        }
+        if (key.isPresent() != keyfile.isPresent()) {
+            throw new UsageException(key.isPresent() ? "--key needs --keyfile FILE" : "--keyfile needs --key ID");
+        }
+        if (key.isPresent() && primaries.isEmpty() && fallbacks.isEmpty()) {
+            throw new UsageException("--key applies to the servers named on the command line; name them");
+        }
+        boolean allowMd5 = seen.containsKey(ProbeCommand.ALLOW_MD5);
+        if (allowMd5 && key.isEmpty()) {
+            throw new UsageException("--allow-md5 needs --key");
+        }
         return new ProbeArguments(List.copyOf(primaries), List.copyOf(fallbacks), root,
                 integer(seen, ProbeCommand.SAMPLES, 1, 16),
                 duration(seen, ProbeCommand.TIMEOUT), duration(seen, ProbeCommand.MAX_ROOT_DISTANCE),
-                duration(seen, ProbeCommand.MAX_OFFSET), warning, critical, watch, count, mode,
+                duration(seen, ProbeCommand.MAX_OFFSET), keyfile, key, allowMd5, warning, critical, watch, count, mode,
                 seen.containsKey(ProbeCommand.HELP), seen.containsKey(ProbeCommand.VERSION));
     }
 

@@ -27,6 +27,12 @@ final class ProbeCommand {
             "Largest acceptable root distance (default: RootDistanceMaxSec= from timesyncd, else 5s).");
     static final OptionSpec MAX_OFFSET = new OptionSpec("--max-offset", "", "DURATION", "",
             "Largest offset that still counts as synchronized (default 128ms).");
+    static final OptionSpec KEYFILE = new OptionSpec("--keyfile", "", "FILE", "",
+            "chrony keyfile holding the key of --key; must be private (mode 0600 or 0400, owned by root or you).");
+    static final OptionSpec KEY = new OptionSpec("--key", "", "ID", "",
+            "Authenticate every server on the command line with key ID of --keyfile (chrony's key option).");
+    static final OptionSpec ALLOW_MD5 = new OptionSpec("--allow-md5", "", "", "",
+            "Accept an MD5 key for --key (weak: length extension; a warning is printed).");
     static final OptionSpec JSON = new OptionSpec("--json", "", "", "",
             "Print the result as one JSON object.");
     static final OptionSpec NAGIOS = new OptionSpec("--nagios", "", "", "",
@@ -45,7 +51,7 @@ final class ProbeCommand {
             "Print the version and exit 0.");
 
     static final List<OptionSpec> OPTIONS = List.of(PRIMARY, FALLBACK, ROOT, SAMPLES, TIMEOUT, MAX_ROOT_DISTANCE,
-            MAX_OFFSET, JSON, NAGIOS, WARNING, CRITICAL, WATCH, COUNT, HELP, VERSION);
+            MAX_OFFSET, KEYFILE, KEY, ALLOW_MD5, JSON, NAGIOS, WARNING, CRITICAL, WATCH, COUNT, HELP, VERSION);
 
     /** Exit codes with their meaning, in order; the same in every output mode. */
     static final List<String[]> EXIT_CODES = List.of(

@@ -1,10 +1,18 @@
 package dev.pintp.probe;
 
+import dev.pintp.ntp.NtpAuth;
 import dev.pintp.ntp.NtpConfig;
+import dev.pintp.ntp.NtpKey;
+import dev.pintp.ntp.NtpKeyFile;
+import dev.pintp.ntp.NtpKeyType;
 import dev.pintp.ntp.NtpServer;
 import dev.pintp.sysconf.ConfigException;
+import dev.pintp.sysconf.Escapes;
 import dev.pintp.sysconf.TimesyncdConfig;
 import dev.pintp.sysconf.TimesyncdNtp;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -29,6 +37,12 @@ final class ProbeConfig {
      */
     static NtpConfig build(ProbeArguments args, SystemDefaults defaults)
             throws UsageException, SystemDefaults.ConfigFailure {
+        return build(args, defaults, new ArrayList<>());
+    }
+
+    /** As {@link #build(ProbeArguments, SystemDefaults)}, adding warnings for the user (an MD5 key) to {@code warnings}. */
+    static NtpConfig build(ProbeArguments args, SystemDefaults defaults, List<String> warnings)
+            throws UsageException, SystemDefaults.ConfigFailure {
         NtpConfig.Builder b = NtpConfig.custom();
         if (!args.hasServers()) {
             Path root = args.root().orElse(Path.of("/"));
@@ -39,15 +53,16 @@ final class ProbeConfig {
                 throw new SystemDefaults.ConfigFailure(e.getMessage(), e);
             }
         }
+        NtpAuth auth = auth(args, warnings);
         try {
             if (args.hasServers()) {
                 List<NtpServer> primaries = new ArrayList<>();
                 for (String p : args.primaries()) {
-                    primaries.add(NtpServer.parse(p, NtpServer.DEFAULT_PORT, NtpServer.Role.PRIMARY));
+                    primaries.add(NtpServer.parse(p, NtpServer.DEFAULT_PORT, NtpServer.Role.PRIMARY).withAuth(auth));
                 }
                 List<NtpServer> fallbacks = new ArrayList<>();
                 for (String f : args.fallbacks()) {
-                    fallbacks.add(NtpServer.parse(f, NtpServer.DEFAULT_PORT, NtpServer.Role.FALLBACK));
+                    fallbacks.add(NtpServer.parse(f, NtpServer.DEFAULT_PORT, NtpServer.Role.FALLBACK).withAuth(auth));
                 }
                 b.primaries(primaries).fallbacks(fallbacks);
             }
@@ -74,6 +89,48 @@ final class ProbeConfig {
         } catch (IllegalArgumentException e) {
             throw new UsageException(readable(e.getMessage()));
         }
+    }
+
+    /**
+     * The authentication of {@code --keyfile}/{@code --key}, {@link NtpAuth#NONE} without them. The keyfile is read
+     * with {@link NtpKeyFile#read}'s checks (private, not a link); no message contains a key.
+     */
+    private static NtpAuth auth(ProbeArguments args, List<String> warnings)
+            throws UsageException, SystemDefaults.ConfigFailure {
+        if (args.key().isEmpty() || args.keyfile().isEmpty()) {
+            return NtpAuth.NONE;
+        }
+        NtpKeyFile file;
+        try {
+            file = NtpKeyFile.read(args.keyfile().get());
+        } catch (IOException e) {
+            throw new SystemDefaults.ConfigFailure(Escapes.escape("--keyfile: " + describe(e)), e);
+        }
+        NtpKey key;
+        try {
+            key = file.require(args.key().getAsLong());
+        } catch (IllegalArgumentException e) {
+            throw new SystemDefaults.ConfigFailure(Escapes.escape("--key: " + e.getMessage()), e);
+        }
+        if (key.type() == NtpKeyType.MD5) {
+            if (!args.allowMd5()) {
+                throw new UsageException("--key: " + key + " is MD5, which is weak (length extension);"
+                        + " use an AES128 key, or add --allow-md5");
+            }
+            warnings.add("warning: " + key + " is MD5, which is weak (length extension); prefer AES128");
+            return NtpAuth.symmetricKeyAllowingMd5(key);
+        }
+        return NtpAuth.symmetricKey(key);
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file: " + e.getMessage();
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied: " + e.getMessage();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** Applies one option's value; the library's refusal becomes a usage error that names the option. */

@@ -14,6 +14,9 @@ public final class Authenticators {
         if (auth == NtpAuth.NONE) {
             return Authenticator.NONE;
         }
+        if (auth instanceof NtpAuth.SymmetricKey k) {
+            return new SymmetricKeyAuthenticator(k.key());
+        }
         throw new IllegalArgumentException("unsupported authentication " + auth);
     }
 }

@@ -1,6 +1,11 @@
 package dev.pintp.systemd.internal;
 
+import dev.pintp.ntp.FlapDamping;
+import dev.pintp.ntp.NtpAuth;
 import dev.pintp.ntp.NtpConfig;
+import dev.pintp.ntp.NtpKey;
+import dev.pintp.ntp.NtpKeyFile;
+import dev.pintp.ntp.NtpKeyType;
 import dev.pintp.ntp.NtpServer;
 import dev.pintp.ntp.SyncEnvironment;
 import dev.pintp.sysconf.ConfigException;
@@ -29,7 +34,7 @@ import java.util.function.Function;
  * configuration over {@link NtpConfig}'s defaults. Immutable. Paths are absolute paths of the target system; the job
  * resolves them under its file root with {@link #under(Path, Path)}.
  *
- * @param ntp servers, limits and hysteresis for the checks
+ * @param ntp servers, limits and flap damping for the checks
  * @param targetUnit the unit whose environment is set, default {@code controller.service}
  * @param dropInName the drop-in's file name, default {@code ntp-environment.conf}
  * @param dropInLocation {@link DropInLocation#RUN} (default) or {@link DropInLocation#ETC}
@@ -62,6 +67,8 @@ public record Settings(
 
     /** The configuration file of the real system. */
     public static final Path CONFIG_FILE = Path.of("/etc/ntp-monitor/ntp-monitor.conf");
+    /** The main Pi's copy of the Pi Zero's chrony keyfile ({@code [Auth] KeyFile=}'s default; {@code install --auth key}). */
+    public static final Path KEY_FILE = Path.of("/etc/ntp-monitor/chrony.keys");
     /** File name of the runtime drop-in that steers timesyncd to the fallbacks; sorts after the installed one. */
     public static final String STEERING_DROP_IN = "90-ntp-monitor-steering.conf";
     /** Directory of the steering drop-in. */
@@ -139,20 +146,31 @@ public record Settings(
         }
         Path steering = under(root, STEERING_DIR).resolve(STEERING_DROP_IN);
         TimesyncdConfig timesyncd = TimesyncdConfig.load(root, p -> p.equals(steering));
-        return parse(ini, timesyncd, env);
+        return parse(ini, timesyncd, env, p -> NtpKeyFile.read(under(root, p)));
     }
 
     /** Builds the settings from a parsed file, timesyncd's configuration and the environment. */
     static Settings parse(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env) throws ConfigException {
+        return parse(ini, timesyncd, env, NtpKeyFile::read);
+    }
+
+    /** Reads a keyfile named by its path on the target system. */
+    interface KeyFiles {
+        NtpKeyFile read(Path systemPath) throws IOException;
+    }
+
+    /** As above, reading {@code [Auth] KeyFile=} through {@code keyFiles}. */
+    static Settings parse(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env, KeyFiles keyFiles)
+            throws ConfigException {
         try {
-            return parseChecked(ini, timesyncd, env);
+            return parseChecked(ini, timesyncd, env, keyFiles);
         } catch (Unchecked e) {
             throw (ConfigException) e.getCause();
         }
     }
 
-    private static Settings parseChecked(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env)
-            throws ConfigException {
+    private static Settings parseChecked(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env,
+            KeyFiles keyFiles) throws ConfigException {
         Reader r = new Reader(ini);
         r.checkKnownKeys();
 
@@ -190,6 +208,14 @@ public record Settings(
                 }
             }
         }
+        NtpAuth auth = primaryAuth(r, keyFiles);
+        if (auth.isAuthenticated()) {
+            List<NtpServer> keyed = new java.util.ArrayList<>();
+            for (NtpServer p : primaryServers) {
+                keyed.add(p.withAuth(auth));
+            }
+            primaries = Optional.of(keyed);
+        }
         primaries.ifPresent(b::primaries);
         fallbacks.ifPresent(b::fallbacks);
         r.span("Servers", "Timeout").ifPresent(d -> r.apply("Servers", "Timeout", () -> b.timeout(d)));
@@ -204,9 +230,21 @@ public record Settings(
         }
         r.span("Servers", "MaxOffset").ifPresent(d -> r.apply("Servers", "MaxOffset", () -> b.maxOffset(d)));
         r.span("Decision", "Interval").ifPresent(d -> r.apply("Decision", "Interval", () -> b.checkInterval(d)));
-        r.integer("Decision", "ChecksToGain").ifPresent(n -> r.apply("Decision", "ChecksToGain", () -> b.checksToGain(n)));
-        r.integer("Decision", "ChecksToLose").ifPresent(n -> r.apply("Decision", "ChecksToLose", () -> b.checksToLose(n)));
-        r.span("Decision", "MinDwell", true).ifPresent(d -> r.apply("Decision", "MinDwell", () -> b.minDwell(d)));
+        for (Map.Entry<String, String> old : REPLACED.entrySet()) {
+            if (r.has("Decision", old.getKey())) {
+                throw r.error("Decision", old.getKey(), "no longer exists: " + old.getValue());
+            }
+        }
+        FlapDamping d0 = FlapDamping.DEFAULTS;
+        Duration halfLife = r.span("Decision", "DampingHalfLife").orElse(d0.halfLife());
+        int penalty = r.integer("Decision", "DampingPenalty").orElse(d0.penalty());
+        int suppress = r.integer("Decision", "DampingSuppress").orElse(d0.suppress());
+        int reuse = r.integer("Decision", "DampingReuse").orElse(d0.reuse());
+        Duration maxSuppression = r.span("Decision", "DampingMaxSuppression").orElse(d0.maxSuppression());
+        String dampingKey = DAMPING_KEYS.stream().filter(k -> r.has("Decision", k)).reduce((x, y) -> y)
+                .orElse("DampingPenalty");
+        r.apply("Decision", dampingKey, () -> b.flapDamping(
+                new FlapDamping(halfLife, penalty, suppress, reuse, maxSuppression)));
         r.span("Alerts", "DriftOffset").ifPresent(d -> r.apply("Alerts", "DriftOffset", () -> b.driftAlertOffset(d)));
         r.number("Alerts", "DriftPpm").ifPresent(v -> r.apply("Alerts", "DriftPpm", () -> b.driftAlertPpm(v)));
         NtpConfig ntp;
@@ -254,8 +292,8 @@ public record Settings(
             throw r.error("Metrics", "TextfilePath", "must end in .prom (node_exporter reads only those)");
         }
         Optional<String> listen = r.string("Metrics", "ListenAddress",
-                v -> v.matches(".+:[0-9]{1,5}") && Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) <= 65535
-                        ? null : "must be HOST:PORT with a port up to 65535, e.g. 127.0.0.1:9817");
+                v -> v.matches("(.+:)?[0-9]{1,5}") && Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) <= 65535
+                        ? null : "must be PORT (on loopback) or HOST:PORT with a port up to 65535, e.g. 9817");
         if (vars.conservePower().equals(vars.synced()) || vars.conservePower().equals(vars.server())
                 || vars.conservePower().equals(vars.level()) || vars.synced().equals(vars.server())
                 || vars.synced().equals(vars.level()) || vars.server().equals(vars.level())) {
@@ -271,6 +309,52 @@ public record Settings(
         }
         return new Settings(ntp, unit, dropIn, location, vars, onFallback, steer, state, runtime, webhook,
                 webhookTimeout, attempts, textfile, listen);
+    }
+
+    /**
+     * {@code [Auth]}: {@code PrimaryKey=ID} authenticates every primary with key ID of {@code KeyFile=} (default
+     * {@link #KEY_FILE}), read with {@link NtpKeyFile#read}'s checks; {@code AllowMd5=yes} admits an MD5 key.
+     */
+    private static NtpAuth primaryAuth(Reader r, KeyFiles keyFiles) throws ConfigException {
+        Optional<String> id = r.string("Auth", "PrimaryKey",
+                v -> v.matches("[0-9]{1,10}") && Long.parseLong(v) >= 1 && Long.parseLong(v) <= NtpKey.MAX_ID ? null
+                        : "must be a key id from 1 to " + NtpKey.MAX_ID);
+        Optional<Path> file = r.absolutePath("Auth", "KeyFile");
+        boolean allowMd5 = r.bool("Auth", "AllowMd5").orElse(false);
+        if (id.isEmpty()) {
+            if (file.isPresent()) {
+                throw r.error("Auth", "KeyFile", "has no effect without PrimaryKey=");
+            }
+            if (r.has("Auth", "AllowMd5")) {
+                throw r.error("Auth", "AllowMd5", "has no effect without PrimaryKey=");
+            }
+            return NtpAuth.NONE;
+        }
+        Path path = file.orElse(KEY_FILE);
+        String where = file.isPresent() ? "KeyFile" : "PrimaryKey";
+        NtpKeyFile keys;
+        try {
+            keys = keyFiles.read(path);
+        } catch (NoSuchFileException e) {
+            throw r.error("Auth", where, "no such file: " + path + (file.isPresent() ? ""
+                    : " (the default KeyFile=; 'ntp-systemd install --auth key' creates it)"));
+        } catch (IOException e) {
+            throw r.error("Auth", where, "cannot read the keyfile: " + e.getMessage());
+        }
+        NtpKey key;
+        try {
+            key = keys.require(Long.parseLong(id.get()));
+        } catch (IllegalArgumentException e) {
+            throw r.error("Auth", "PrimaryKey", e.getMessage());
+        }
+        if (key.type() == NtpKeyType.MD5) {
+            if (!allowMd5) {
+                throw r.error("Auth", "PrimaryKey", key + " is MD5, which is weak (length extension): use an AES128"
+                        + " key ('ntp-systemd install --auth key'), or set AllowMd5=yes");
+            }
+            return NtpAuth.symmetricKeyAllowingMd5(key);
+        }
+        return NtpAuth.symmetricKey(key);
     }
 
     private static Optional<String> firstPath(String envValue) {
@@ -293,18 +377,34 @@ public record Settings(
     }
 
 
+    /** The flap-damping keys of [Decision], in the order a combination error is attributed (to the last one set). */
+    private static final List<String> DAMPING_KEYS = List.of("DampingHalfLife", "DampingPenalty", "DampingSuppress",
+            "DampingReuse", "DampingMaxSuppression");
+
+    /** Keys of [Decision] that flap damping replaced, with what to do instead. */
+    private static final Map<String, String> REPLACED = Map.of(
+            "ChecksToGain", "regaining now happens at the first good check, delayed only by flap damping"
+                    + " (DampingPenalty=, DampingSuppress=, DampingReuse=, DampingHalfLife=); remove this line",
+            "ChecksToLose", "losing is now immediate, at the first check that cannot verify the primary; remove this"
+                    + " line",
+            "MinDwell", "flap damping replaced the dwell time (DampingHalfLife=, DampingMaxSuppression=); remove this"
+                    + " line");
+
     /** Typed access to the file's values with errors that name file, line and key. */
     private static final class Reader {
         private static final Map<String, Set<String>> KNOWN = Map.of(
                 "Servers", Set.of("Primary", "Fallback", "Timeout", "PrimarySamples", "FallbackSamples",
                         "MaxRootDistance", "MaxOffset"),
-                "Decision", Set.of("Interval", "ChecksToGain", "ChecksToLose", "MinDwell", "ConservePowerOnFallback"),
+                "Decision", Set.of("Interval", "ChecksToGain", "ChecksToLose", "MinDwell", "DampingHalfLife",
+                        "DampingPenalty", "DampingSuppress", "DampingReuse", "DampingMaxSuppression",
+                        "ConservePowerOnFallback"),
                 "Controller", Set.of("Unit", "DropInName", "DropInLocation", "ConservePowerVariable",
                         "SyncedVariable", "ServerVariable", "LevelVariable"),
                 "Timesyncd", Set.of("Steering"),
                 "Job", Set.of("StateDirectory", "RuntimeDirectory"),
                 "Alerts", Set.of("WebhookUrl", "WebhookTimeout", "WebhookAttempts", "DriftOffset", "DriftPpm"),
-                "Metrics", Set.of("TextfilePath", "ListenAddress"));
+                "Metrics", Set.of("TextfilePath", "ListenAddress"),
+                "Auth", Set.of("KeyFile", "PrimaryKey", "AllowMd5"));
 
         private final IniFile ini;
 

@@ -30,10 +30,11 @@ public final class StatusReport {
         }
         out.println("stable state:  " + CheckText.stable(state.sync())
                 + state.sync().since().map(s -> " since " + s).orElse("") + stateProblem);
-        if (state.sync().candidate().isPresent()) {
-            var c = state.sync().candidate().get();
-            out.println("candidate:     " + c.verdict() + c.server().map(h -> " " + h).orElse("") + " seen "
-                    + state.sync().streak() + " time(s) in a row");
+        if (state.sync().penalty() > 0) {
+            out.println("flap damping:  penalty " + Math.round(state.sync().penalty()) + " as of "
+                    + state.sync().penaltyAt().map(Object::toString).orElse("-")
+                    + state.sync().suppressedUntil(settings.ntp()).map(t -> ", regaining suppressed until " + t)
+                            .orElse(""));
         }
         Optional<String> last;
         try {

@@ -30,7 +30,7 @@ class DaemonTest {
         TestClock clock = new TestClock(Checks.T0);
         Checks.Scripted checker = new Checks.Scripted().then(Checks.primary(Checks.T0));
         AtomicReference<String> metrics = new AtomicReference<>("");
-        MonitorJob job = new MonitorJob(Fixtures.settings(root, "[Decision]\nChecksToGain=2\nMinDwell=0\n"), root,
+        MonitorJob job = new MonitorJob(Fixtures.settings(root, ""), root,
                 systemctl, new AtomicFiles(), clock, b -> checker, AlertSink.NONE, metrics::set, Duration.ofSeconds(5));
         Daemon daemon = new Daemon(job, Duration.ofMillis(50));
         ExecutorService ex = Executors.newSingleThreadExecutor();
@@ -125,7 +125,7 @@ class DaemonTest {
                 .property("controller.service", "ActiveState", "active")
                 .property("ntp-monitor.timer", "NextElapseUSecRealtime", "Wed 2026-11-25 05:31:00 UTC");
         Checks.Scripted checker = new Checks.Scripted().then(Checks.primary(Checks.T0));
-        Settings s = Fixtures.settings(root, "[Decision]\nChecksToGain=1\nMinDwell=0\n");
+        Settings s = Fixtures.settings(root, "");
         new MonitorJob(s, root, systemctl, new AtomicFiles(), new TestClock(Checks.T0), b -> checker, AlertSink.NONE,
                 t -> { }, Duration.ofSeconds(5)).runOnce();
         ByteArrayOutputStream out = new ByteArrayOutputStream();

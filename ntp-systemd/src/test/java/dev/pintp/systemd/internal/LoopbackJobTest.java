@@ -30,7 +30,7 @@ class LoopbackJobTest {
         try (SntpTestServer pi = SntpTestServer.start()) {
             pi.localClock(1);
             Settings s = Fixtures.settings(root, "[Servers]\nPrimary=127.0.0.1:" + pi.port() + "\nFallback=\n"
-                    + "Timeout=300ms\nPrimarySamples=2\n[Decision]\nChecksToGain=1\nChecksToLose=1\nMinDwell=0\n");
+                    + "Timeout=300ms\nPrimarySamples=2\n");
             RecordingSystemctl systemctl = new RecordingSystemctl();
             AtomicReference<String> metrics = new AtomicReference<>("");
             MonitorJob job = new MonitorJob(s, root, systemctl, new AtomicFiles(), Clock.systemUTC(),

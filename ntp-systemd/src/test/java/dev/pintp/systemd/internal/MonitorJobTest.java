@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MonitorJobTest {
-    private static final String FAST = "[Decision]\nChecksToGain=2\nChecksToLose=2\nMinDwell=0\n";
+    /** The default decision rule: losing immediate, regaining at the next good check, flap damping. */
+    private static final String FAST = "[Decision]\n";
     private static final String ON = "# Written by ntp-monitor: the time is verified, the controller may save power.\n"
             + "# Removed when that stops being true. Do not edit: the next run rewrites it.\n"
             + "[Service]\n"
@@ -89,14 +90,14 @@ class MonitorJobTest {
     }
 
     @Test
-    void syncGainedAfterTwoChecksWritesTheDropInAndRestartsTheControllerOnce() throws IOException {
+    void syncGainedAtTheFirstGoodCheckWritesTheDropInAndRestartsTheControllerOnce() throws IOException {
         MonitorJob job = job(FAST);
-        assertEquals(0, run(job, Checks.primary(clock.instant())));
-        assertFalse(Files.exists(dropIn()), "one synced check is not enough");
+        assertEquals(0, run(job, Checks.none(clock.instant())));
+        assertFalse(Files.exists(dropIn()));
         assertEquals(List.of(), systemctl.calls());
 
         assertEquals(0, run(job, Checks.primary(clock.instant())));
-        assertEquals(ON, Files.readString(dropIn()));
+        assertEquals(ON, Files.readString(dropIn()), "the first good check is enough");
         assertEquals(List.of("daemon-reload", "try-restart controller.service"), systemctl.calls());
 
         systemctl.clear();
@@ -114,9 +115,7 @@ class MonitorJobTest {
         run(job, Checks.primary(clock.instant()));
         systemctl.clear();
         run(job, Checks.none(clock.instant()));
-        assertTrue(Files.exists(dropIn()), "one failed check is not enough to lose sync");
-        run(job, Checks.none(clock.instant()));
-        assertFalse(Files.exists(dropIn()));
+        assertFalse(Files.exists(dropIn()), "one check without a verified primary loses sync at once");
         assertEquals(List.of("daemon-reload", "try-restart controller.service"), systemctl.calls());
         assertTrue(logText().lines().anyMatch(l -> l.startsWith("<4>") && l.contains("UNSYNCHRONIZED")
                 && l.contains("removed")), logText());
@@ -127,7 +126,7 @@ class MonitorJobTest {
     @Test
     void failingSystemctlKeepsTheStateAndTheNextRunRetries() throws IOException {
         MonitorJob job = job(FAST);
-        run(job, Checks.primary(clock.instant()));
+        run(job, Checks.none(clock.instant()));
         String syncBefore = Files.readString(root.resolve("var/lib/ntp-monitor/sync-state"));
         systemctl.failNext(1, "daemon-reload");
         assertEquals(1, run(job, Checks.primary(clock.instant())), "a failing systemctl is a fault");
@@ -149,7 +148,6 @@ class MonitorJobTest {
         MonitorJob job = job(FAST);
         run(job, Checks.primary(clock.instant()));
         run(job, Checks.primary(clock.instant()));
-        run(job, Checks.none(clock.instant()));
         systemctl.failNext(2, "daemon-reload");
         assertEquals(1, run(job, Checks.none(clock.instant())));
         assertEquals(1, run(job, Checks.none(clock.instant())));
@@ -160,7 +158,7 @@ class MonitorJobTest {
 
     @Test
     void aFailedRestartIsRetriedByTheNextProcessToo() throws IOException {
-        run(job(FAST), Checks.primary(clock.instant()));
+        run(job(FAST), Checks.none(clock.instant()));
         systemctl.failNext(1, "try-restart");
         assertEquals(1, run(job(FAST), Checks.primary(clock.instant())));
         systemctl.clear();
@@ -191,8 +189,8 @@ class MonitorJobTest {
         Files.delete(dropIn());
         Files.delete(root.resolve("run/ntp-monitor/boot"));
         systemctl.clear();
-        run(job(FAST), Checks.primary(clock.instant()));
-        assertFalse(Files.exists(dropIn()), "the first check after boot is not enough");
+        run(job(FAST), Checks.none(clock.instant()));
+        assertFalse(Files.exists(dropIn()), "the state before the boot does not carry power saving over");
         assertEquals(List.of(), systemctl.calls(), "nothing changed for the manager either");
         run(job(FAST), Checks.primary(clock.instant()));
         assertTrue(Files.exists(dropIn()));
@@ -201,7 +199,7 @@ class MonitorJobTest {
 
     @Test
     void fallbackSyncSteersTimesyncdAndPrimaryRecoveryUndoesIt() throws IOException {
-        MonitorJob job = job(FAST.replace("MinDwell=0\n", "MinDwell=0\nConservePowerOnFallback=yes\n"));
+        MonitorJob job = job(FAST + "ConservePowerOnFallback=yes\n");
         run(job, Checks.fallback(clock.instant()));
         run(job, Checks.fallback(clock.instant()));
         assertEquals("# Written by ntp-monitor: the primary NTP server is lost and a fallback is good.\n"
@@ -312,12 +310,12 @@ class MonitorJobTest {
         run(job, Checks.primary(clock.instant()));
         String text = Files.readString(root.resolve("var/lib/node_exporter/ntp-monitor.prom"));
         assertTrue(text.contains("ntp_monitor_verdict{verdict=\"PRIMARY_SYNCED\"} 1\n"), text);
-        assertTrue(text.contains("ntp_monitor_power_saving 0\n"), text);
+        assertTrue(text.contains("ntp_monitor_power_saving 1\n"), text);
         assertTrue(text.contains("ntp_monitor_offset_seconds{server=\"192.168.4.2\",role=\"primary\","
                 + "address=\"127.0.0.2:123\",outcome=\"OK\"} 0.001\n"), text);
-        run(job, Checks.primary(clock.instant()));
+        run(job, Checks.none(clock.instant()));
         assertTrue(Files.readString(root.resolve("var/lib/node_exporter/ntp-monitor.prom"))
-                .contains("ntp_monitor_power_saving 1\n"));
+                .contains("ntp_monitor_power_saving 0\n"));
     }
 
     @Test

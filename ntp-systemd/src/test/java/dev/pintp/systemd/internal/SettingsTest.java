@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pintp.ntp.FlapDamping;
 import dev.pintp.ntp.NtpServer;
 import dev.pintp.sysconf.ConfigException;
 import java.nio.file.Path;
@@ -60,14 +61,15 @@ class SettingsTest {
     void theFileOverridesTimesyncd() throws Exception {
         Fixtures.write(root, "/etc/systemd/timesyncd.conf", "[Time]\nNTP=10.0.0.1\n");
         Fixtures.write(root, "/etc/ntp-monitor/ntp-monitor.conf", "[Servers]\nPrimary=127.0.0.1:12345 \nFallback=\n"
-                + "MaxOffset=50ms\n[Decision]\nInterval=15s\nChecksToGain=3\n[Alerts]\nWebhookUrl=http://127.0.0.1:9/x\n"
+                + "MaxOffset=50ms\n[Decision]\nInterval=15s\nDampingPenalty=700\nDampingHalfLife=10min\n[Alerts]\nWebhookUrl=http://127.0.0.1:9/x\n"
                 + "[Metrics]\nListenAddress=127.0.0.1:9817\n");
         Settings s = Settings.load(root, Map.of());
         assertEquals(List.of(new NtpServer("127.0.0.1", 12345, NtpServer.Role.PRIMARY)), s.ntp().primaries());
         assertEquals(List.of(), s.ntp().fallbacks());
         assertEquals(Duration.ofMillis(50), s.ntp().maxOffset());
         assertEquals(Duration.ofSeconds(15), s.ntp().checkInterval());
-        assertEquals(3, s.ntp().checksToGain());
+        assertEquals(new FlapDamping(Duration.ofMinutes(10), 700, 2000, 500, Duration.ofHours(1)),
+                s.ntp().flapDamping());
         assertEquals("http://127.0.0.1:9/x", s.webhook().orElseThrow().toString());
         assertEquals(Optional.of("127.0.0.1:9817"), s.metricsListen());
     }
@@ -79,17 +81,38 @@ class SettingsTest {
 
     @Test
     void aBadValueIsReportedWithFileLineAndKey() throws Exception {
-        ConfigException e = bad("[Decision]\n# comment\nChecksToGain=zero\n");
+        ConfigException e = bad("[Decision]\n# comment\nDampingPenalty=zero\n");
         assertEquals(3, e.line());
-        assertEquals("ChecksToGain", e.key());
+        assertEquals("DampingPenalty", e.key());
         assertEquals(root.resolve("etc/ntp-monitor/ntp-monitor.conf"), e.file());
-        assertTrue(e.getMessage().startsWith(root.resolve("etc/ntp-monitor/ntp-monitor.conf") + ":3: ChecksToGain: "),
+        assertTrue(e.getMessage().startsWith(root.resolve("etc/ntp-monitor/ntp-monitor.conf") + ":3: DampingPenalty: "),
                 e.getMessage());
     }
 
     @Test
+    void theKeysFlapDampingReplacedAreErrorsThatSayWhatToDoInstead() throws Exception {
+        ConfigException e = bad("[Decision]\nInterval=60s\nChecksToGain=2\n");
+        assertEquals(3, e.line());
+        assertEquals("ChecksToGain", e.key());
+        assertTrue(e.getMessage().contains("no longer exists: regaining now happens at the first good check"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("DampingPenalty="), e.getMessage());
+        assertTrue(bad("[Decision]\nChecksToLose=2\n").getMessage().contains("losing is now immediate"));
+        assertTrue(bad("[Decision]\nMinDwell=3min\n").getMessage().contains("DampingHalfLife="));
+    }
+
+    @Test
+    void aBadCombinationOfDampingValuesIsReportedAtTheLastDampingKey() throws Exception {
+        ConfigException e = bad("[Decision]\nDampingSuppress=900\nDampingReuse=600\n");
+        assertEquals("DampingReuse", e.key());
+        assertEquals(3, e.line());
+        assertTrue(e.getMessage().contains("penalty 1000 must be below suppress 900"), e.getMessage());
+    }
+
+    @Test
     void outOfRangeValuesUnknownKeysAndBadChoicesAreErrors() throws Exception {
-        assertEquals("ChecksToLose", bad("[Decision]\nChecksToLose=1000\n").key());
+        assertEquals("DampingPenalty", bad("[Decision]\nDampingPenalty=0\n").key());
+        assertEquals("DampingHalfLife", bad("[Decision]\nDampingHalfLife=0\n").key());
         assertEquals("Interval", bad("[Decision]\nInterval=soon\n").key());
         assertEquals("Primray", bad("[Servers]\nPrimray=1.2.3.4\n").key());
         assertEquals("DropInLocation", bad("[Controller]\nDropInLocation=usr\n").key());
