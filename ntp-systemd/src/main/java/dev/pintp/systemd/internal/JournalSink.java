@@ -61,7 +61,7 @@ public final class JournalSink {
         StringBuilder sb = null;
         for (int i = 0; i < message.length(); i++) {
             char c = message.charAt(i);
-            boolean control = c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0);
+            boolean control = c < 0x20 && c != '\t' || c == 0x7f || (c >= 0x80 && c < 0xa0);
             if (control && sb == null) {
                 sb = new StringBuilder(message.length() + 8).append(message, 0, i);
             }

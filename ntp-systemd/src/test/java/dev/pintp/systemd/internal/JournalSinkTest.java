@@ -10,7 +10,7 @@ class JournalSinkTest {
     void aNewlineCannotForgeASecondEntryAndControlCharactersAreShownEscaped() {
         assertEquals("server a <3>forged", JournalSink.oneLine("server a\r\n<3>forged"));
         assertEquals("x\\x1b[2Jy\\x07\\x7f\\x9b", JournalSink.oneLine("x\u001b[2Jy\u0007\u007f\u009b"));
-        assertEquals("tab\\x09end", JournalSink.oneLine("tab\tend"));
+        assertEquals("tab\tend\\x0b", JournalSink.oneLine("tab\tend\u000b"));
     }
 
     @Test
