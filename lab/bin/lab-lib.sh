@@ -111,6 +111,8 @@ pidfile $d/chronyd.pid
 driftfile $d/drift
 ntsdumpdir $d
 CONF
+  # a keyfile a test put in the host's directory (chrony's symmetric keys, AuthScenariosIT)
+  [[ -s $d/chrony.keys ]] && echo "keyfile $d/chrony.keys" >>"$d/chrony.conf"
   local cmd=(chronyd -x -d -f "$d/chrony.conf") fake=""
   [[ $role == faketime ]] && fake="${LAB_FAKE_OFFSET}s"
   # "lab-ctl ID clock HOST VALUE" leaves the host's wrong clock here (a FAKETIME value: +5s, "@2000-01-01 00:00:00")

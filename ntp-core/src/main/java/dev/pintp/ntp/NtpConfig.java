@@ -17,6 +17,14 @@ public final class NtpConfig {
     public static final List<String> DEFAULT_FALLBACKS =
             List.of("0.debian.pool.ntp.org", "1.debian.pool.ntp.org", "2.debian.pool.ntp.org");
 
+    /**
+     * Most servers (primaries and fallbacks together) a configuration may list: each is resolved and queried in
+     * every check, and a Raspberry Pi needs only a few. systemd-timesyncd itself has no limit.
+     */
+    public static final int MAX_SERVERS = 64;
+    /** Largest {@link #maxRootDistance()}: a server that cannot vouch for its time within a minute is no reference. */
+    public static final Duration MAX_ROOT_DISTANCE = Duration.ofSeconds(60);
+
     private final List<NtpServer> primaries;
     private final List<NtpServer> fallbacks;
     private final Duration timeout;
@@ -243,7 +251,7 @@ public final class NtpConfig {
 
         /** Maximum root distance: positive, at most 60 s. */
         public Builder maxRootDistance(Duration distance) {
-            this.maxRootDistance = checkDuration("maxRootDistance", distance, Duration.ofSeconds(60));
+            this.maxRootDistance = checkDuration("maxRootDistance", distance, MAX_ROOT_DISTANCE);
             return this;
         }
 
@@ -293,7 +301,7 @@ public final class NtpConfig {
         /**
          * Builds the configuration.
          *
-         * @throws IllegalArgumentException when there is no server at all, a server is both primary and fallback, or
+         * @throws IllegalArgumentException when there is no server at all, more than {@link #MAX_SERVERS}, a server is both primary and fallback, or
          *     the check deadline is shorter than the timeout
          */
         public NtpConfig build() {
@@ -303,6 +311,10 @@ public final class NtpConfig {
             }
             if (primaries.isEmpty() && fallbacks.isEmpty()) {
                 throw new IllegalArgumentException("at least one primary or fallback server is required");
+            }
+            if (primaries.size() + fallbacks.size() > MAX_SERVERS) {
+                throw new IllegalArgumentException("at most " + MAX_SERVERS + " servers (primaries and fallbacks"
+                        + " together) are allowed, " + (primaries.size() + fallbacks.size()) + " are configured");
             }
             for (NtpServer p : primaries) {
                 for (NtpServer f : fallbacks) {
@@ -331,8 +343,14 @@ public final class NtpConfig {
                 if (s.role() != role) {
                     throw new IllegalArgumentException(s + " has role " + s.role() + ", expected " + role);
                 }
-                if (out.contains(s)) {
-                    throw new IllegalArgumentException(s + " is listed twice");
+                for (NtpServer o : out) {
+                    if (o.host().equals(s.host()) && o.port() == s.port()) {
+                        throw new IllegalArgumentException(s + " is listed twice");
+                    }
+                }
+                if (out.size() == MAX_SERVERS) {
+                    throw new IllegalArgumentException("at most " + MAX_SERVERS + " servers are allowed, "
+                            + servers.size() + " are listed");
                 }
                 out.add(s);
             }

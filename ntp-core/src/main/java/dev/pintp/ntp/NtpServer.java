@@ -7,8 +7,11 @@ import java.util.Objects;
 /**
  * A configured NTP server: a host name or address literal, a UDP port, and its role.
  *
- * @param host a DNS name, an IPv4 literal or an IPv6 literal without brackets; not empty, no white space or control
- *     characters anywhere
+ * @param host a DNS host name (labels of letters, digits, {@code -} (not first or last) and {@code _}, at most 63
+ *     characters each and 253
+ *     in all, an optional final dot), an IPv4 literal, or an IPv6 literal without brackets, optionally with a
+ *     {@code %zone} (an interface name or index, as for {@code fe80::1%eth0}); nothing else, so that a name from a
+ *     configuration file never carries a quote, a {@code %} specifier, a slash or a control character further
  * @param port 1 to 65535, 123 by default
  * @param role primary (the LAN Pi Zero) or fallback (the public pool)
  * @param auth how its answers are authenticated, {@link NtpAuth#NONE} by default
@@ -25,6 +28,9 @@ public record NtpServer(String host, int port, Role role, NtpAuth auth) {
         FALLBACK
     }
 
+    /** Longest DNS name (RFC 1035 2.3.4, without the final dot). */
+    private static final int MAX_NAME = 253;
+
     /** @throws IllegalArgumentException for a host as described above, or a port outside 1 to 65535 */
     public NtpServer {
         Objects.requireNonNull(host, "host");
@@ -33,6 +39,10 @@ public record NtpServer(String host, int port, Role role, NtpAuth auth) {
         if (host.isEmpty() || hasSpaceOrControl(host)) {
             throw new IllegalArgumentException("host must be a non-empty name without spaces or control characters,"
                     + " was '" + host + "'");
+        }
+        String problem = hostProblem(host);
+        if (problem != null) {
+            throw new IllegalArgumentException("server '" + host + "' is not a host name or address: " + problem);
         }
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1 to 65535, was " + port);
@@ -131,6 +141,125 @@ public record NtpServer(String host, int port, Role role, NtpAuth auth) {
             // fall through to the error below
         }
         throw new IllegalArgumentException("port must be a number from 1 to 65535 in server '" + text + "'");
+    }
+
+    /**
+     * Why {@code host} is not a host name, IPv4 or IPv6 literal, or null when it is one. Plain loops: this runs at
+     * the start of every one-shot check, and a regular expression would cost its compilation there.
+     */
+    private static String hostProblem(String host) {
+        if (host.indexOf(':') >= 0) {
+            return ipv6Problem(host);
+        }
+        String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        if (name.isEmpty()) {
+            return "empty name";
+        }
+        if (name.length() > MAX_NAME) {
+            return "longer than " + MAX_NAME + " characters";
+        }
+        int label = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '.') {
+                if (label == 0) {
+                    return "empty label";
+                }
+                if (name.charAt(i - 1) == '-') {
+                    return "a label ends in '-'";
+                }
+                label = 0;
+                continue;
+            }
+            if (c == '-' && label == 0) {
+                return "a label starts with '-'"; // nor could it be told from an option on a command line
+            }
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
+                return "'" + c + "' is not allowed (letters, digits, '-', '_' and '.' only)";
+            }
+            if (++label > 63) {
+                return "a label is longer than 63 characters";
+            }
+        }
+        if (label == 0) {
+            return "empty label";
+        }
+        return name.endsWith("-") ? "a label ends in '-'" : null;
+    }
+
+    private static String ipv6Problem(String host) {
+        String address = host;
+        int percent = host.indexOf('%');
+        if (percent >= 0) {
+            String zone = host.substring(percent + 1);
+            address = host.substring(0, percent);
+            if (zone.isEmpty() || zone.length() > 15) { // IFNAMSIZ - 1
+                return "the zone after '%' must be an interface name or index of 1 to 15 characters";
+            }
+            for (int i = 0; i < zone.length(); i++) {
+                char c = zone.charAt(i);
+                if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+                        || c == '.')) {
+                    return "'" + c + "' is not allowed in the zone after '%'";
+                }
+            }
+        }
+        int doubleColon = address.indexOf("::");
+        if (doubleColon >= 0 && address.indexOf("::", doubleColon + 1) >= 0) {
+            return "'::' may appear only once in an IPv6 address";
+        }
+        String[] groups = address.split(":", -1);
+        int count = 0;
+        for (int i = 0; i < groups.length; i++) {
+            String g = groups[i];
+            if (g.isEmpty()) {
+                continue; // part of "::" (checked above), or a leading/trailing one (checked below)
+            }
+            if (i == groups.length - 1 && g.indexOf('.') >= 0) {
+                if (hostProblem(g) != null || !isDottedQuad(g)) {
+                    return "invalid IPv4 part '" + g + "'";
+                }
+                count += 2;
+                continue;
+            }
+            if (g.length() > 4) {
+                return "a group has more than 4 hex digits";
+            }
+            for (int k = 0; k < g.length(); k++) {
+                if (Character.digit(g.charAt(k), 16) < 0) {
+                    return "'" + g.charAt(k) + "' is not a hex digit";
+                }
+            }
+            count++;
+        }
+        if (address.startsWith(":") && !address.startsWith("::") || address.endsWith(":") && !address.endsWith("::")) {
+            return "a single ':' at an end";
+        }
+        if (doubleColon >= 0 ? count > 7 : count != 8) {
+            return "an IPv6 address has 8 groups";
+        }
+        return null;
+    }
+
+    private static boolean isDottedQuad(String s) {
+        String[] parts = s.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String p : parts) {
+            if (p.isEmpty() || p.length() > 3) {
+                return false;
+            }
+            for (int i = 0; i < p.length(); i++) {
+                if (p.charAt(i) < '0' || p.charAt(i) > '9') {
+                    return false;
+                }
+            }
+            if (Integer.parseInt(p) > 255) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // A loop rather than chars().anyMatch(lambda): this runs at the start of every one-shot check.

@@ -1,5 +1,7 @@
 package dev.pintp.probe;
 
+import dev.pintp.ntp.internal.JsonText;
+
 /**
  * A minimal streaming JSON writer (RFC 8259) producing compact output: enough for the probe's one document, with
  * no reflection and no dependency. Commas are inserted automatically; the caller keeps names and values paired.
@@ -98,54 +100,6 @@ final class JsonWriter {
     }
 
     private void string(String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"':
-                    out.append("\\\"");
-                    break;
-                case '\\':
-                    out.append("\\\\");
-                    break;
-                case '\n':
-                    out.append("\\n");
-                    break;
-                case '\r':
-                    out.append("\\r");
-                    break;
-                case '\t':
-                    out.append("\\t");
-                    break;
-                case '\b':
-                    out.append("\\b");
-                    break;
-                case '\f':
-                    out.append("\\f");
-                    break;
-                default:
-                    // control characters must be escaped; U+2028/2029 and lone surrogates are escaped so the
-                    // output is also valid JavaScript and valid UTF-8
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029' || c == 0x7f || isLoneSurrogate(s, i)) {
-                        out.append("\\u");
-                        String hex = Integer.toHexString(c);
-                        out.append("0000", hex.length(), 4).append(hex);
-                    } else {
-                        out.append(c);
-                        if (Character.isHighSurrogate(c)) {
-                            out.append(s.charAt(++i));
-                        }
-                    }
-            }
-        }
-        out.append('"');
-    }
-
-    private static boolean isLoneSurrogate(String s, int i) {
-        char c = s.charAt(i);
-        if (Character.isHighSurrogate(c)) {
-            return i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1));
-        }
-        return Character.isLowSurrogate(c);
+        JsonText.appendQuoted(out, s);
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * The parsed command line. Values are checked for syntax and simple ranges here; {@link dev.pintp.ntp.NtpConfig}
@@ -22,10 +23,14 @@ import java.util.OptionalInt;
  * @param timeout per-exchange timeout, when given
  * @param maxRootDistance when given
  * @param maxOffset when given
+ * @param keyfile the chrony keyfile of {@code --key}, when given
+ * @param key the key id every command-line server is authenticated with, when given
+ * @param allowMd5 {@code --allow-md5}
  * @param warning offset threshold for exit code 1, when given
  * @param critical offset threshold for exit code 2, when given
  * @param watch the interval of {@code --watch}, when given
  * @param count the number of checks with {@code --watch}, when given
+ * @param nts NTS for every server on the command line, when given: the NTS-KE port, CA file and cookie directory
  * @param mode the output format
  * @param help {@code --help}
  * @param version {@code --version}
@@ -38,13 +43,27 @@ record ProbeArguments(
         Optional<Duration> timeout,
         Optional<Duration> maxRootDistance,
         Optional<Duration> maxOffset,
+        Optional<Path> keyfile,
+        OptionalLong key,
+        boolean allowMd5,
         Optional<Duration> warning,
         Optional<Duration> critical,
         Optional<Duration> watch,
         OptionalInt count,
+        Optional<NtsOptions> nts,
         OutputMode mode,
         boolean help,
         boolean version) {
+
+    /**
+     * {@code --nts} and its options.
+     *
+     * @param kePort {@code --nts-port}, 4460 by default
+     * @param ca {@code --nts-ca}, when given
+     * @param cookies {@code --nts-cookies}, when given
+     */
+    record NtsOptions(int kePort, Optional<Path> ca, Optional<Path> cookies) {
+    }
 
     /** The shortest {@code --watch} interval. */
     static final Duration MIN_WATCH = Duration.ofSeconds(1);
@@ -166,11 +185,71 @@ record ProbeArguments(
             }
             root = Optional.of(Path.of(dir));
         }
+        Optional<Path> keyfile = Optional.empty();
+        if (seen.containsKey(ProbeCommand.KEYFILE)) {
+            String file = seen.get(ProbeCommand.KEYFILE).get(0);
+            if (file.isEmpty()) {
+                throw new UsageException("--keyfile needs a file");
+            }
+            keyfile = Optional.of(Path.of(file));
+        }
+        OptionalLong key = OptionalLong.empty();
+        if (seen.containsKey(ProbeCommand.KEY)) {
+            String id = seen.get(ProbeCommand.KEY).get(0).strip();
+            long n = -1;
+            if (id.matches("[0-9]{1,10}")) {
+                n = Long.parseLong(id);
+            }
+            if (n < 1 || n > 0xFFFF_FFFFL) {
+                throw new UsageException("--key must be a key id from 1 to 4294967295, was '" + id + "'");
+            }
+            key = OptionalLong.of(n);
+        }
+        if (key.isPresent() != keyfile.isPresent()) {
+            throw new UsageException(key.isPresent() ? "--key needs --keyfile FILE" : "--keyfile needs --key ID");
+        }
+        if (key.isPresent() && primaries.isEmpty() && fallbacks.isEmpty()) {
+            throw new UsageException("--key applies to the servers named on the command line; name them");
+        }
+        boolean allowMd5 = seen.containsKey(ProbeCommand.ALLOW_MD5);
+        if (allowMd5 && key.isEmpty()) {
+            throw new UsageException("--allow-md5 needs --key");
+        }
+        Optional<NtsOptions> nts = Optional.empty();
+        if (seen.containsKey(ProbeCommand.NTS)) {
+            if (key.isPresent()) {
+                throw new UsageException("--nts and --key cannot be combined: a server is authenticated one way");
+            }
+            if (primaries.isEmpty() && fallbacks.isEmpty()) {
+                throw new UsageException("--nts needs the servers on the command line");
+            }
+            OptionalInt port = integer(seen, ProbeCommand.NTS_PORT, 1, 65535);
+            nts = Optional.of(new NtsOptions(port.orElse(4460), path(seen, ProbeCommand.NTS_CA),
+                    path(seen, ProbeCommand.NTS_COOKIES)));
+        } else {
+            for (OptionSpec o : List.of(ProbeCommand.NTS_CA, ProbeCommand.NTS_PORT, ProbeCommand.NTS_COOKIES)) {
+                if (seen.containsKey(o)) {
+                    throw new UsageException(o.longName() + " needs --nts");
+                }
+            }
+        }
         return new ProbeArguments(List.copyOf(primaries), List.copyOf(fallbacks), root,
                 integer(seen, ProbeCommand.SAMPLES, 1, 16),
                 duration(seen, ProbeCommand.TIMEOUT), duration(seen, ProbeCommand.MAX_ROOT_DISTANCE),
-                duration(seen, ProbeCommand.MAX_OFFSET), warning, critical, watch, count, mode,
+                duration(seen, ProbeCommand.MAX_OFFSET), keyfile, key, allowMd5, warning, critical, watch, count, nts,
+                mode,
                 seen.containsKey(ProbeCommand.HELP), seen.containsKey(ProbeCommand.VERSION));
+    }
+
+    private static Optional<Path> path(Map<OptionSpec, List<String>> seen, OptionSpec o) throws UsageException {
+        List<String> values = seen.get(o);
+        if (values == null) {
+            return Optional.empty();
+        }
+        if (values.get(0).isEmpty()) {
+            throw new UsageException(o.longName() + " needs a " + o.paramLabel().toLowerCase(java.util.Locale.ROOT));
+        }
+        return Optional.of(Path.of(values.get(0)));
     }
 
     private static Optional<Duration> duration(Map<OptionSpec, List<String>> seen, OptionSpec o)

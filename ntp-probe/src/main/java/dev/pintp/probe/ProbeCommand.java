@@ -27,6 +27,12 @@ final class ProbeCommand {
             "Largest acceptable root distance (default: RootDistanceMaxSec= from timesyncd, else 5s).");
     static final OptionSpec MAX_OFFSET = new OptionSpec("--max-offset", "", "DURATION", "",
             "Largest offset that still counts as synchronized (default 128ms).");
+    static final OptionSpec KEYFILE = new OptionSpec("--keyfile", "", "FILE", "",
+            "chrony keyfile holding the key of --key; must be private (mode 0600 or 0400, owned by root or you).");
+    static final OptionSpec KEY = new OptionSpec("--key", "", "ID", "",
+            "Authenticate every server on the command line with key ID of --keyfile (chrony's key option).");
+    static final OptionSpec ALLOW_MD5 = new OptionSpec("--allow-md5", "", "", "",
+            "Accept an MD5 key for --key (weak: length extension; a warning is printed).");
     static final OptionSpec JSON = new OptionSpec("--json", "", "", "",
             "Print the result as one JSON object.");
     static final OptionSpec NAGIOS = new OptionSpec("--nagios", "", "", "",
@@ -39,13 +45,23 @@ final class ProbeCommand {
             "Check again every INTERVAL (at least 1s), redrawing the table with an offset history per source.");
     static final OptionSpec COUNT = new OptionSpec("--count", "", "N", "",
             "With --watch: stop after N checks (default: run until interrupted).");
+    static final OptionSpec NTS = new OptionSpec("--nts", "", "", "",
+            "Use NTS (RFC 8915) for every server on the command line; unauthenticated answers are never used.");
+    static final OptionSpec NTS_CA = new OptionSpec("--nts-ca", "", "FILE", "file",
+            "With --nts: trust the CA certificates in FILE (PEM) instead of the system trust store.");
+    static final OptionSpec NTS_PORT = new OptionSpec("--nts-port", "", "PORT", "",
+            "With --nts: the NTS-KE port (default 4460).");
+    static final OptionSpec NTS_COOKIES = new OptionSpec("--nts-cookies", "", "DIR", "dir",
+            "With --nts: keep NTS keys and cookies in DIR between runs (files of mode 0600), so that a later run"
+                    + " needs no NTS-KE.");
     static final OptionSpec HELP = new OptionSpec("--help", "-h", "", "",
             "Print this help and exit 0.");
     static final OptionSpec VERSION = new OptionSpec("--version", "-V", "", "",
             "Print the version and exit 0.");
 
     static final List<OptionSpec> OPTIONS = List.of(PRIMARY, FALLBACK, ROOT, SAMPLES, TIMEOUT, MAX_ROOT_DISTANCE,
-            MAX_OFFSET, JSON, NAGIOS, WARNING, CRITICAL, WATCH, COUNT, HELP, VERSION);
+            MAX_OFFSET, KEYFILE, KEY, ALLOW_MD5, JSON, NAGIOS, WARNING, CRITICAL, WATCH, COUNT, NTS, NTS_CA, NTS_PORT,
+            NTS_COOKIES, HELP, VERSION);
 
     /** Exit codes with their meaning, in order; the same in every output mode. */
     static final List<String[]> EXIT_CODES = List.of(

@@ -77,8 +77,12 @@ public final class ProbeMain {
             return Thresholds.OK;
         }
         NtpConfig config;
+        java.util.List<String> warnings = new java.util.ArrayList<>();
         try {
-            config = ProbeConfig.build(args, env.defaults());
+            config = ProbeConfig.build(args, env.defaults(), warnings);
+            for (String w : warnings) {
+                env.err().println(ProbeCommand.NAME + ": " + w);
+            }
         } catch (UsageException e) {
             return usageError(env, e.getMessage());
         } catch (SystemDefaults.ConfigFailure e) {

@@ -1,6 +1,7 @@
 package dev.pintp.probe;
 
 import dev.pintp.sysconf.ConfigException;
+import dev.pintp.sysconf.Escapes;
 import dev.pintp.sysconf.TimesyncdConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,19 +10,18 @@ import java.nio.file.Path;
 /** systemd-timesyncd's configuration (timesyncd.conf and its drop-ins, with timesyncd's precedence) as defaults. */
 final class TimesyncdDefaults implements SystemDefaults {
     @Override
-    public Settings read(Path root) throws ConfigFailure {
+    public TimesyncdConfig read(Path root) throws ConfigFailure {
         if (!Files.isDirectory(root)) {
             // else a mistyped root would read as "nothing configured" and probe the built-in servers
-            throw new ConfigFailure("--root " + root + ": not a directory", null);
+            throw new ConfigFailure(Escapes.escape("--root " + root + ": not a directory"), null);
         }
-        TimesyncdConfig c;
         try {
-            c = TimesyncdConfig.load(root);
+            return TimesyncdConfig.load(root);
         } catch (ConfigException e) {
             throw new ConfigFailure(e.getMessage(), e);
         } catch (IOException e) {
-            throw new ConfigFailure("cannot read the timesyncd configuration under " + root + ": " + e, e);
+            throw new ConfigFailure(Escapes.escape("cannot read the timesyncd configuration under " + root + ": "
+                    + e), e);
         }
-        return new Settings(c.ntp(), c.fallbackNtp(), c.fallbackNtpSet(), c.rootDistanceMax());
     }
 }

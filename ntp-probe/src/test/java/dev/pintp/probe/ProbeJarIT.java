@@ -84,6 +84,29 @@ class ProbeJarIT {
     }
 
     @Test
+    void everyKeyTypeRunsFromTheJarAlone(@TempDir Path dir) throws Exception {
+        // The MAC code (Bouncy Castle's CMac and AES, the JDK's digests) must survive the jar's minimization.
+        Path keys = dir.resolve("chrony.keys");
+        Files.writeString(keys, "1 AES128 HEX:7EA62AE64D190114D46D5A082F948EC1\n"
+                + "2 AES256 HEX:37DDCBC67BB902BCB8E995977FAB4D2B5642F5B32EBCEEE421921D97E5CBFE39\n"
+                + "3 SHA1 HEX:933F62BE1D604E68A81B557F18CFA200483F5B70\n4 SHA256 ASCII:crocus\n5 MD5 tulip\n");
+        Files.setPosixFilePermissions(keys, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        dev.pintp.ntp.NtpKeyFile file = dev.pintp.ntp.NtpKeyFile.read(keys);
+        for (dev.pintp.ntp.NtpKey key : file.keys()) {
+            SntpTestServer s = server();
+            dev.pintp.ntp.internal.SymmetricKeyAuthenticator signer =
+                    new dev.pintp.ntp.internal.SymmetricKeyAuthenticator(key);
+            s.finisher((request, reply) -> {
+                reply[0] = (byte) (reply[0] & 0xC7 | request[0] & 0x38); // answer in the request's version
+                return signer.begin(reply).request();
+            });
+            Result r = java("--keyfile", keys.toString(), "--key", Long.toString(key.id()), "--allow-md5",
+                    "127.0.0.1:" + s.port());
+            assertEquals(0, r.code(), key + ": " + r.out() + r.err());
+        }
+    }
+
+    @Test
     void timesyncdConfigurationHelpAndErrorsRunFromTheJarAlone(@TempDir Path root) throws Exception {
         SntpTestServer s = server();
         Files.createDirectories(root.resolve("etc/systemd"));

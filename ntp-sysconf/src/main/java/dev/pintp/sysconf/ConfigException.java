@@ -4,8 +4,9 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * A configuration file that cannot be used, with where the problem is. The message reads
- * {@code FILE:LINE: KEY: what is wrong} (line and key left out when they do not apply).
+ * A configuration file that cannot be used, with where the problem is. The message is one line,
+ * {@code FILE:LINE: KEY: what is wrong} (line and key left out when they do not apply), with control characters in
+ * the file name, key and problem escaped ({@link Escapes}): a value from the file can never start a new log line.
  */
 public final class ConfigException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -13,6 +14,16 @@ public final class ConfigException extends Exception {
     private final transient Path file;
     private final int line;
     private final String key;
+
+    /**
+     * An error at {@code origin}: its file, line and key.
+     *
+     * @param origin where the value at fault was assigned
+     * @param problem what is wrong, for a person
+     */
+    public ConfigException(Origin origin, String problem) {
+        this(origin.file(), origin.line(), origin.key(), problem);
+    }
 
     /**
      * @param file the file at fault, never null
@@ -36,7 +47,7 @@ public final class ConfigException extends Exception {
         if (key != null) {
             sb.append(key).append(": ");
         }
-        return sb.append(problem).toString();
+        return Escapes.escape(sb.append(problem).toString());
     }
 
     /** The file at fault. */

@@ -3,24 +3,37 @@ package dev.pintp.sysconf;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
- * systemd-timesyncd's effective configuration as timesyncd itself would read it (timesyncd.conf(5)): the main file,
- * then every {@code timesyncd.conf.d/*.conf} drop-in sorted by file name, where a drop-in in /etc masks one of the same
- * name in /run, which masks /usr/local/lib, which masks /usr/lib. Only the {@code [Time]} section counts. {@code NTP=}
- * and {@code FallbackNTP=} accumulate across assignments and an empty assignment resets the list; for the other keys
- * the last assignment wins. Immutable.
+ * systemd-timesyncd's effective configuration as timesyncd itself reads it (timesyncd.conf(5), systemd's
+ * {@code config_parse_standard_file_with_dropins}): the first main file found of /etc, /run, /usr/local/lib and
+ * /usr/lib, then every {@code timesyncd.conf.d/*.conf} drop-in of those directories sorted by file name, where a
+ * drop-in in /etc masks one of the same name in /run, which masks /usr/local/lib, which masks /usr/lib, and a drop-in
+ * linked to /dev/null or empty masks and adds nothing. Files are read with {@link IniFile#read} (regular files only,
+ * bounded).
+ *
+ * <p>Only the {@code [Time]} section counts, and in it only what this project uses: {@code NTP=} (and its old name
+ * {@code Servers=}) and {@code FallbackNTP=} accumulate across assignments and files, an empty assignment resetting
+ * the list ({@link WordList}); {@code RootDistanceMaxSec=} is a time span where the last assignment wins, an empty
+ * one being ignored as timesyncd ignores it. Other keys and sections are ignored as timesyncd ignores them, except a
+ * near miss ({@code [time]}, {@code ntp=}) that timesyncd would silently skip: that is an error. Immutable.
  */
 public final class TimesyncdConfig {
     private static final String SECTION = "Time";
+    private static final Set<String> KEYS = Set.of("NTP", "Servers", "FallbackNTP", "RootDistanceMaxSec");
     private static final List<String> MAIN_FILES = List.of(
             "etc/systemd/timesyncd.conf", "run/systemd/timesyncd.conf",
             "usr/local/lib/systemd/timesyncd.conf", "usr/lib/systemd/timesyncd.conf");
@@ -28,22 +41,18 @@ public final class TimesyncdConfig {
             "etc/systemd/timesyncd.conf.d", "run/systemd/timesyncd.conf.d",
             "usr/local/lib/systemd/timesyncd.conf.d", "usr/lib/systemd/timesyncd.conf.d");
 
-    private final List<String> ntp;
-    private final List<String> fallbackNtp;
-    private final boolean fallbackNtpSet;
+    private final WordList ntp;
+    private final WordList fallbackNtp;
     private final Duration rootDistanceMax;
-    private final Duration pollIntervalMin;
-    private final Duration pollIntervalMax;
+    private final Origin rootDistanceOrigin;
     private final List<Path> files;
 
-    private TimesyncdConfig(List<String> ntp, List<String> fallbackNtp, boolean fallbackNtpSet,
-            Duration rootDistanceMax, Duration pollIntervalMin, Duration pollIntervalMax, List<Path> files) {
-        this.ntp = List.copyOf(ntp);
-        this.fallbackNtp = List.copyOf(fallbackNtp);
-        this.fallbackNtpSet = fallbackNtpSet;
+    private TimesyncdConfig(WordList ntp, WordList fallbackNtp, Duration rootDistanceMax, Origin rootDistanceOrigin,
+            List<Path> files) {
+        this.ntp = ntp;
+        this.fallbackNtp = fallbackNtp;
         this.rootDistanceMax = rootDistanceMax;
-        this.pollIntervalMin = pollIntervalMin;
-        this.pollIntervalMax = pollIntervalMax;
+        this.rootDistanceOrigin = rootDistanceOrigin;
         this.files = List.copyOf(files);
     }
 
@@ -51,7 +60,8 @@ public final class TimesyncdConfig {
      * Reads the configuration under {@code root} ({@code /} for the running system). Missing files are fine: with none
      * at all the result is empty.
      *
-     * @throws ConfigException when a file is not valid INI or a value in [Time] cannot be parsed
+     * @throws ConfigException naming file, line and key when a file is not a regular file, too large, not valid INI,
+     *     or a value in [Time] cannot be parsed
      * @throws IOException when a file exists but cannot be read
      */
     public static TimesyncdConfig load(Path root) throws ConfigException, IOException {
@@ -62,17 +72,24 @@ public final class TimesyncdConfig {
      * Like {@link #load(Path)}, but drop-ins for which {@code skip} is true are left out as if absent (ntp-systemd
      * leaves out its own runtime steering drop-in, which would otherwise replace the servers it reads here).
      */
-    public static TimesyncdConfig load(Path root, java.util.function.Predicate<Path> skip)
-            throws ConfigException, IOException {
+    public static TimesyncdConfig load(Path root, Predicate<Path> skip) throws ConfigException, IOException {
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(skip, "skip");
-        List<Path> toRead = new ArrayList<>();
+        List<IniFile> read = new ArrayList<>();
         for (String main : MAIN_FILES) {
             Path p = root.resolve(main);
-            if (Files.isRegularFile(p)) {
-                toRead.add(p); // the first one found is the main file; the others are shadowed by it
-                break;
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
             }
+            if (isLinkToDevNull(p)) {
+                break; // an empty main file: it shadows the others and says nothing
+            }
+            try {
+                read.add(IniFile.read(p));
+            } catch (NoSuchFileException e) {
+                continue; // a dangling link: absent, as for timesyncd's fopen()
+            }
+            break; // the first one found is the main file; the others are shadowed by it
         }
         Map<String, Path> dropIns = new TreeMap<>();
         for (String dir : DROP_IN_DIRS) {
@@ -82,84 +99,88 @@ public final class TimesyncdConfig {
             }
             try (DirectoryStream<Path> stream = Files.newDirectoryStream(d, "*.conf")) {
                 for (Path p : stream) {
-                    if (skip.test(p)) {
-                        continue;
+                    if (!skip.test(p)) {
+                        dropIns.putIfAbsent(p.getFileName().toString(), p);
                     }
-                    dropIns.putIfAbsent(p.getFileName().toString(), p);
                 }
             }
         }
         for (Path p : dropIns.values()) {
-            if (isMasked(p)) {
-                continue;
+            if (isLinkToDevNull(p)) {
+                continue; // masked
             }
-            toRead.add(p);
+            try {
+                read.add(IniFile.read(p));
+            } catch (NoSuchFileException e) {
+                continue; // removed since the listing, or a dangling link
+            }
         }
 
-        List<String> ntp = new ArrayList<>();
-        List<String> fallback = new ArrayList<>();
-        boolean fallbackSet = false;
+        WordList ntp = new WordList();
+        WordList fallback = new WordList();
         Duration rootDistance = null;
-        Duration pollMin = null;
-        Duration pollMax = null;
-        for (Path p : toRead) {
-            IniFile ini = IniFile.parse(p);
+        Origin rootDistanceOrigin = null;
+        List<Path> files = new ArrayList<>();
+        for (IniFile ini : read) {
+            files.add(ini.file());
             for (IniFile.Entry e : ini.entries()) {
+                Origin at = ini.origin(e);
                 if (!e.section().equals(SECTION)) {
+                    if (IniFile.strip(e.section()).toLowerCase(Locale.ROOT).equals("time")) {
+                        throw at.error("timesyncd reads only the section [Time], written exactly so; it would"
+                                + " ignore [" + e.section() + "]");
+                    }
                     continue;
                 }
                 switch (e.key()) {
-                    case "NTP" -> addServers(ntp, e.value());
-                    case "FallbackNTP" -> {
-                        addServers(fallback, e.value());
-                        fallbackSet = true;
+                    case "NTP", "Servers" -> ntp.assign(at, e.value());
+                    case "FallbackNTP" -> fallback.assign(at, e.value());
+                    case "RootDistanceMaxSec" -> {
+                        if (!e.value().isEmpty()) { // timesyncd ignores an empty value and keeps the earlier one
+                            rootDistance = span(at, e.value());
+                            rootDistanceOrigin = at;
+                        }
                     }
-                    case "RootDistanceMaxSec" -> rootDistance = span(p, e);
-                    case "PollIntervalMinSec" -> pollMin = span(p, e);
-                    case "PollIntervalMaxSec" -> pollMax = span(p, e);
                     default -> {
+                        for (String k : KEYS) {
+                            if (k.equalsIgnoreCase(e.key())) {
+                                throw at.error("keys are case-sensitive: timesyncd would ignore this one; write " + k
+                                        + "=");
+                            }
+                        }
                         // timesyncd ignores keys it does not know, with a warning; so do we
                     }
                 }
             }
         }
-        return new TimesyncdConfig(ntp, fallback, fallbackSet, rootDistance, pollMin, pollMax, toRead);
+        return new TimesyncdConfig(ntp, fallback, rootDistance, rootDistanceOrigin, files);
     }
 
-    private static boolean isMasked(Path p) throws IOException {
-        if (Files.isSymbolicLink(p) && Files.readSymbolicLink(p).toString().equals("/dev/null")) {
-            return true;
-        }
-        return Files.isRegularFile(p) && Files.size(p) == 0;
+    private static boolean isLinkToDevNull(Path p) throws IOException {
+        return Files.isSymbolicLink(p) && Files.readSymbolicLink(p).toString().equals("/dev/null");
     }
 
-    private static void addServers(List<String> list, String value) {
-        if (value.isEmpty()) {
-            list.clear();
-            return;
-        }
-        for (String s : value.split("\\s+")) {
-            if (!s.isEmpty() && !list.contains(s)) {
-                list.add(s);
-            }
-        }
-    }
-
-    private static Duration span(Path file, IniFile.Entry e) throws ConfigException {
+    private static Duration span(Origin at, String value) throws ConfigException {
         try {
-            Duration d = TimeSpans.parse(e.value());
-            if (d.isZero()) {
-                throw new ConfigException(file, e.line(), e.key(), "must be positive");
-            }
-            return d;
+            return TimeSpans.parse(value);
         } catch (IllegalArgumentException ex) {
-            throw new ConfigException(file, e.line(), e.key(), ex.getMessage());
+            throw at.error(ex.getMessage());
         }
     }
 
-    /** The {@code NTP=} servers, in order; empty when none is configured. */
-    public List<String> ntp() {
+    /** The {@code NTP=} (and {@code Servers=}) list, with where each server was assigned. */
+    public WordList ntpList() {
         return ntp;
+    }
+
+    /** The {@code FallbackNTP=} list, with where each server was assigned. */
+    public WordList fallbackNtpList() {
+        return fallbackNtp;
+    }
+
+    /** The {@code NTP=} servers, in order; empty when none is configured or the list was reset. */
+    public List<String> ntp() {
+        return ntp.texts();
     }
 
     /**
@@ -167,27 +188,27 @@ public final class TimesyncdConfig {
      * the caller supplies as its own default) or when explicitly emptied.
      */
     public List<String> fallbackNtp() {
-        return fallbackNtp;
+        return fallbackNtp.texts();
     }
 
-    /** True when some file assigned {@code FallbackNTP=}, even to nothing. */
+    /** True when some file assigned {@code NTP=} or {@code Servers=}, even to nothing (then there is no such server). */
+    public boolean ntpSet() {
+        return ntp.assigned();
+    }
+
+    /** True when some file assigned {@code FallbackNTP=}, even to nothing (then there is no fallback). */
     public boolean fallbackNtpSet() {
-        return fallbackNtpSet;
+        return fallbackNtp.assigned();
     }
 
-    /** {@code RootDistanceMaxSec=}, if set. */
+    /** {@code RootDistanceMaxSec=}, if set; {@link TimeSpans#INFINITY} for {@code infinity}. */
     public Optional<Duration> rootDistanceMax() {
         return Optional.ofNullable(rootDistanceMax);
     }
 
-    /** {@code PollIntervalMinSec=}, if set. */
-    public Optional<Duration> pollIntervalMin() {
-        return Optional.ofNullable(pollIntervalMin);
-    }
-
-    /** {@code PollIntervalMaxSec=}, if set. */
-    public Optional<Duration> pollIntervalMax() {
-        return Optional.ofNullable(pollIntervalMax);
+    /** Where {@link #rootDistanceMax()} was assigned, if it was. */
+    public Optional<Origin> rootDistanceMaxOrigin() {
+        return Optional.ofNullable(rootDistanceOrigin);
     }
 
     /** The files that were read, in the order they were applied. */

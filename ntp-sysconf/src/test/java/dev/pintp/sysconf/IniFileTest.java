@@ -50,7 +50,7 @@ class IniFileTest {
     @Test
     void backslashContinuesALineAndSkipsCommentsInside() throws Exception {
         IniFile ini = IniFile.parse(FILE, "[S]\nK=a \\\n# inside\n  b\nL=c\n");
-        assertEquals(Optional.of("a  b"), ini.last("S", "K"));
+        assertEquals(Optional.of("a    b"), ini.last("S", "K"), "as systemd: each piece keeps its blanks");
         assertEquals(2, ini.lastEntry("S", "K").orElseThrow().line());
         assertEquals(5, ini.lastEntry("S", "L").orElseThrow().line());
     }
@@ -77,6 +77,26 @@ class IniFileTest {
     }
 
     @Test
+    void systemdsLineRules() throws Exception {
+        IniFile ini = IniFile.parse(FILE, "\uFEFF[S]\nA=x\\\\\nB=y \\ \nC=\u00a0v\u00a0\n[ T ]\nD=\t z \r\n");
+        assertEquals(Optional.of("x\\\\"), ini.last("S", "A"), "an escaped backslash does not continue the line");
+        assertEquals(Optional.of("y \\"), ini.last("S", "B"), "nor does one followed by a blank");
+        assertEquals(Optional.of("\u00a0v\u00a0"), ini.last("S", "C"), "only space, tab, CR and LF are white space");
+        assertEquals(Optional.of("z"), ini.last(" T ", "D"), "a section name is taken as written");
+    }
+
+    @Test
+    void aContinuationAtTheEndOfTheFileIsKept() throws Exception {
+        assertEquals(Optional.of("a"), IniFile.parse(FILE, "[S]\nK=a\\").last("S", "K"));
+    }
+
+    @Test
+    void badCharactersInASectionNameAreAnError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> IniFile.parse(FILE, "[a\"b]\n"));
+        assertEquals(1, e.line());
+    }
+
+    @Test
     void emptyKeyIsAnError() {
         ConfigException e = assertThrows(ConfigException.class, () -> IniFile.parse(FILE, "[S]\n=1\n"));
         assertEquals(2, e.line());
@@ -87,7 +107,7 @@ class IniFileTest {
         Path f = dir.resolve("bad.conf");
         Files.write(f, new byte[] {'[', 'S', ']', '\n', 'K', '=', (byte) 0xff, '\n'});
         ConfigException e = assertThrows(ConfigException.class, () -> IniFile.parse(f));
-        assertEquals(f + ": not valid UTF-8 text", e.getMessage());
+        assertEquals(f + ":2: not valid UTF-8 text", e.getMessage(), "with the line of the bad byte");
     }
 
     @Test

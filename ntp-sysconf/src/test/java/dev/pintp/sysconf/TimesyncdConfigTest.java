@@ -3,6 +3,7 @@ package dev.pintp.sysconf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -49,8 +50,6 @@ class TimesyncdConfigTest {
         assertEquals(List.of("192.168.4.2"), c.ntp());
         assertEquals(List.of("0.debian.pool.ntp.org", "1.debian.pool.ntp.org"), c.fallbackNtp());
         assertEquals(Optional.of(Duration.ofSeconds(5)), c.rootDistanceMax());
-        assertEquals(Optional.of(Duration.ofSeconds(32)), c.pollIntervalMin());
-        assertEquals(Optional.of(Duration.ofSeconds(2048)), c.pollIntervalMax());
     }
 
     @Test
@@ -115,9 +114,108 @@ class TimesyncdConfigTest {
     }
 
     @Test
-    void aZeroTimeSpanIsRejected() throws Exception {
+    void aZeroTimeSpanIsReadAndLeftToTheMapping() throws Exception {
         write("etc/systemd/timesyncd.conf", "[Time]\nRootDistanceMaxSec=0\n");
-        assertThrows(ConfigException.class, () -> TimesyncdConfig.load(root));
+        assertEquals(Optional.of(Duration.ZERO), TimesyncdConfig.load(root).rootDistanceMax());
+    }
+
+    @Test
+    void whatTimesyncdAcceptsIsRead() throws Exception {
+        // a byte order mark, infinity, systemd's units with and without spaces, an empty value (ignored by timesyncd)
+        write("etc/systemd/timesyncd.conf", "\uFEFF[Time]\nRootDistanceMaxSec=5min\n");
+        assertEquals(Optional.of(Duration.ofMinutes(5)), TimesyncdConfig.load(root).rootDistanceMax());
+        write("etc/systemd/timesyncd.conf.d/10-a.conf", "[Time]\nRootDistanceMaxSec=1h 30s\n");
+        assertEquals(Optional.of(Duration.ofSeconds(3630)), TimesyncdConfig.load(root).rootDistanceMax());
+        write("etc/systemd/timesyncd.conf.d/20-b.conf", "[Time]\nRootDistanceMaxSec=500ms\n");
+        assertEquals(Optional.of(Duration.ofMillis(500)), TimesyncdConfig.load(root).rootDistanceMax());
+        write("etc/systemd/timesyncd.conf.d/30-c.conf", "[Time]\nRootDistanceMaxSec=\n");
+        TimesyncdConfig c = TimesyncdConfig.load(root);
+        assertEquals(Optional.of(Duration.ofMillis(500)), c.rootDistanceMax(), "an empty value keeps the earlier one");
+        assertEquals(root.resolve("etc/systemd/timesyncd.conf.d/20-b.conf"), c.rootDistanceMaxOrigin().get().file());
+        write("etc/systemd/timesyncd.conf.d/40-d.conf", "[Time]\nRootDistanceMaxSec=infinity\n");
+        assertEquals(Optional.of(TimeSpans.INFINITY), TimesyncdConfig.load(root).rootDistanceMax());
+    }
+
+    @Test
+    void aResetListIsAnEmptyListNotAnUnsetOne() throws Exception {
+        write("etc/systemd/timesyncd.conf", "[Time]\nNTP=10.0.0.1\n");
+        write("run/systemd/timesyncd.conf.d/90-steer.conf", "[Time]\nNTP=\nFallbackNTP=pool.example\n");
+        TimesyncdConfig c = TimesyncdConfig.load(root);
+        assertTrue(c.ntpSet());
+        assertEquals(List.of(), c.ntp());
+        assertEquals(List.of("pool.example"), c.fallbackNtp());
+    }
+
+    @Test
+    void serversIsTheOldNameOfNtp() throws Exception {
+        write("etc/systemd/timesyncd.conf", "[Time]\nServers=a.example\nNTP=b.example\n");
+        assertEquals(List.of("a.example", "b.example"), TimesyncdConfig.load(root).ntp());
+    }
+
+    @Test
+    void linesEndAtCrAndNulAsInSystemd() throws Exception {
+        write("etc/systemd/timesyncd.conf", "[Time]\rNTP=a.example\0FallbackNTP=b.example\r\n");
+        TimesyncdConfig c = TimesyncdConfig.load(root);
+        assertEquals(List.of("a.example"), c.ntp());
+        assertEquals(List.of("b.example"), c.fallbackNtp());
+    }
+
+    @Test
+    void aFifoDropInIsRefusedByNameWithoutBlocking() throws Exception {
+        Path fifo = root.resolve("etc/systemd/timesyncd.conf.d/50-fifo.conf");
+        Files.createDirectories(fifo.getParent());
+        Process p = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, p.waitFor());
+        ConfigException e = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> assertThrows(ConfigException.class, () -> TimesyncdConfig.load(root)));
+        assertEquals(fifo, e.file());
+        assertTrue(e.getMessage().contains("not a regular file (a FIFO)"), e.getMessage());
+    }
+
+    @Test
+    void aDirectoryDropInIsRefusedByName() throws Exception {
+        Path dir = Files.createDirectories(root.resolve("etc/systemd/timesyncd.conf.d/50-dir.conf"));
+        ConfigException e = assertThrows(ConfigException.class, () -> TimesyncdConfig.load(root));
+        assertEquals(dir, e.file());
+        assertTrue(e.getMessage().startsWith(dir + ": not a regular file (a directory)"), e.getMessage());
+    }
+
+    @Test
+    void aSymlinkedDropInIsReadAndADanglingOneIsAbsent() throws Exception {
+        Path real = write("srv/real.conf", "[Time]\nNTP=linked.example\n");
+        Files.createDirectories(root.resolve("etc/systemd/timesyncd.conf.d"));
+        Files.createSymbolicLink(root.resolve("etc/systemd/timesyncd.conf.d/10-link.conf"), real);
+        Files.createSymbolicLink(root.resolve("etc/systemd/timesyncd.conf.d/20-gone.conf"), root.resolve("nothing"));
+        assertEquals(List.of("linked.example"), TimesyncdConfig.load(root).ntp());
+    }
+
+    @Test
+    void aHugeFileIsRefusedByNameAndSize() throws Exception {
+        Path big = write("etc/systemd/timesyncd.conf", "[Time]\n#" + "x".repeat(IniFile.MAX_BYTES) + "\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> TimesyncdConfig.load(root));
+        assertEquals(big, e.file());
+        assertTrue(e.getMessage().contains("larger than 1024 KiB"), e.getMessage());
+    }
+
+    @Test
+    void nearMissesThatTimesyncdWouldSilentlyIgnoreAreErrors() throws Exception {
+        Path f = write("etc/systemd/timesyncd.conf", "[time]\nNTP=a.example\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> TimesyncdConfig.load(root));
+        assertEquals(2, e.line());
+        write("etc/systemd/timesyncd.conf", "[Time]\nntp=a.example\n");
+        e = assertThrows(ConfigException.class, () -> TimesyncdConfig.load(root));
+        assertTrue(e.getMessage().startsWith(f + ":2: ntp: keys are case-sensitive"), e.getMessage());
+        write("etc/systemd/timesyncd.conf", "[Time]\nConnectionRetrySec=30\nNTS=x\n[Other]\nNTP=ignored\n");
+        assertEquals(List.of(), TimesyncdConfig.load(root).ntp(), "unknown keys and sections: ignored as by timesyncd");
+    }
+
+    @Test
+    void errorsAreOneLineWithControlCharactersEscaped() throws Exception {
+        write("etc/systemd/timesyncd.conf", "[Time]\nRootDistanceMaxSec=5\u001b[2J\u0085x\u2028y\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> TimesyncdConfig.load(root));
+        assertTrue(e.getMessage().contains("5\\x1b[2J\\u0085x\\u2028y"), e.getMessage());
+        assertTrue(e.getMessage().chars().noneMatch(ch -> ch < 0x20 || ch == 0x7f || ch == 0x85 || ch == 0x2028),
+                e.getMessage());
     }
 
     @Test

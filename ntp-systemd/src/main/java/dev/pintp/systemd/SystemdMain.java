@@ -18,7 +18,6 @@ import dev.pintp.systemd.internal.Systemctl;
 import dev.pintp.systemd.internal.WebhookAlerts;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +45,7 @@ public final class SystemdMain {
             "  run                      one cycle: check, decide, update the controller's drop-in (ntp-monitor.service)",
             "  daemon                   the same cycle every Interval= in one process; serves /metrics if configured",
             "  install [--root DIR] [--dry-run] [--mac MAC | --trust-lease] [--daemon] [--java PATH] [--jar PATH]",
+            "          [--auth key [--key-id N]]  also the Pi Zero's key pair of chrony keyfiles (docs/security.md)",
             "  uninstall [--root DIR] [--dry-run]",
             "  status [--root DIR]",
             "options for every command: --root DIR (file root, default /), -v (debug lines),",
@@ -59,7 +59,9 @@ public final class SystemdMain {
             "--mac", List.of("install"),
             "--trust-lease", List.of("install"),
             "--java", List.of("install"),
-            "--jar", List.of("install"));
+            "--jar", List.of("install"),
+            "--auth", List.of("install"),
+            "--key-id", List.of("install"));
 
     // Below the unit's TimeoutStartSec=120s, so that a run kept waiting by a stuck one fails closed itself rather
     // than being killed by the manager with the drop-in in place.
@@ -98,6 +100,9 @@ public final class SystemdMain {
         String java = "/usr/bin/java";
         Optional<Path> jar = Optional.empty();
         String systemctlBinary = "systemctl";
+        boolean authKey = false;
+        long keyId = 1;
+        boolean keyIdGiven = false;
         List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
         try {
             for (int i = 0; i < rest.size(); i++) {
@@ -111,6 +116,21 @@ public final class SystemdMain {
                     case "--java" -> java = value(rest, ++i, a);
                     case "--jar" -> jar = Optional.of(Path.of(value(rest, ++i, a)));
                     case "--systemctl" -> systemctlBinary = value(rest, ++i, a);
+                    case "--auth" -> {
+                        String kind = value(rest, ++i, a);
+                        if (!kind.equals("key")) {
+                            throw new IllegalArgumentException("--auth must be key, was '" + kind + "'");
+                        }
+                        authKey = true;
+                    }
+                    case "--key-id" -> {
+                        String v = value(rest, ++i, a);
+                        keyIdGiven = true;
+                        keyId = v.matches("[0-9]{1,10}") ? Long.parseLong(v) : -1;
+                        if (keyId < 1 || keyId > dev.pintp.ntp.NtpKey.MAX_ID) {
+                            throw new IllegalArgumentException("--key-id must be 1 to 4294967295, was '" + v + "'");
+                        }
+                    }
                     case "-v", "--verbose" -> verbose = true;
                     case "-h", "--help" -> {
                         out.println(USAGE);
@@ -123,6 +143,9 @@ public final class SystemdMain {
                     throw new IllegalArgumentException(a + " applies only to " + String.join(" and ", only)
                             + ", not to " + command);
                 }
+            }
+            if (keyIdGiven && !authKey) {
+                throw new IllegalArgumentException("--key-id needs --auth key");
             }
         } catch (IllegalArgumentException e) {
             out.println("error: " + e.getMessage());
@@ -155,6 +178,13 @@ public final class SystemdMain {
             LOG.error(reason);
             return 1;
         }
+        for (dev.pintp.ntp.NtpServer server : settings.ntp().primaries()) {
+            if (server.auth() instanceof dev.pintp.ntp.NtpAuth.SymmetricKey k
+                    && k.key().type() == dev.pintp.ntp.NtpKeyType.MD5) {
+                LOG.warn("{} is authenticated with {}, which is weak (length extension): prefer AES128 ([Auth] AllowMd5=yes)",
+                        server, k.key());
+            }
+        }
         boolean live = root.equals(Path.of("/"));
         try {
             switch (command) {
@@ -166,7 +196,12 @@ public final class SystemdMain {
                     Path source = jar.isPresent() ? jar.get() : runningJar();
                     Installer.Options o = new Installer.Options(daemonMode ? Render.Mode.DAEMON : Render.Mode.TIMER,
                             mac, source, java, dryRun, trustLease);
-                    return new Installer(root, systemctl, new AtomicFiles(), out, live && !dryRun).install(settings, o);
+                    int code = new Installer(root, systemctl, new AtomicFiles(), out, live && !dryRun).install(settings, o);
+                    if (code == 0 && authKey) {
+                        code = new dev.pintp.systemd.internal.KeyInstaller(root, new AtomicFiles(), out,
+                                new java.security.SecureRandom()).install(settings, keyId, dryRun);
+                    }
+                    return code;
                 }
                 case "uninstall":
                     return new Installer(root, systemctl, new AtomicFiles(), out, live && !dryRun)
@@ -250,17 +285,14 @@ public final class SystemdMain {
         });
         if (s.metricsListen().isPresent()) {
             String listen = s.metricsListen().get();
-            int colon = listen.lastIndexOf(':');
-            String host = listen.substring(0, colon).replace("[", "").replace("]", "");
             try {
-                server.set(MetricsServer.start(new InetSocketAddress(host,
-                        Integer.parseInt(listen.substring(colon + 1)))));
+                server.set(MetricsServer.start(MetricsServer.address(listen)));
             } catch (IOException | RuntimeException e) {
                 // the daemon cannot start: nothing will verify the time
                 alerts.close(Duration.ZERO);
                 return job.failClosed("cannot serve metrics on " + listen + ": " + FailSafe.describe(e));
             }
-            LOG.info("serving metrics on http://{}/metrics", listen);
+            LOG.info("serving metrics on http://{}/metrics", server.get().address());
         }
         MetricsServer metrics = server.get();
         Daemon daemon = new Daemon(job, s.ntp().checkInterval());

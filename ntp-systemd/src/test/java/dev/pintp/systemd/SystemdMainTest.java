@@ -123,7 +123,9 @@ class SystemdMainTest {
                 Map.of("JOURNAL_STREAM", "8:1234"));
         String log = out.toString(StandardCharsets.UTF_8);
         assertTrue(status != 0, log);
-        assertTrue(log.startsWith("<3>run failed, no power saving: cannot read the configuration: "), log);
+        // the error names the drop-in that is not a file (issue 10: it used to fail without its name)
+        assertTrue(log.startsWith("<3>run failed, no power saving: configuration error: " + dir
+                + ": not a regular file (a directory)"), log);
         assertFalse(Files.exists(dropIn));
         assertEquals(List.of("daemon-reload", "try-restart controller.service"), recorded());
     }

@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +32,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,14 +76,40 @@ public final class DefaultNtpChecker implements NtpChecker {
         this.lastBackoff = backoffState;
     }
 
-    /** The default executor: daemon threads made as needed, idle ones kept 5 minutes (above a check interval). */
+    /**
+     * Threads of the default executor. Each resolution and each query blocks one thread (and a query one socket), so
+     * this bounds both however many servers are configured (at most {@link NtpConfig#MAX_SERVERS}, each with up to
+     * {@link NtpConfig#maxAddressesPerName()} addresses): the default configuration's 4 names and about 13 addresses
+     * still run all at once. Work beyond it waits in a queue, primaries first, and what has not started by the
+     * deadline is reported as not answered within it (a query that starts after the deadline sends nothing).
+     */
+    public static final int POOL_THREADS = 16;
+
+    /**
+     * The default executor: at most {@link #POOL_THREADS} daemon threads, made as needed, idle ones ended after 5
+     * minutes (above a check interval); queued work runs primaries' first, then in the order given.
+     */
     public static ExecutorService sharedExecutor() {
         return SharedPool.POOL;
     }
 
     private static ExecutorService newPool() {
-        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.MINUTES, new SynchronousQueue<>(),
-                new DaemonThreads());
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(POOL_THREADS, POOL_THREADS, 5, TimeUnit.MINUTES,
+                new PriorityBlockingQueue<>(64, new ByPriority()), new DaemonThreads());
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    /** Orders queued tasks: a primary's before a fallback's, then first come first served. */
+    private static final class ByPriority implements Comparator<Runnable> {
+        @Override
+        public int compare(Runnable a, Runnable b) {
+            return Long.compare(rank(a), rank(b));
+        }
+
+        private static long rank(Runnable r) {
+            return r instanceof Task<?> t ? t.rank : Long.MAX_VALUE;
+        }
     }
 
     @Override
@@ -104,14 +132,14 @@ public final class DefaultNtpChecker implements NtpChecker {
         // Anonymous classes rather than lambdas here and below: each lambda costs a one-shot check its class
         // spinning at start-up (docs/probe.md, "Start-up cost").
         for (NtpServer server : servers) {
-            queries.add(start(new Task<Resolution>() {
+            queries.add(start(new Task<Resolution>(server) {
                 @Override
                 Resolution compute() throws Exception {
                     List<InetAddress> addresses = resolve(server);
                     List<Pending> pending = new ArrayList<>();
                     for (InetAddress a : addresses) {
                         InetSocketAddress target = new InetSocketAddress(a, server.port());
-                        Task<SourceReport> task = new Task<>() {
+                        Task<SourceReport> task = new Task<>(server) {
                             @Override
                             SourceReport compute() {
                                 return query(server, target, deadline);
@@ -300,7 +328,15 @@ public final class DefaultNtpChecker implements NtpChecker {
 
     /** A computation on the executor whose result or failure completes {@link #result}. */
     private abstract static class Task<T> implements Runnable {
+        private static final AtomicLong SEQUENCE = new AtomicLong();
         final CompletableFuture<T> result = new CompletableFuture<>();
+        /** Queue order: primaries' tasks (negative) before fallbacks', each in the order made. */
+        final long rank;
+
+        Task(NtpServer server) {
+            long n = SEQUENCE.incrementAndGet();
+            rank = server.role() == NtpServer.Role.PRIMARY ? n - Long.MAX_VALUE : n;
+        }
 
         abstract T compute() throws Exception;
 

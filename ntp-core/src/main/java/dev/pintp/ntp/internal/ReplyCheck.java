@@ -194,6 +194,14 @@ public final class ReplyCheck {
         if (delay.compareTo(expect.maxDelay()) > 0) {
             return refuse(RejectReason.BAD_DELAY, "round-trip delay " + delay + " above " + expect.maxDelay());
         }
+        // chrony's test A (ntp_core.c, process_response): "precision <= inst->max_delay", where precision is the
+        // local clock's quantum plus 2^(server's precision field). A server claiming a precision coarser than the
+        // largest delay accepted (2^+127 s, say) cannot have measured its timestamps well enough to be believed.
+        if (serverPrecision + expect.localPrecisionNanos() > expect.maxDelay().toNanos()) {
+            return refuse(RejectReason.BAD_DELAY, "precision 2^" + precision + " s (with ours "
+                    + Duration.ofNanos(serverPrecision + expect.localPrecisionNanos()) + ") above the maximum delay "
+                    + expect.maxDelay());
+        }
         long rootDelay = NtpTimestamps.shortToNanos(p.getRootDelay());
         long rootDispersion = NtpTimestamps.shortToNanos(p.getRootDispersion());
         // systemd-timesyncd's root distance, the quantity RootDistanceMaxSec limits.

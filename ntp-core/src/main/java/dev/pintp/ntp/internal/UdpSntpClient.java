@@ -100,6 +100,9 @@ public final class UdpSntpClient implements SntpClient {
         Burst burst = new Burst(server);
         try (DatagramTransport.Connection connection = transport.connect(server)) {
             Authenticator auth = Authenticators.of(options.auth());
+            if (auth != Authenticator.NONE) {
+                burst.authenticatedWith = auth.toString();
+            }
             for (int i = 0; i < options.samples(); i++) {
                 if (!exchange(connection, server, options, auth, burst)) {
                     break;
@@ -214,6 +217,7 @@ public final class UdpSntpClient implements SntpClient {
         ReplyCheck.Refused kiss;
         String unreachable;
         boolean interrupted;
+        String authenticatedWith;
 
         Burst(InetSocketAddress server) {
             this.server = server;
@@ -286,7 +290,10 @@ public final class UdpSntpClient implements SntpClient {
             }
             return result(Outcome.TIMEOUT, "no valid answer to " + exchanges + " request(s)"
                     + (drops().total() > 0 ? ", " + drops().total() + " datagram(s) dropped" : "")
-                    + (interrupted ? "; the querying thread was interrupted" : ""));
+                    + (interrupted ? "; the querying thread was interrupted" : "")
+                    + (authenticatedWith != null ? "; the requests were authenticated with " + authenticatedWith
+                            + ": a server that cannot verify them (no such key, another secret) does not answer"
+                            : ""));
         }
 
         QueryResult result(Outcome outcome, String detail) {

@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ReplyCheckTest {
@@ -239,6 +240,23 @@ class ReplyCheckTest {
         // The same at exactly 3 s is a sample.
         p.transmit = SntpTestServer.toNtpTimestamp(t2.plusMillis(1000));
         assertEquals(Duration.ofSeconds(3), accepted(p.check(Packets.expect(T1, 4_000_000_000L, Set.of()))).delay());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"127, false", "20, false", "2, false", "1, true", "0, true", "-6, true", "-20, true", "-128, true"})
+    void aPrecisionCoarserThanTheMaximumDelayIsRefusedAsChronyDoes(int precision, boolean accepted) {
+        // chrony: local quantum (1 us here) + 2^precision must not exceed the maximum delay (3 s): 2^1 s passes,
+        // 2^2 s does not; +127 once gave a HIGH-quality sample that could not be outvoted
+        Packets p = new Packets();
+        p.precision = precision;
+        ReplyCheck.Result r = p.check();
+        if (accepted) {
+            assertEquals(precision, accepted(r).precision());
+        } else {
+            ReplyCheck.Refused refused = assertInstanceOf(ReplyCheck.Refused.class, r);
+            assertEquals(RejectReason.BAD_DELAY, refused.reason());
+            assertTrue(refused.detail().startsWith("precision 2^" + precision + " s"), refused.detail());
+        }
     }
 
     @Test

@@ -325,4 +325,72 @@ class UdpSntpClientTest {
         assertThrows(NullPointerException.class, () -> dev.pintp.ntp.SntpClient.custom().clock(null));
         assertNotEquals(null, dev.pintp.ntp.SntpClient.custom().build());
     }
+
+    // ---- symmetric keys: forged answers are dropped, counted, and never used ----
+
+    private static final dev.pintp.ntp.NtpKey KEY = SymmetricKeyAuthenticatorTest.key(dev.pintp.ntp.NtpKeyType.AES128, 1);
+    private static final QueryOptions KEYED = ONE.withAuth(dev.pintp.ntp.NtpAuth.symmetricKey(KEY));
+
+    private static Datagram signed(Datagram d, dev.pintp.ntp.NtpKey key) {
+        return new Datagram(new SymmetricKeyAuthenticator(key).begin(d.data()).request(), d.source(), d.afterNanos());
+    }
+
+    @Test
+    void aKeyedRequestCarriesTheKeyIdAndMac() {
+        FakeTransport t = new FakeTransport(new Ticker(), List.of(nonce -> List.of(
+                signed(reply(nonce, Duration.ofMillis(3), 1_000_000, SERVER), KEY))));
+        QueryResult r = run(t, counting(), KEYED);
+        assertEquals(Outcome.OK, r.outcome(), r::toString);
+        assertEquals(Duration.ofMillis(3), r.best().orElseThrow().offset());
+        assertEquals(68, t.sent.get(0).length);
+        assertEquals(1, ByteBuffer.wrap(t.sent.get(0)).getInt(48));
+    }
+
+    @Test
+    void forgedAnswersAreDroppedAndTheGenuineOneStillCounts() {
+        dev.pintp.ntp.NtpKey otherKey = SymmetricKeyAuthenticatorTest.key(dev.pintp.ntp.NtpKeyType.AES128, 2);
+        FakeTransport t = new FakeTransport(new Ticker(), List.of(nonce -> List.of(
+                reply(nonce, Duration.ofSeconds(5), 1_000_000, SERVER),
+                signed(reply(nonce, Duration.ofSeconds(5), 2_000_000, SERVER), otherKey),
+                reply(nonce, Duration.ofMillis(3), 3_000_000, SERVER) /* no MAC */,
+                signed(reply(nonce, Duration.ofMillis(3), 10_000_000, 4_000_000, SERVER), KEY))));
+        QueryResult r = run(t, counting(), KEYED);
+        assertEquals(Outcome.OK, r.outcome(), r::toString);
+        assertEquals(Duration.ofMillis(3), r.best().orElseThrow().offset());
+        assertEquals(new DropCounts(0, 0, 0, 0, 0, 3), r.drops());
+    }
+
+    @Test
+    void aQueryWithOnlyForgedAnswersIsRejectedWithTheReason() {
+        FakeTransport t = new FakeTransport(new Ticker(), List.of(nonce -> {
+            Datagram d = signed(reply(nonce, Duration.ofMillis(3), 1_000_000, SERVER), KEY);
+            d.data()[41] ^= 1; // the on-path attacker shifts the transmit timestamp
+            return List.of(d);
+        }));
+        QueryResult r = run(t, counting(), KEYED.withSamples(2));
+        assertEquals(Outcome.REJECTED, r.outcome(), r::toString);
+        assertEquals(RejectReason.BAD_MAC, r.reason().orElseThrow());
+        assertEquals(2, r.drops().authFailed());
+        assertEquals("2 answer(s) failed authentication, none authentic: the MAC under key 1 does not verify",
+                r.detail());
+        assertTrue(r.samples().isEmpty());
+    }
+
+    @Test
+    void anUnauthenticatedKissOfDeathDoesNotStopAKeyedQuery() {
+        FakeTransport t = new FakeTransport(new Ticker(), List.of(nonce -> List.of(kiss(nonce, "DENY"))));
+        QueryResult r = run(t, counting(), KEYED);
+        assertEquals(Outcome.REJECTED, r.outcome(), r::toString);
+        assertEquals(RejectReason.UNAUTHENTICATED, r.reason().orElseThrow());
+        assertTrue(r.kissCode().isEmpty());
+    }
+
+    @Test
+    void aSha256KeyIsSentAsNtpv3WithTheFullDigest() {
+        dev.pintp.ntp.NtpKey sha = SymmetricKeyAuthenticatorTest.key(dev.pintp.ntp.NtpKeyType.SHA256, 3);
+        FakeTransport t = new FakeTransport(new Ticker(), List.of(nonce -> List.of()));
+        run(t, counting(), ONE.withAuth(dev.pintp.ntp.NtpAuth.symmetricKey(sha)));
+        assertEquals(48 + 36, t.sent.get(0).length);
+        assertEquals(3, (t.sent.get(0)[0] >> 3) & 7);
+    }
 }

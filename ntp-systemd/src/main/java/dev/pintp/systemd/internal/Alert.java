@@ -1,7 +1,8 @@
 package dev.pintp.systemd.internal;
 
+import dev.pintp.ntp.internal.JsonText;
+
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -37,7 +38,7 @@ public record Alert(String event, boolean raised, Instant at, Map<String, Object
                 sb.append(v);
             } else if (v instanceof Double || v instanceof Float) {
                 double d = ((Number) v).doubleValue();
-                sb.append(Double.isFinite(d) ? String.format(Locale.ROOT, "%.6g", d) : "null");
+                sb.append(JsonText.number(d));
             } else if (v instanceof Number) {
                 sb.append(v);
             } else {
@@ -49,23 +50,6 @@ public record Alert(String event, boolean raised, Instant at, Map<String, Object
     }
 
     static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return JsonText.quote(s);
     }
 }

@@ -24,12 +24,20 @@ public final class CheckText {
                 .append(a.getPort()).append(')'));
         sb.append(' ').append(r.outcome());
         r.reason().ifPresent(reason -> sb.append(' ').append(reason));
+        if (r.reason().isPresent() && isAuthentication(r.reason().get()) && !r.detail().isEmpty()) {
+            sb.append(" (").append(r.detail()).append(')'); // why it was refused: the forgery is the news
+        }
         if (r.sample().isPresent()) {
             NtpSample s = r.sample().get();
             sb.append(" offset ").append(millis(s.offset())).append(" root distance ")
                     .append(millis(s.rootDistance()).substring(1));
         }
         return sb.toString();
+    }
+
+    private static boolean isAuthentication(dev.pintp.ntp.RejectReason reason) {
+        return reason == dev.pintp.ntp.RejectReason.UNAUTHENTICATED || reason == dev.pintp.ntp.RejectReason.WRONG_KEY
+                || reason == dev.pintp.ntp.RejectReason.BAD_MAC;
     }
 
     /** The check in one line: the verdict and why. */

@@ -39,16 +39,45 @@ public final class JournalSink {
         return priority <= maxPriority;
     }
 
-    /** Writes one line (newlines inside the message are folded so one event stays one journal entry). */
+    /**
+     * Writes one line. Newlines inside the message are folded to spaces and carriage returns dropped, so one event
+     * stays one journal entry (a value cannot forge a second line); every other control character, DEL and the C1
+     * controls are written as {@code \xNN}, so a hostile server name or file content cannot drive a terminal.
+     */
     static void write(int priority, String message) {
         if (!enabled(priority)) {
             return;
         }
-        String line = message.replace("\r", "").replace('\n', ' ');
+        String line = oneLine(message);
         PrintStream s = out;
         synchronized (s) {
             s.println(prefix ? "<" + priority + ">" + line : line);
             s.flush();
         }
+    }
+
+    /** {@code message} as one printable line: the rule of {@link #write}. */
+    static String oneLine(String message) {
+        StringBuilder sb = null;
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            boolean control = c < 0x20 && c != '\t' || c == 0x7f || (c >= 0x80 && c < 0xa0);
+            if (control && sb == null) {
+                sb = new StringBuilder(message.length() + 8).append(message, 0, i);
+            }
+            if (sb == null) {
+                continue;
+            }
+            if (c == '\n') {
+                sb.append(' ');
+            } else if (c == '\r') {
+                // dropped
+            } else if (control) {
+                sb.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb == null ? message : sb.toString();
     }
 }

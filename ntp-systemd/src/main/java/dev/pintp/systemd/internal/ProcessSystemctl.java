@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@link Systemctl} that runs the {@code systemctl} binary. Each call waits at most the configured timeout (default
+ * {@link Systemctl} that runs the {@code systemctl} binary, without a shell, every unit name after {@code --} (a
+ * configured unit such as {@code -H host.service} is a name, never an option). Each call waits at most the configured timeout (default
  * 30 s: a restart job waits for the unit to stop and start) and kills the process after it.
  */
 public final class ProcessSystemctl implements Systemctl {
@@ -37,22 +38,22 @@ public final class ProcessSystemctl implements Systemctl {
 
     @Override
     public void tryRestart(String unit) throws SystemctlException {
-        run(List.of("try-restart", unit));
+        run(List.of("try-restart", "--", unit));
     }
 
     @Override
     public void start(String unit) throws SystemctlException {
-        run(List.of("start", unit));
+        run(List.of("start", "--", unit));
     }
 
     @Override
     public void stop(String unit) throws SystemctlException {
-        run(List.of("stop", unit));
+        run(List.of("stop", "--", unit));
     }
 
     @Override
     public Map<String, String> show(String unit, List<String> properties) throws SystemctlException {
-        String out = run(List.of("show", unit, "-p", String.join(",", properties)));
+        String out = run(List.of("show", "-p", String.join(",", properties), "--", unit));
         return parseShow(out);
     }
 
@@ -72,7 +73,7 @@ public final class ProcessSystemctl implements Systemctl {
         List<String> command = new ArrayList<>();
         command.add(binary);
         command.addAll(args);
-        String line = String.join(" ", command);
+        String line = Render.printable(String.join(" ", command));
         Process p;
         try {
             p = new ProcessBuilder(command).redirectErrorStream(true).start();

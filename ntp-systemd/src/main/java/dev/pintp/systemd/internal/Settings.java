@@ -1,20 +1,26 @@
 package dev.pintp.systemd.internal;
 
 import dev.pintp.ntp.FlapDamping;
+import dev.pintp.ntp.NtpAuth;
 import dev.pintp.ntp.NtpConfig;
+import dev.pintp.ntp.NtpKey;
+import dev.pintp.ntp.NtpKeyFile;
+import dev.pintp.ntp.NtpKeyType;
 import dev.pintp.ntp.NtpServer;
 import dev.pintp.ntp.SyncEnvironment;
 import dev.pintp.sysconf.ConfigException;
 import dev.pintp.sysconf.IniFile;
+import dev.pintp.sysconf.Origin;
 import dev.pintp.sysconf.TimeSpans;
 import dev.pintp.sysconf.TimesyncdConfig;
+import dev.pintp.sysconf.TimesyncdNtp;
+import dev.pintp.sysconf.WordList;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,6 +67,8 @@ public record Settings(
 
     /** The configuration file of the real system. */
     public static final Path CONFIG_FILE = Path.of("/etc/ntp-monitor/ntp-monitor.conf");
+    /** The main Pi's copy of the Pi Zero's chrony keyfile ({@code [Auth] KeyFile=}'s default; {@code install --auth key}). */
+    public static final Path KEY_FILE = Path.of("/etc/ntp-monitor/chrony.keys");
     /** File name of the runtime drop-in that steers timesyncd to the fallbacks; sorts after the installed one. */
     public static final String STEERING_DROP_IN = "90-ntp-monitor-steering.conf";
     /** Directory of the steering drop-in. */
@@ -130,52 +138,101 @@ public record Settings(
      */
     public static Settings load(Path root, Map<String, String> env) throws ConfigException, IOException {
         Path file = under(root, CONFIG_FILE);
-        IniFile ini = Files.isRegularFile(file) ? IniFile.parse(file) : IniFile.parse(file, "");
+        IniFile ini;
+        try {
+            ini = IniFile.read(file); // a regular file only, bounded: a FIFO or a directory is an error naming it
+        } catch (NoSuchFileException e) {
+            ini = IniFile.parse(file, "");
+        }
         Path steering = under(root, STEERING_DIR).resolve(STEERING_DROP_IN);
         TimesyncdConfig timesyncd = TimesyncdConfig.load(root, p -> p.equals(steering));
-        return parse(ini, timesyncd, env);
+        return parse(ini, timesyncd, env, p -> NtpKeyFile.read(under(root, p)));
     }
 
     /** Builds the settings from a parsed file, timesyncd's configuration and the environment. */
     static Settings parse(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env) throws ConfigException {
+        return parse(ini, timesyncd, env, NtpKeyFile::read);
+    }
+
+    /** Reads a keyfile named by its path on the target system. */
+    interface KeyFiles {
+        NtpKeyFile read(Path systemPath) throws IOException;
+    }
+
+    /** As above, reading {@code [Auth] KeyFile=} through {@code keyFiles}. */
+    static Settings parse(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env, KeyFiles keyFiles)
+            throws ConfigException {
         try {
-            return parseChecked(ini, timesyncd, env);
+            return parseChecked(ini, timesyncd, env, keyFiles);
         } catch (Unchecked e) {
             throw (ConfigException) e.getCause();
         }
     }
 
-    private static Settings parseChecked(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env)
-            throws ConfigException {
+    private static Settings parseChecked(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env,
+            KeyFiles keyFiles) throws ConfigException {
         Reader r = new Reader(ini);
         r.checkKnownKeys();
 
         NtpConfig.Builder b = NtpConfig.custom();
-        List<String> primaries = r.list("Servers", "Primary").orElse(timesyncd.ntp());
-        List<NtpServer> primaryServers = new ArrayList<>(NtpConfig.ofDefaults().primaries());
-        if (!primaries.isEmpty() || r.has("Servers", "Primary")) {
-            r.apply("Servers", "Primary", () -> {
-                primaryServers.clear();
-                primaryServers.addAll(NtpServer.parseAll(primaries, NtpServer.DEFAULT_PORT, NtpServer.Role.PRIMARY,
-                        List.of()));
-                b.primaries(primaryServers);
-            });
+        // Servers and the root-distance limit: this file's keys over timesyncd's configuration, read through the same
+        // mapping as the probe's (TimesyncdNtp), so errors name the file, line and key the value came from.
+        WordList ownPrimaries = WordList.of(ini, "Servers", "Primary");
+        WordList ownFallbacks = WordList.of(ini, "Servers", "Fallback");
+        Optional<List<NtpServer>> primaries = ownPrimaries.assigned()
+                ? Optional.of(TimesyncdNtp.servers(ownPrimaries, NtpServer.Role.PRIMARY, List.of()))
+                : TimesyncdNtp.primaries(timesyncd);
+        List<NtpServer> primaryServers = primaries.orElse(NtpConfig.ofDefaults().primaries());
+        // as timesyncd reads its lists: a server in both (the Pi Zero also listed as fallback) is a primary
+        Optional<List<NtpServer>> fallbacks = ownFallbacks.assigned()
+                ? Optional.of(TimesyncdNtp.servers(ownFallbacks, NtpServer.Role.FALLBACK, List.of()))
+                : TimesyncdNtp.fallbacks(timesyncd, primaryServers);
+        List<NtpServer> fallbackServers = fallbacks.orElse(NtpConfig.ofDefaults().fallbacks());
+        Optional<Origin> primariesAt = ownPrimaries.assigned() ? ownPrimaries.lastAssignment()
+                : timesyncd.ntpList().lastAssignment();
+        Optional<Origin> fallbacksAt = ownFallbacks.assigned() ? ownFallbacks.lastAssignment()
+                : timesyncd.fallbackNtpList().lastAssignment();
+        if (primaryServers.isEmpty() && fallbackServers.isEmpty()) {
+            throw primariesAt.or(() -> fallbacksAt).get().error("no server left: the primaries and the fallbacks are"
+                    + " both empty" + fallbacksAt.map(o -> " (fallbacks set at " + o + ")").orElse(""));
         }
-        Optional<List<String>> fallbacks = r.list("Servers", "Fallback");
-        if (fallbacks.isPresent()) {
-            r.apply("Servers", "Fallback", () -> b.fallbacks(NtpServer.parseAll(fallbacks.get(), NtpServer.DEFAULT_PORT,
-                    NtpServer.Role.FALLBACK, List.of())));
-        } else if (timesyncd.fallbackNtpSet()) {
-            // as timesyncd reads its lists: a server in both (the Pi Zero also listed as fallback) is a primary
-            r.apply("Servers", "Fallback", () -> b.fallbacks(NtpServer.parseAll(timesyncd.fallbackNtp(),
-                    NtpServer.DEFAULT_PORT, NtpServer.Role.FALLBACK, primaryServers)));
+        if (primaryServers.size() + fallbackServers.size() > NtpConfig.MAX_SERVERS) {
+            throw fallbacksAt.or(() -> primariesAt).get().error(
+                    TimesyncdNtp.tooMany(primaryServers.size() + fallbackServers.size()));
         }
+        for (NtpServer p : primaryServers) {
+            for (NtpServer f : fallbackServers) {
+                if (p.host().equalsIgnoreCase(f.host()) && p.port() == f.port()) {
+                    throw fallbacksAt.get().error(f + " is also a primary server" + primariesAt.map(o -> " (at " + o
+                            + ")").orElse(""));
+                }
+            }
+        }
+        Path state = r.absolutePath("Job", "StateDirectory")
+                .orElse(Path.of(firstPath(env.get("STATE_DIRECTORY")).orElse("/var/lib/ntp-monitor")));
+        NtpAuth auth = primaryAuth(r, keyFiles);
+        Optional<NtpAuth.Nts> nts = primaryNts(r, auth);
+        if (auth.isAuthenticated() || nts.isPresent()) {
+            List<NtpServer> keyed = new java.util.ArrayList<>();
+            for (NtpServer p : primaryServers) {
+                // NTS-KE with each primary's host; its keys and cookies in the state directory for the next run
+                keyed.add(p.withAuth(nts.isEmpty() ? auth : nts.get().withKeHost(p.host())
+                        .withCookieFile(state.resolve(NtpAuth.Nts.cookieFileName(p.host(), p.port())))));
+            }
+            primaries = Optional.of(keyed);
+        }
+        primaries.ifPresent(b::primaries);
+        fallbacks.ifPresent(b::fallbacks);
         r.span("Servers", "Timeout").ifPresent(d -> r.apply("Servers", "Timeout", () -> b.timeout(d)));
         r.integer("Servers", "PrimarySamples").ifPresent(n -> r.apply("Servers", "PrimarySamples", () -> b.primarySamples(n)));
         r.integer("Servers", "FallbackSamples")
                 .ifPresent(n -> r.apply("Servers", "FallbackSamples", () -> b.fallbackSamples(n)));
-        Optional<Duration> distance = r.span("Servers", "MaxRootDistance").or(timesyncd::rootDistanceMax);
-        distance.ifPresent(d -> r.apply("Servers", "MaxRootDistance", () -> b.maxRootDistance(d)));
+        Optional<Duration> ownDistance = r.span("Servers", "MaxRootDistance");
+        if (ownDistance.isPresent()) {
+            r.apply("Servers", "MaxRootDistance", () -> b.maxRootDistance(ownDistance.get()));
+        } else {
+            TimesyncdNtp.maxRootDistance(timesyncd).ifPresent(b::maxRootDistance);
+        }
         r.span("Servers", "MaxOffset").ifPresent(d -> r.apply("Servers", "MaxOffset", () -> b.maxOffset(d)));
         r.span("Decision", "Interval").ifPresent(d -> r.apply("Decision", "Interval", () -> b.checkInterval(d)));
         for (Map.Entry<String, String> old : REPLACED.entrySet()) {
@@ -199,7 +256,8 @@ public record Settings(
         try {
             ntp = b.build();
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(ini.file(), 0, null, e.getMessage());
+            // the only combination left to refuse here: a Timeout= above the check's deadline
+            throw r.error("Servers", "Timeout", TimeSpans.readable(e.getMessage()));
         }
         // checked here, not when a run first syncs to one: the name goes into the drop-ins as it is (docs/security.md)
         for (NtpServer server : ntp.primaries()) {
@@ -224,8 +282,6 @@ public record Settings(
                 r.variable("LevelVariable").orElse(d.level()));
         boolean onFallback = r.bool("Decision", "ConservePowerOnFallback").orElse(false);
         boolean steer = r.bool("Timesyncd", "Steering").orElse(true);
-        Path state = r.absolutePath("Job", "StateDirectory")
-                .orElse(Path.of(firstPath(env.get("STATE_DIRECTORY")).orElse("/var/lib/ntp-monitor")));
         Path runtime = r.absolutePath("Job", "RuntimeDirectory")
                 .orElse(Path.of(firstPath(env.get("RUNTIME_DIRECTORY")).orElse("/run/ntp-monitor")));
         Optional<URI> webhook = r.string("Alerts", "WebhookUrl", Settings::checkUrl).map(URI::create);
@@ -239,15 +295,97 @@ public record Settings(
             throw r.error("Metrics", "TextfilePath", "must end in .prom (node_exporter reads only those)");
         }
         Optional<String> listen = r.string("Metrics", "ListenAddress",
-                v -> v.matches(".+:[0-9]{1,5}") && Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) <= 65535
-                        ? null : "must be HOST:PORT with a port up to 65535, e.g. 127.0.0.1:9817");
+                v -> v.matches("(.+:)?[0-9]{1,5}") && Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) <= 65535
+                        ? null : "must be PORT (on loopback) or HOST:PORT with a port up to 65535, e.g. 9817");
         if (vars.conservePower().equals(vars.synced()) || vars.conservePower().equals(vars.server())
                 || vars.conservePower().equals(vars.level()) || vars.synced().equals(vars.server())
                 || vars.synced().equals(vars.level()) || vars.server().equals(vars.level())) {
-            throw new ConfigException(ini.file(), 0, null, "the four variable names must differ");
+            // named at the last of the variable keys in the file: one of the names set there repeats another
+            IniFile.Entry last = null;
+            for (IniFile.Entry e : ini.entries()) {
+                if (e.section().equals("Controller") && e.key().endsWith("Variable")) {
+                    last = e;
+                }
+            }
+            throw last == null ? new ConfigException(ini.file(), 0, null, "the four variable names must differ")
+                    : ini.origin(last).error("the four variable names must differ");
         }
         return new Settings(ntp, unit, dropIn, location, vars, onFallback, steer, state, runtime, webhook,
                 webhookTimeout, attempts, textfile, listen);
+    }
+
+    /**
+     * {@code [Auth]}: {@code PrimaryNts=yes} authenticates every primary with NTS (RFC 8915); {@code NtsCa=FILE}
+     * (absolute) trusts that CA instead of the system store, {@code NtsPort=} is the NTS-KE port (default 4460). The
+     * returned value's host is a placeholder, replaced per primary.
+     */
+    private static Optional<NtpAuth.Nts> primaryNts(Reader r, NtpAuth key) throws ConfigException {
+        boolean on = r.bool("Auth", "PrimaryNts").orElse(false);
+        Optional<Path> ca = r.absolutePath("Auth", "NtsCa");
+        Optional<Integer> port = r.integer("Auth", "NtsPort");
+        if (!on) {
+            for (String k : List.of("NtsCa", "NtsPort")) {
+                if (r.has("Auth", k)) {
+                    throw r.error("Auth", k, "has no effect without PrimaryNts=yes");
+                }
+            }
+            return Optional.empty();
+        }
+        if (key.isAuthenticated()) {
+            throw r.error("Auth", "PrimaryNts", "cannot be combined with PrimaryKey=: a server is authenticated one"
+                    + " way");
+        }
+        if (port.isPresent() && (port.get() < 1 || port.get() > 65535)) {
+            throw r.error("Auth", "NtsPort", "must be 1 to 65535");
+        }
+        NtpAuth.Nts nts = NtpAuth.Nts.of("primary").withKePort(port.orElse(NtpAuth.Nts.DEFAULT_KE_PORT));
+        return Optional.of(ca.isPresent() ? nts.withTrustedCa(ca.get()) : nts);
+    }
+
+    /**
+     * {@code [Auth]}: {@code PrimaryKey=ID} authenticates every primary with key ID of {@code KeyFile=} (default
+     * {@link #KEY_FILE}), read with {@link NtpKeyFile#read}'s checks; {@code AllowMd5=yes} admits an MD5 key.
+     */
+    private static NtpAuth primaryAuth(Reader r, KeyFiles keyFiles) throws ConfigException {
+        Optional<String> id = r.string("Auth", "PrimaryKey",
+                v -> v.matches("[0-9]{1,10}") && Long.parseLong(v) >= 1 && Long.parseLong(v) <= NtpKey.MAX_ID ? null
+                        : "must be a key id from 1 to " + NtpKey.MAX_ID);
+        Optional<Path> file = r.absolutePath("Auth", "KeyFile");
+        boolean allowMd5 = r.bool("Auth", "AllowMd5").orElse(false);
+        if (id.isEmpty()) {
+            if (file.isPresent()) {
+                throw r.error("Auth", "KeyFile", "has no effect without PrimaryKey=");
+            }
+            if (r.has("Auth", "AllowMd5")) {
+                throw r.error("Auth", "AllowMd5", "has no effect without PrimaryKey=");
+            }
+            return NtpAuth.NONE;
+        }
+        Path path = file.orElse(KEY_FILE);
+        String where = file.isPresent() ? "KeyFile" : "PrimaryKey";
+        NtpKeyFile keys;
+        try {
+            keys = keyFiles.read(path);
+        } catch (NoSuchFileException e) {
+            throw r.error("Auth", where, "no such file: " + path + (file.isPresent() ? ""
+                    : " (the default KeyFile=; 'ntp-systemd install --auth key' creates it)"));
+        } catch (IOException e) {
+            throw r.error("Auth", where, "cannot read the keyfile: " + e.getMessage());
+        }
+        NtpKey key;
+        try {
+            key = keys.require(Long.parseLong(id.get()));
+        } catch (IllegalArgumentException e) {
+            throw r.error("Auth", "PrimaryKey", e.getMessage());
+        }
+        if (key.type() == NtpKeyType.MD5) {
+            if (!allowMd5) {
+                throw r.error("Auth", "PrimaryKey", key + " is MD5, which is weak (length extension): use an AES128"
+                        + " key ('ntp-systemd install --auth key'), or set AllowMd5=yes");
+            }
+            return NtpAuth.symmetricKeyAllowingMd5(key);
+        }
+        return NtpAuth.symmetricKey(key);
     }
 
     private static Optional<String> firstPath(String envValue) {
@@ -296,7 +434,8 @@ public record Settings(
                 "Timesyncd", Set.of("Steering"),
                 "Job", Set.of("StateDirectory", "RuntimeDirectory"),
                 "Alerts", Set.of("WebhookUrl", "WebhookTimeout", "WebhookAttempts", "DriftOffset", "DriftPpm"),
-                "Metrics", Set.of("TextfilePath", "ListenAddress"));
+                "Metrics", Set.of("TextfilePath", "ListenAddress"),
+                "Auth", Set.of("KeyFile", "PrimaryKey", "AllowMd5", "PrimaryNts", "NtsCa", "NtsPort"));
 
         private final IniFile ini;
 
@@ -330,28 +469,8 @@ public record Settings(
             try {
                 call.run();
             } catch (IllegalArgumentException e) {
-                throw new Unchecked(error(section, key, e.getMessage()));
+                throw new Unchecked(error(section, key, TimeSpans.readable(e.getMessage())));
             }
-        }
-
-        Optional<List<String>> list(String section, String key) {
-            List<IniFile.Entry> all = ini.all(section, key);
-            if (all.isEmpty()) {
-                return Optional.empty();
-            }
-            List<String> out = new ArrayList<>();
-            for (IniFile.Entry e : all) {
-                if (e.value().isEmpty()) {
-                    out.clear();
-                    continue;
-                }
-                for (String s : e.value().split("\\s+")) {
-                    if (!s.isEmpty() && !out.contains(s)) {
-                        out.add(s);
-                    }
-                }
-            }
-            return Optional.of(out);
         }
 
         Optional<Duration> span(String section, String key) throws ConfigException {

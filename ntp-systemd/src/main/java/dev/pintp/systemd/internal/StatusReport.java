@@ -53,11 +53,24 @@ public final class StatusReport {
             out.println("last check:    none since boot");
         }
         Path dropIn = settings.dropInFile();
-        Optional<String> content = AtomicFiles.read(Settings.under(root, dropIn));
-        out.println("drop-in:       " + dropIn + (content.isPresent() ? "" : " (absent: no power saving)"));
+        Optional<String> content;
+        String unreadable = "";
+        try {
+            content = AtomicFiles.read(Settings.under(root, dropIn));
+        } catch (IOException e) {
+            content = Optional.empty();
+            unreadable = " (unreadable: " + FailSafe.describe(e) + "; the next run replaces it)";
+        }
+        out.println("drop-in:       " + dropIn + (!unreadable.isEmpty() ? unreadable
+                : content.isPresent() ? "" : " (absent: no power saving)"));
         content.ifPresent(c -> c.lines().filter(l -> l.startsWith("Environment=")).forEach(l -> out.println("               " + l)));
         Path steering = Settings.STEERING_DIR.resolve(Settings.STEERING_DROP_IN);
-        boolean steered = AtomicFiles.read(Settings.under(root, steering)).isPresent();
+        boolean steered;
+        try {
+            steered = AtomicFiles.read(Settings.under(root, steering)).isPresent();
+        } catch (IOException e) {
+            steered = true; // something is there; the next run sorts it out
+        }
         out.println("timesyncd:     " + (state.timesyncdAbsent() ? "not installed, not steered"
                 : steered ? "steered to the fallbacks (" + steering + ")" : "on its configured servers"));
         out.println("controller:    " + show(systemctl, settings.targetUnit(), List.of("Environment", "ActiveState")));

@@ -14,7 +14,9 @@ public final class UnifiedDiff {
     }
 
     /**
-     * The diff from {@code before} to {@code after}, or an empty string when they are equal.
+     * The diff from {@code before} to {@code after}, or an empty string when they are equal. Control characters in
+     * the path and the lines are shown as {@code \\xNN} ({@link JournalSink#oneLine}): the old text is whatever is
+     * on disk, and the diff is printed to a terminal.
      *
      * @param before the old text, or null when the file does not exist
      * @param after the new text, or null when the file is removed
@@ -55,8 +57,8 @@ public final class UnifiedDiff {
             }
         }
         StringBuilder out = new StringBuilder();
-        out.append("--- ").append(before == null ? "/dev/null" : "a" + path).append('\n');
-        out.append("+++ ").append(after == null ? "/dev/null" : "b" + path).append('\n');
+        out.append("--- ").append(before == null ? "/dev/null" : "a" + JournalSink.oneLine(path)).append('\n');
+        out.append("+++ ").append(after == null ? "/dev/null" : "b" + JournalSink.oneLine(path)).append('\n');
         int k = 0;
         while (k < ops.size()) {
             if (ops.get(k)[0] == ' ') {
@@ -91,7 +93,8 @@ public final class UnifiedDiff {
             }
             out.append("@@ -").append(range(aStart, aLen)).append(" +").append(range(bStart, bLen)).append(" @@\n");
             for (int x = start; x < end; x++) {
-                out.append(ops.get(x)[0]).append(texts.get(x)).append('\n');
+                // an existing file's bytes reach the admin's terminal: control characters shown, never obeyed
+                out.append(ops.get(x)[0]).append(JournalSink.oneLine(texts.get(x))).append('\n');
             }
             k = end;
         }

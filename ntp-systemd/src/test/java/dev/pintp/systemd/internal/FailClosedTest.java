@@ -26,6 +26,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -233,6 +234,7 @@ class FailClosedTest {
     }
 
     @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a job that waits for the stuck check
     void aCheckPastItsDeadlineEndsPowerSavingAndIsNotStartedTwice() throws Exception {
         MonitorJob job = powerSaving();
         job.checkGrace(Duration.ofMillis(200));
@@ -392,6 +394,32 @@ class FailClosedTest {
         assertTrue(text.contains("(absent: no power saving)"), text);
         assertEquals("garbage\n", Files.readString(state("backoff-state")), "status moves nothing");
         assertEquals(List.of(), corruptCopies("backoff-state"));
+    }
+
+    @Test
+    void aDropInThatIsASymlinkIsRemovedNotFollowed() throws IOException {
+        MonitorJob job = powerSaving();
+        Path target = root.resolve("elsewhere.conf");
+        Files.move(dropIn(), target);
+        Files.createSymbolicLink(dropIn(), target);
+        assertEquals(1, runAgain(job));
+        assertPowerSavingEnded("not a regular file");
+        assertTrue(Files.readString(target).contains("CONSERVE_POWER=1"), "the target is left alone");
+    }
+
+    @Test
+    void statusShowsADropInThatIsASymlinkInsteadOfFailing() throws IOException {
+        powerSaving();
+        Path target = root.resolve("elsewhere.conf");
+        Files.move(dropIn(), target);
+        Files.createSymbolicLink(dropIn(), target);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StatusReport.print(Fixtures.settings(root, LOOPBACK), root, systemctl,
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("drop-in:       /run/systemd/system/controller.service.d/ntp-environment.conf "
+                + "(unreadable: "), text);
+        assertTrue(text.contains("timer:         ntp-monitor.timer"), "the whole report: " + text);
     }
 
     @Test

@@ -50,9 +50,10 @@ final class Fixtures {
         return out;
     }
 
-    static void write(Path root, String systemPath, String content) throws IOException {
+    static Path write(Path root, String systemPath, String content) throws IOException {
         Path p = root.resolve(systemPath.substring(1));
         Files.createDirectories(p.getParent());
         Files.writeString(p, content);
+        return p;
     }
 }

@@ -30,7 +30,8 @@ class ProcessSystemctlTest {
         log = dir.resolve("calls");
         Files.writeString(binary, "#!/bin/sh\n"
                 + "echo \"$*\" >> '" + log + "'\n"
-                + "case \"$1 $2\" in\n"
+                + "eval unit=\\${$#}\n"
+                + "case \"$1 $unit\" in\n"
                 + "  'show systemd-timesyncd.service') printf 'LoadState=not-found\\n' ;;\n"
                 + "  'show controller.service') printf 'Environment=CONSERVE_POWER=1 NTP_SYNCED=true\\nActiveState=active\\n' ;;\n"
                 + "  'try-restart missing.service') echo 'Failed to try-restart missing.service: Unit missing.service not found.' >&2; exit 5 ;;\n"
@@ -45,8 +46,19 @@ class ProcessSystemctlTest {
         s.daemonReload();
         s.tryRestart("controller.service");
         s.stop("ntp-monitor.timer");
-        assertEquals(List.of("daemon-reload", "try-restart controller.service", "stop ntp-monitor.timer"),
+        assertEquals(List.of("daemon-reload", "try-restart -- controller.service", "stop -- ntp-monitor.timer"),
                 Files.readAllLines(log));
+    }
+
+    @Test
+    void aUnitNameThatLooksLikeAnOptionComesAfterDoubleDash() throws Exception {
+        ProcessSystemctl s = new ProcessSystemctl(binary.toString(), Duration.ofSeconds(10));
+        s.tryRestart("-Hroot@evil.service");
+        s.start("--force.service");
+        s.stop("-iX.service");
+        s.show("-Hx.service", List.of("LoadState"));
+        assertEquals(List.of("try-restart -- -Hroot@evil.service", "start -- --force.service", "stop -- -iX.service",
+                "show -p LoadState -- -Hx.service"), Files.readAllLines(log));
     }
 
     @Test
@@ -54,7 +66,7 @@ class ProcessSystemctlTest {
         ProcessSystemctl s = new ProcessSystemctl(binary.toString(), Duration.ofSeconds(10));
         assertEquals(Map.of("Environment", "CONSERVE_POWER=1 NTP_SYNCED=true", "ActiveState", "active"),
                 s.show("controller.service", List.of("Environment", "ActiveState")));
-        assertEquals("show controller.service -p Environment,ActiveState", Files.readAllLines(log).get(0));
+        assertEquals("show -p Environment,ActiveState -- controller.service", Files.readAllLines(log).get(0));
         assertFalse(s.isInstalled("systemd-timesyncd.service"));
     }
 
@@ -62,7 +74,7 @@ class ProcessSystemctlTest {
     void aNonZeroExitIsAnExceptionWithTheCommandAndItsOutput() {
         ProcessSystemctl s = new ProcessSystemctl(binary.toString(), Duration.ofSeconds(10));
         SystemctlException e = assertThrows(SystemctlException.class, () -> s.tryRestart("missing.service"));
-        assertEquals(binary + " try-restart missing.service: exit status 5: "
+        assertEquals(binary + " try-restart -- missing.service: exit status 5: "
                 + "Failed to try-restart missing.service: Unit missing.service not found.", e.getMessage());
     }
 
@@ -71,7 +83,7 @@ class ProcessSystemctlTest {
     void aHangingSystemctlIsKilledAfterTheTimeout() {
         ProcessSystemctl s = new ProcessSystemctl(binary.toString(), Duration.ofMillis(300));
         SystemctlException e = assertThrows(SystemctlException.class, () -> s.start("slow.service"));
-        assertEquals(binary + " start slow.service: no answer within 300 ms, killed", e.getMessage());
+        assertEquals(binary + " start -- slow.service: no answer within 300 ms, killed", e.getMessage());
     }
 
     @Test

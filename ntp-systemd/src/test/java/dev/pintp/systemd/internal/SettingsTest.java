@@ -2,6 +2,7 @@ package dev.pintp.systemd.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pintp.ntp.FlapDamping;
@@ -122,5 +123,76 @@ class SettingsTest {
         assertEquals(2, bad("[Servers]\nPrimary=host:99999\n").line());
         assertEquals("Steering", bad("[Timesyncd]\nSteering=maybe\n").key());
         assertEquals("ListenAddress", bad("[Metrics]\nListenAddress=127.0.0.1:99999\n").key());
+    }
+
+    @Test
+    void timesyncdsOwnValuesThatTimesyncdAcceptsAreAccepted() throws Exception {
+        // RootDistanceMaxSec=5min stopped every run of the job before; it means the job's largest limit, 1 minute
+        Fixtures.write(root, "/etc/systemd/timesyncd.conf", "\uFEFF[Time]\nNTP=127.0.0.1\nRootDistanceMaxSec=5min\n"
+                + "RootDistanceMaxSec=\n");
+        assertEquals(Duration.ofMinutes(1), Settings.load(root, Map.of()).ntp().maxRootDistance());
+        Fixtures.write(root, "/etc/systemd/timesyncd.conf", "[Time]\nNTP=127.0.0.1\nRootDistanceMaxSec=infinity\n");
+        assertEquals(Duration.ofMinutes(1), Settings.load(root, Map.of()).ntp().maxRootDistance());
+    }
+
+    @Test
+    void aBadTimesyncdValueIsReportedAgainstTimesyncdsFileAndKey() throws Exception {
+        Path f = Fixtures.write(root, "/etc/systemd/timesyncd.conf.d/50-x.conf", "[Time]\nNTP=127.0.0.1\n"
+                + "RootDistanceMaxSec=0\nFallbackNTP=bad%name\n");
+        Fixtures.write(root, "/etc/ntp-monitor/ntp-monitor.conf", "[Decision]\nInterval=30s\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> Settings.load(root, Map.of()));
+        assertEquals(f, e.file());
+        assertEquals(4, e.line());
+        assertEquals("FallbackNTP", e.key());
+        Fixtures.write(root, "/etc/systemd/timesyncd.conf.d/50-x.conf", "[Time]\nNTP=127.0.0.1\nRootDistanceMaxSec=0\n");
+        e = assertThrows(ConfigException.class, () -> Settings.load(root, Map.of()));
+        assertEquals(f + ":3: RootDistanceMaxSec: must be above 0 (0 lets no server through)", e.getMessage());
+    }
+
+    @Test
+    void aLimitOfTheJobsOwnIsReportedInSystemdUnits() throws Exception {
+        ConfigException e = bad("[Servers]\nMaxRootDistance=5min\n");
+        assertEquals(root.resolve("etc/ntp-monitor/ntp-monitor.conf") + ":2: MaxRootDistance: maxRootDistance must be"
+                + " positive and at most 1min, was 5min", e.getMessage());
+    }
+
+    @Test
+    void anEmptyPrimaryAndAnEmptyTimesyncdFallbackLeaveNoServerAndSaySoWhere() throws Exception {
+        Fixtures.write(root, "/etc/systemd/timesyncd.conf", "[Time]\nFallbackNTP=\n");
+        ConfigException e = bad("[Servers]\nPrimary=\n");
+        assertEquals(root.resolve("etc/ntp-monitor/ntp-monitor.conf"), e.file());
+        assertEquals("Primary", e.key());
+        assertTrue(e.getMessage().contains("no server left"), e.getMessage());
+    }
+
+    @Test
+    void tooManyServersAreRefusedWithTheLimit() throws Exception {
+        StringBuilder many = new StringBuilder();
+        for (int i = 1; i <= 65; i++) {
+            many.append(" 127.0.0.1:").append(1000 + i);
+        }
+        ConfigException e = bad("[Servers]\nFallback=\nPrimary=" + many + "\n");
+        assertEquals(3, e.line());
+        assertTrue(e.getMessage().contains("at most 64"), e.getMessage());
+    }
+
+    @Test
+    void aConfigurationFileThatIsAFifoIsAnErrorNamingIt() throws Exception {
+        Path f = root.resolve("etc/ntp-monitor/ntp-monitor.conf");
+        java.nio.file.Files.createDirectories(f.getParent());
+        assertEquals(0, new ProcessBuilder("mkfifo", f.toString()).start().waitFor());
+        ConfigException e = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> assertThrows(ConfigException.class, () -> Settings.load(root, Map.of())));
+        assertEquals(f, e.file());
+    }
+
+    @Test
+    void combinationErrorsNameALineToo() throws Exception {
+        ConfigException e = bad("[Controller]\nSyncedVariable=X\nServerVariable=X\n");
+        assertEquals(3, e.line());
+        e = bad("[Servers]\nTimeout=3s\n");
+        assertEquals(2, e.line());
+        assertEquals("Timeout", e.key());
+        assertTrue(e.getMessage().endsWith("checkDeadline 2s is shorter than timeout 3s"), e.getMessage());
     }
 }

@@ -21,6 +21,12 @@ class UnifiedDiffTest {
     }
 
     @Test
+    void controlCharactersInTheOldFileAreShownNotSentToTheTerminal() {
+        assertEquals("--- a/etc/x\n+++ /dev/null\n@@ -1 +0,0 @@\n-\\x1b]0;owned\\x07x\n",
+                UnifiedDiff.of("/etc/x", "\u001b]0;owned\u0007x\n", null));
+    }
+
+    @Test
     void equalTextsGiveNothing() {
         assertEquals("", UnifiedDiff.of("/etc/x", "a\n", "a\n"));
     }

@@ -29,10 +29,24 @@ class WebhookAlertsTest {
             Map.of("host", "mainpi", "verdict", "UNSYNCHRONIZED"));
     WireMockServer wm;
 
+    /**
+     * Per attempt where the timeout is not what a test is about: a first request to a fresh WireMock on a loaded
+     * machine was seen to take over 2 s (Jetty's and the HTTP client's first use), which made the sink retry and
+     * WireMock count two requests where the test expected one.
+     */
+    private static final Duration PATIENT = Duration.ofSeconds(30);
+    /** How long close() may wait for deliveries: returns as soon as they are done, so only a failure waits it out. */
+    private static final Duration GRACE = Duration.ofSeconds(60);
+
     @BeforeEach
-    void start() {
+    void start() throws IOException, InterruptedException {
         wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
         wm.start();
+        // one request before the test's: the first is slow (class loading on both sides), not what is measured here
+        java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + wm.port() + "/warm-up")).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        wm.resetRequests();
     }
 
     @AfterEach
@@ -54,9 +68,9 @@ class WebhookAlertsTest {
     @Test
     void anAlertIsPostedAsJson() throws Exception {
         wm.stubFor(post("/hook").willReturn(aResponse().withStatus(204)));
-        WebhookAlerts s = sink(Duration.ofSeconds(2), 3);
+        WebhookAlerts s = sink(PATIENT, 3);
         s.send(ALERT);
-        s.close(Duration.ofSeconds(5));
+        s.close(GRACE);
         wm.verify(1, postRequestedFor(urlEqualTo("/hook")).withHeader("Content-Type", equalTo("application/json"))
                 .withRequestBody(equalToJson("{\"event\":\"sync_lost\",\"raised\":true,\"at\":\"2026-11-25T05:00:00Z\","
                         + "\"source\":\"ntp-monitor\",\"host\":\"mainpi\",\"verdict\":\"UNSYNCHRONIZED\"}")));
@@ -70,9 +84,9 @@ class WebhookAlertsTest {
                 .willReturn(aResponse().withStatus(503)).willSetStateTo("third"));
         wm.stubFor(post("/hook").inScenario("flaky").whenScenarioStateIs("third")
                 .willReturn(aResponse().withStatus(200)).willSetStateTo("done"));
-        WebhookAlerts s = sink(Duration.ofSeconds(2), 3);
+        WebhookAlerts s = sink(PATIENT, 3);
         s.send(ALERT);
-        s.close(Duration.ofSeconds(10));
+        s.close(GRACE);
         wm.verify(3, postRequestedFor(urlEqualTo("/hook")));
         assertEquals("done", wm.getAllScenarios().getScenarios().get(0).getState());
     }
@@ -80,22 +94,22 @@ class WebhookAlertsTest {
     @Test
     void retriesAreBounded() throws Exception {
         wm.stubFor(post("/hook").willReturn(aResponse().withStatus(500)));
-        WebhookAlerts s = sink(Duration.ofSeconds(2), 2);
+        WebhookAlerts s = sink(PATIENT, 2);
         s.send(ALERT);
-        s.close(Duration.ofSeconds(10));
+        s.close(GRACE);
         wm.verify(2, postRequestedFor(urlEqualTo("/hook")));
     }
 
     @Test
     void aSlowEndpointTimesOutAndTheRetryGetsThrough() throws Exception {
         wm.stubFor(post("/hook").inScenario("slow").whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withStatus(200).withFixedDelay(6000)).willSetStateTo("fast"));
+                .willReturn(aResponse().withStatus(200).withFixedDelay(15_000)).willSetStateTo("fast"));
         wm.stubFor(post("/hook").inScenario("slow").whenScenarioStateIs("fast")
                 .willReturn(aResponse().withStatus(200)).willSetStateTo("done"));
-        // 1.5 s: room for the fast retry's round trip on a loaded machine, far below the slow answer
-        WebhookAlerts s = sink(Duration.ofMillis(1500), 3);
+        // 3 s: room for the fast retry's round trip on a loaded machine (after the warm-up), far below the slow answer
+        WebhookAlerts s = sink(Duration.ofSeconds(3), 3);
         s.send(ALERT);
-        s.close(Duration.ofSeconds(20));
+        s.close(GRACE);
         wm.verify(2, postRequestedFor(urlEqualTo("/hook")));
         assertEquals("done", wm.getAllScenarios().getScenarios().get(0).getState());
     }

@@ -88,6 +88,7 @@ public final class SntpTestServer implements AutoCloseable {
     private boolean drop;
     private int dropFirst;
     private final Set<Decoy> decoys = EnumSet.noneOf(Decoy.class);
+    private java.util.function.BinaryOperator<byte[]> finisher;
 
     private SntpTestServer(Clock clock, InetSocketAddress bind) throws SocketException {
         this.clock = clock;
@@ -362,6 +363,15 @@ public final class SntpTestServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Passes every reply through {@code finisher} (the request, the 48-byte reply) before it is sent, for example to
+     * append a MAC as a keyed server does; null for none. Called on the server thread; must not throw.
+     */
+    public synchronized SntpTestServer finisher(java.util.function.BinaryOperator<byte[]> finisher) {
+        this.finisher = finisher;
+        return this;
+    }
+
     /** Restores every scripted behaviour to its default; the request count and log are kept. */
     public synchronized SntpTestServer reset() {
         offset = Duration.ZERO;
@@ -386,6 +396,7 @@ public final class SntpTestServer implements AutoCloseable {
         drop = false;
         dropFirst = 0;
         decoys.clear();
+        finisher = null;
         return this;
     }
 
@@ -513,6 +524,13 @@ public final class SntpTestServer implements AutoCloseable {
             }
         }
         byte[] reply = encode(s, nonce, received, transmitted, s.wrongOrigin());
+        java.util.function.BinaryOperator<byte[]> finish;
+        synchronized (this) {
+            finish = finisher;
+        }
+        if (finish != null) {
+            reply = finish.apply(data, reply);
+        }
         if (s.truncateTo() >= 0) {
             reply = Arrays.copyOf(reply, s.truncateTo());
         }

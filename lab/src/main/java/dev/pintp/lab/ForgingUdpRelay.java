@@ -1,0 +1,172 @@
+package dev.pintp.lab;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The on-path attacker of the lab: a UDP relay that forwards requests unchanged and rewrites every answer's receive,
+ * transmit and reference timestamps by a fixed shift, leaving everything after the header (a MAC) as it was. An
+ * unauthenticated client sees a server {@code shift} ahead; a keyed client sees a MAC that no longer verifies.
+ * Threads: one per socket. Runs until closed or killed.
+ */
+public final class ForgingUdpRelay implements AutoCloseable {
+    private static final int MAX_DATAGRAM = 2048;
+
+    private final DatagramSocket front;
+    private final SocketAddress upstream;
+    private final long shiftNtp;
+    private final Map<SocketAddress, DatagramSocket> backs = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /**
+     * Binds {@code listen} and starts relaying to {@code upstream}.
+     *
+     * @param listen where clients send, not null
+     * @param upstream the real server, not null
+     * @param shiftSeconds added to the answers' timestamps (negative: back), at most 1000 s either way
+     * @throws SocketException if {@code listen} cannot be bound
+     */
+    public ForgingUdpRelay(InetSocketAddress listen, InetSocketAddress upstream, double shiftSeconds)
+            throws SocketException {
+        if (!(Math.abs(shiftSeconds) <= 1000)) {
+            throw new IllegalArgumentException("shift must be within 1000 s, was " + shiftSeconds);
+        }
+        this.front = new DatagramSocket(Objects.requireNonNull(listen, "listen"));
+        this.upstream = Objects.requireNonNull(upstream, "upstream");
+        this.shiftNtp = Math.round(shiftSeconds * 4294967296.0); // NTP timestamps: 32.32 fixed point seconds
+        daemon(this::serveFront, "forge-front").start();
+    }
+
+    /** The bound listening address. */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) front.getLocalSocketAddress();
+    }
+
+    /** {@code datagram} with its timestamps at bytes 16, 32 and 40 moved by the shift (non-zero ones only). */
+    static byte[] forge(byte[] datagram, long shiftNtp) {
+        byte[] out = datagram.clone();
+        if (out.length >= 48) {
+            for (int at : new int[] {16, 32, 40}) {
+                long t = readLong(out, at);
+                if (t != 0) {
+                    writeLong(out, at, t + shiftNtp);
+                }
+            }
+        }
+        return out;
+    }
+
+    private void serveFront() {
+        byte[] buf = new byte[MAX_DATAGRAM];
+        while (!closed) {
+            DatagramPacket in = new DatagramPacket(buf, buf.length);
+            try {
+                front.receive(in);
+            } catch (IOException e) {
+                return;
+            }
+            SocketAddress client = in.getSocketAddress();
+            DatagramSocket back = backs.computeIfAbsent(client, this::openBack);
+            if (back != null) {
+                send(back, copy(in), upstream);
+            }
+        }
+    }
+
+    private DatagramSocket openBack(SocketAddress client) {
+        try {
+            DatagramSocket back = new DatagramSocket(new InetSocketAddress(0));
+            daemon(() -> serveBack(back, client), "forge-back").start();
+            return back;
+        } catch (SocketException e) {
+            System.err.println("forge: cannot open upstream socket: " + e);
+            return null;
+        }
+    }
+
+    private void serveBack(DatagramSocket back, SocketAddress client) {
+        byte[] buf = new byte[MAX_DATAGRAM];
+        while (!closed) {
+            DatagramPacket in = new DatagramPacket(buf, buf.length);
+            try {
+                back.receive(in);
+            } catch (IOException e) {
+                return;
+            }
+            send(front, forge(copy(in), shiftNtp), client);
+        }
+    }
+
+    private void send(DatagramSocket via, byte[] data, SocketAddress to) {
+        try {
+            via.send(new DatagramPacket(data, data.length, to));
+        } catch (IOException e) {
+            if (!closed) {
+                System.err.println("forge: send failed: " + e);
+            }
+        }
+    }
+
+    private static long readLong(byte[] b, int at) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = v << 8 | (b[at + i] & 0xFF);
+        }
+        return v;
+    }
+
+    private static void writeLong(byte[] b, int at, long v) {
+        for (int i = 7; i >= 0; i--) {
+            b[at + i] = (byte) v;
+            v >>>= 8;
+        }
+    }
+
+    private static byte[] copy(DatagramPacket p) {
+        byte[] data = new byte[p.getLength()];
+        System.arraycopy(p.getData(), p.getOffset(), data, 0, p.getLength());
+        return data;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Stops relaying and closes every socket; idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        front.close();
+        backs.values().forEach(DatagramSocket::close);
+    }
+
+    /**
+     * Command line: {@code ForgingUdpRelay LISTEN_ADDR:PORT UPSTREAM_ADDR:PORT SHIFT_SECONDS}. Prints
+     * {@code listening ...} once bound, then relays until killed.
+     *
+     * @param args the three arguments above
+     * @throws Exception if an argument is malformed or the address cannot be bound
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 3) {
+            System.err.println("usage: ForgingUdpRelay LISTEN:PORT UPSTREAM:PORT SHIFT_SECONDS");
+            System.exit(2);
+        }
+        try (ForgingUdpRelay relay = new ForgingUdpRelay(LossyUdpRelay.parse(args[0]), LossyUdpRelay.parse(args[1]),
+                Double.parseDouble(args[2]))) {
+            System.out.println("listening " + relay.address() + " -> " + args[1] + " shifting answers by " + args[2]
+                    + " s");
+            System.out.flush();
+            Thread.currentThread().join();
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.pintp.systemd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pintp.ntp.NtpKey;
+import dev.pintp.ntp.NtpKeyFile;
+import dev.pintp.ntp.NtpKeyType;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code install --auth key} under a temporary root: the key pair of chrony keyfiles and the printed instructions. */
+class InstallAuthKeyTest {
+    @TempDir
+    Path root;
+
+    private String install(String... extra) throws IOException {
+        Path jar = root.resolve("ntp-systemd.jar");
+        if (!Files.exists(jar)) {
+            Files.write(jar, new byte[] {1, 2, 3});
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String[] base = {"install", "--root", root.toString(), "--jar", jar.toString(), "--systemctl", "/bin/false",
+            "--auth", "key"};
+        String[] args = new String[base.length + extra.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        int code = SystemdMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), Map.of());
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, text);
+        return text;
+    }
+
+    private NtpKey key(String systemPath, long id) throws IOException {
+        Path p = root.resolve(systemPath.substring(1));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), systemPath);
+        return NtpKeyFile.read(p).require(id);
+    }
+
+    @Test
+    void generatesOneAes128KeyInBothFilesPrivateAndPrintsThePiZeroLines() throws IOException {
+        String out = install();
+        NtpKey main = key("/etc/ntp-monitor/chrony.keys", 1);
+        NtpKey copy = key("/etc/ntp-monitor/pi-zero/chrony.keys", 1);
+        assertEquals(main, copy, "the same key on both sides");
+        assertEquals(NtpKeyType.AES128, main.type());
+        assertEquals(128, main.bits());
+        String hex = HexFormat.of().formatHex(main.secret());
+        assertFalse(out.toLowerCase(java.util.Locale.ROOT).contains(hex), "the key is never printed");
+        assertTrue(out.contains("keyfile /etc/chrony/chrony.keys"), out);
+        assertTrue(out.contains("sudo chown root:_chrony /etc/chrony/chrony.keys; sudo chmod 640"), out);
+        assertTrue(out.contains("  [Auth]\n  PrimaryKey=1\n"), out);
+    }
+
+    @Test
+    void aSecondRunKeepsTheKeyAndChangesNothing() throws IOException {
+        install();
+        NtpKey first = key("/etc/ntp-monitor/chrony.keys", 1);
+        String again = install();
+        assertEquals(first, key("/etc/ntp-monitor/chrony.keys", 1));
+        assertFalse(again.contains("changed /etc/ntp-monitor/chrony.keys"), again);
+        assertFalse(again.contains("changed /etc/ntp-monitor/pi-zero"), again);
+    }
+
+    @Test
+    void twoInstallsOnTwoMachinesDrawDifferentKeys(@TempDir Path other) throws IOException {
+        install();
+        NtpKey a = key("/etc/ntp-monitor/chrony.keys", 1);
+        Files.walk(root).sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(root)).forEach(p -> {
+            try {
+                Files.delete(p);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        install();
+        assertNotEquals(a, key("/etc/ntp-monitor/chrony.keys", 1));
+    }
+
+    @Test
+    void anotherKeyIdIsAddedToAnExistingKeyfile() throws IOException {
+        Path keys = root.resolve("etc/ntp-monitor/chrony.keys");
+        Files.createDirectories(keys.getParent());
+        Files.writeString(keys, "1 SHA1 HEX:933F62BE1D604E68A81B557F18CFA200483F5B70\n");
+        Files.setPosixFilePermissions(keys, PosixFilePermissions.fromString("rw-------"));
+        install("--key-id", "7");
+        assertEquals(NtpKeyType.SHA1, key("/etc/ntp-monitor/chrony.keys", 1).type(), "the old key stays");
+        assertEquals(key("/etc/ntp-monitor/chrony.keys", 7), key("/etc/ntp-monitor/pi-zero/chrony.keys", 7));
+    }
+
+    @Test
+    void dryRunWritesNoKey() throws IOException {
+        String out = install("--dry-run");
+        assertTrue(out.contains("+ create /etc/ntp-monitor/chrony.keys (0600 root): key 1 (AES128, 128 bits); the key"
+                + " itself is not shown"), out);
+        assertFalse(Files.exists(root.resolve("etc/ntp-monitor/chrony.keys")));
+        assertFalse(Files.exists(root.resolve("etc/ntp-monitor/pi-zero/chrony.keys")));
+    }
+
+    @Test
+    void aKeyIdWithoutAuthOrAnotherAuthIsAUsageError() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        assertEquals(2, SystemdMain.run(new String[] {"install", "--root", root.toString(), "--key-id", "2"}, ps,
+                Map.of()));
+        assertEquals(2, SystemdMain.run(new String[] {"install", "--root", root.toString(), "--auth", "md5"}, ps,
+                Map.of()));
+        assertEquals(2, SystemdMain.run(new String[] {"run", "--root", root.toString(), "--auth", "key"}, ps,
+                Map.of()));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("--key-id needs --auth key"));
+    }
+}
