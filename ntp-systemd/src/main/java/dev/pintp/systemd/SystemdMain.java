@@ -46,6 +46,7 @@ public final class SystemdMain {
             "  daemon                   the same cycle every Interval= in one process; serves /metrics if configured",
             "  install [--root DIR] [--dry-run] [--mac MAC | --trust-lease] [--daemon] [--java PATH] [--jar PATH]",
             "          [--auth key [--key-id N]]  also the Pi Zero's key pair of chrony keyfiles (docs/security.md)",
+            "          [--auth nts]  also print the NTS steps for the Pi Zero's chrony and this machine",
             "  uninstall [--root DIR] [--dry-run]",
             "  status [--root DIR]",
             "options for every command: --root DIR (file root, default /), -v (debug lines),",
@@ -101,6 +102,7 @@ public final class SystemdMain {
         Optional<Path> jar = Optional.empty();
         String systemctlBinary = "systemctl";
         boolean authKey = false;
+        boolean authNts = false;
         long keyId = 1;
         boolean keyIdGiven = false;
         List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
@@ -118,10 +120,11 @@ public final class SystemdMain {
                     case "--systemctl" -> systemctlBinary = value(rest, ++i, a);
                     case "--auth" -> {
                         String kind = value(rest, ++i, a);
-                        if (!kind.equals("key")) {
-                            throw new IllegalArgumentException("--auth must be key, was '" + kind + "'");
+                        if (!kind.equals("key") && !kind.equals("nts")) {
+                            throw new IllegalArgumentException("--auth must be key or nts, was '" + kind + "'");
                         }
-                        authKey = true;
+                        authKey = kind.equals("key");
+                        authNts = kind.equals("nts");
                     }
                     case "--key-id" -> {
                         String v = value(rest, ++i, a);
@@ -200,6 +203,9 @@ public final class SystemdMain {
                     if (code == 0 && authKey) {
                         code = new dev.pintp.systemd.internal.KeyInstaller(root, new AtomicFiles(), out,
                                 new java.security.SecureRandom()).install(settings, keyId, dryRun);
+                    }
+                    if (code == 0 && authNts) {
+                        out.print(dev.pintp.systemd.internal.NtsSetup.instructions(settings));
                     }
                     return code;
                 }
