@@ -52,7 +52,13 @@ class DecisionProperties {
             }
             if (next.changed()) {
                 assertEquals(o, next.stable(), "a change is to what this check observed");
-                assertTrue(next.penalty() > s.penalty() * 0.999, "a change adds to the penalty");
+                // The stored figure is as of its own time; what a change adds to is that figure decayed to now.
+                FlapDamping damping = config.flapDamping();
+                double before = s.penaltyAt().isEmpty() ? 0
+                        : damping.decay(s.penalty(), Duration.between(s.penaltyAt().get(), now));
+                double expected = Math.min(damping.ceiling(), before + damping.penalty());
+                assertEquals(expected, next.penalty(), 1e-6 * damping.ceiling(),
+                        "a change adds one penalty to the decayed figure, up to the ceiling");
             }
             if (!worse && !next.changed() && !o.equals(s.stable()) && !bothPool(o, s.stable())) {
                 assertTrue(s.suppressed(), "a regain is held only while suppressed");
