@@ -1,31 +1,31 @@
 package dev.pintp.ntp;
 
 import dev.pintp.ntp.internal.Durations;
+import dev.pintp.ntp.internal.MetricFamily;
+import dev.pintp.ntp.internal.MetricSamples;
 import io.micrometer.core.instrument.Counter;
-import dev.pintp.ntp.internal.Durations;
 import io.micrometer.core.instrument.Gauge;
-import dev.pintp.ntp.internal.Durations;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.pintp.ntp.internal.Durations;
 import io.micrometer.core.instrument.Timer;
-import dev.pintp.ntp.internal.Durations;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Micrometer meters for checks. Bind it to a registry ({@link #bindTo(MeterRegistry)}), then feed it each check
  * ({@link #record(CheckResult)}); {@link NtpMonitor} does the feeding. Thread-safe.
  *
- * <p>Meters (the {@code server} tag is the configured host, for example {@code 192.168.4.2} or
- * {@code 0.debian.pool.ntp.org}; of a pool name's addresses the selected one or else the one with the smallest
- * synchronization distance is shown):
+ * <p>The meters are pintp's one metric vocabulary (docs/metrics.md), which the ntp-monitor job's Prometheus text
+ * shares: through a Prometheus registry {@code ntp.offset} in seconds is {@code ntp_offset_seconds}, the same family
+ * with the same help and labels as the job writes. The {@code server} tag is the configured host, for example
+ * {@code 192.168.4.2} or {@code 0.debian.pool.ntp.org}; of a pool name's addresses the selected one or else the one
+ * with the smallest synchronization distance is shown.
  * <ul>
  *   <li>{@code ntp.offset}, {@code ntp.delay}, {@code ntp.root.distance} (gauges, seconds), {@code ntp.stratum}
  *       (gauge), per server, from the last check; NaN when the last check measured no sample of that server.
@@ -38,8 +38,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       ({@link SyncState}), the one the controller acts on; {@code UNKNOWN} until
  *       {@link #recordStable(Verdict, SyncQuality)} is first called ({@link NtpMonitor} calls it after every check).
  *   <li>{@code ntp.stable.level} (gauge): the stable quality level, 0 to 3.
+ *   <li>{@code ntp.last.check.timestamp} (gauge, seconds): when the last check started, Unix time; NaN before.
  *   <li>{@code ntp.check.duration} (timer): how long each check took.
- *   <li>{@code ntp.drift} (gauge, ppm): the estimated frequency error of the local clock, NaN without an estimate.
+ *   <li>{@code ntp.drift} (gauge, base unit {@code ratio}: 1e-6 is 1 ppm): the estimated frequency error of the
+ *       local clock, NaN without an estimate.
+ *   <li>{@code ntp.drift.alert} (gauge), tag {@code kind} ({@code offset}, {@code frequency}): 1 while that drift
+ *       alert of {@link DriftHistory} is raised.
  * </ul>
  */
 public final class NtpMetrics implements MeterBinder {
@@ -50,7 +54,10 @@ public final class NtpMetrics implements MeterBinder {
     private volatile double level;
     private volatile Verdict stableVerdict = Verdict.UNKNOWN;
     private volatile double stableLevel;
-    private volatile double driftPpm = Double.NaN;
+    private volatile double driftRatio = Double.NaN;
+    private volatile double lastCheck = Double.NaN;
+    private volatile boolean offsetAlert;
+    private volatile boolean frequencyAlert;
 
     private static final class ServerValues {
         volatile double offset = Double.NaN;
@@ -81,32 +88,23 @@ public final class NtpMetrics implements MeterBinder {
         }
         for (String host : hosts) {
             ServerValues v = values.get(host);
-            Gauge.builder("ntp.offset", v, x -> x.offset).tag("server", host)
-                    .baseUnit("seconds").strongReference(true)
-                    .description("Offset of the server's clock from the local clock").register(registry);
-            Gauge.builder("ntp.delay", v, x -> x.delay).tag("server", host)
-                    .baseUnit("seconds").strongReference(true)
-                    .description("Round-trip delay to the server").register(registry);
-            Gauge.builder("ntp.root.distance", v, x -> x.rootDistance).tag("server", host)
-                    .baseUnit("seconds").strongReference(true)
-                    .description("Root delay / 2 + root dispersion of the server").register(registry);
-            Gauge.builder("ntp.stratum", v, x -> x.stratum).tag("server", host).strongReference(true)
-                    .description("Stratum of the server").register(registry);
+            gauge(registry, MetricFamily.OFFSET, v, x -> x.offset, "server", host);
+            gauge(registry, MetricFamily.DELAY, v, x -> x.delay, "server", host);
+            gauge(registry, MetricFamily.ROOT_DISTANCE, v, x -> x.rootDistance, "server", host);
+            gauge(registry, MetricFamily.STRATUM, v, x -> x.stratum, "server", host);
         }
         for (Verdict v : Verdict.values()) {
-            Gauge.builder("ntp.verdict", this, m -> m.verdict == v ? 1 : 0).tag("verdict", v.name())
-                    .description("1 for the verdict of the last check").register(registry);
+            gauge(registry, MetricFamily.VERDICT, this, m -> m.verdict == v ? 1 : 0, "verdict", v.name());
         }
-        Gauge.builder("ntp.sync.level", this, m -> m.level)
-                .description("Quality level of the last check, 0 to 3").register(registry);
+        gauge(registry, MetricFamily.SYNC_LEVEL, this, m -> m.level);
         for (Verdict v : Verdict.values()) {
-            Gauge.builder("ntp.stable.verdict", this, m -> m.stableVerdict == v ? 1 : 0).tag("verdict", v.name())
-                    .description("1 for the stable verdict after hysteresis").register(registry);
+            gauge(registry, MetricFamily.STABLE_VERDICT, this, m -> m.stableVerdict == v ? 1 : 0, "verdict", v.name());
         }
-        Gauge.builder("ntp.stable.level", this, m -> m.stableLevel)
-                .description("Stable quality level after hysteresis, 0 to 3").register(registry);
-        Gauge.builder("ntp.drift", this, m -> m.driftPpm).baseUnit("ppm")
-                .description("Estimated frequency error of the local clock").register(registry);
+        gauge(registry, MetricFamily.STABLE_LEVEL, this, m -> m.stableLevel);
+        gauge(registry, MetricFamily.LAST_CHECK_TIMESTAMP, this, m -> m.lastCheck);
+        gauge(registry, MetricFamily.DRIFT, this, m -> m.driftRatio);
+        gauge(registry, MetricFamily.DRIFT_ALERT, this, m -> m.offsetAlert ? 1 : 0, "kind", "offset");
+        gauge(registry, MetricFamily.DRIFT_ALERT, this, m -> m.frequencyAlert ? 1 : 0, "kind", "frequency");
         checkTimer(registry);
         registries.add(registry);
     }
@@ -115,27 +113,23 @@ public final class NtpMetrics implements MeterBinder {
     public void record(CheckResult result) {
         Objects.requireNonNull(result, "result");
         for (String host : hosts) {
-            Optional<NtpSample> sample = result.selected().filter(s -> s.server().host().equals(host))
-                    .flatMap(SourceReport::sample)
-                    .or(() -> result.sources().stream()
-                            .filter(r -> r.server().host().equals(host) && r.sample().isPresent())
-                            .map(r -> r.sample().get())
-                            .min(Comparator.comparing(NtpSample::synchronizationDistance)));
+            Optional<NtpSample> sample = MetricSamples.of(result, host);
             ServerValues v = values.get(host);
             v.offset = sample.map(s -> Durations.seconds(s.offset())).orElse(Double.NaN);
             v.delay = sample.map(s -> Durations.seconds(s.delay())).orElse(Double.NaN);
             v.rootDistance = sample.map(s -> Durations.seconds(s.rootDistance())).orElse(Double.NaN);
             v.stratum = sample.map(s -> (double) s.stratum()).orElse(Double.NaN);
         }
+        lastCheck = result.checkedAt().toEpochMilli() / 1000.0;
         verdict = result.verdict();
         level = result.quality().level();
         for (MeterRegistry registry : registries) {
             for (SourceReport r : result.sources()) {
-                Counter.builder("ntp.queries")
+                Counter.builder(MetricFamily.QUERIES.meterName())
                         .tag("server", r.server().host())
                         .tag("outcome", r.outcome().name())
                         .tag("reason", r.reason().map(Enum::name).orElse("none"))
-                        .description("Sources queried, by outcome and reason")
+                        .description(MetricFamily.QUERIES.help())
                         .register(registry)
                         .increment();
             }
@@ -154,12 +148,30 @@ public final class NtpMetrics implements MeterBinder {
         stableLevel = quality.level();
     }
 
-    /** Updates {@code ntp.drift}; an empty estimate sets it to NaN. */
+    /** Updates {@code ntp.drift} (ppm / 10<sup>6</sup>); an empty estimate sets it to NaN. */
     public void recordDrift(Optional<DriftEstimate> estimate) {
-        driftPpm = estimate.map(DriftEstimate::ppm).orElse(Double.NaN);
+        Objects.requireNonNull(estimate, "estimate");
+        driftRatio = estimate.map(e -> e.ppm() / 1e6).orElse(Double.NaN);
+    }
+
+    /** Updates {@code ntp.drift} from the history's estimate and {@code ntp.drift.alert} from its raised alerts. */
+    public void recordDrift(DriftHistory history) {
+        Objects.requireNonNull(history, "history");
+        recordDrift(history.estimate());
+        offsetAlert = history.offsetAlert();
+        frequencyAlert = history.frequencyAlert();
+    }
+
+    private static <T> void gauge(MeterRegistry registry, MetricFamily family, T obj, ToDoubleFunction<T> value,
+            String... tags) {
+        Gauge.Builder<T> b = Gauge.builder(family.meterName(), obj, value).tags(tags).strongReference(true)
+                .description(family.help());
+        family.baseUnit().ifPresent(b::baseUnit);
+        b.register(registry);
     }
 
     private static Timer checkTimer(MeterRegistry registry) {
-        return Timer.builder("ntp.check.duration").description("Duration of one check").register(registry);
+        return Timer.builder(MetricFamily.CHECK_DURATION.meterName()).description(MetricFamily.CHECK_DURATION.help())
+                .register(registry);
     }
 }

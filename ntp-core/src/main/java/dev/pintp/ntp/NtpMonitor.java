@@ -234,7 +234,7 @@ public final class NtpMonitor implements AutoCloseable {
             CheckResult checked = result;
             metrics.record(result);
             metrics.recordStable(next.verdict(), next.quality());
-            metrics.recordDrift(drift.estimate());
+            metrics.recordDrift(drift);
             for (NtpMonitorListener l : listeners) {
                 notify(l, "onCheck", () -> l.onCheck(checked));
             }

@@ -99,8 +99,35 @@ class NtpMetricsTest {
     void driftGaugeShowsTheEstimate() {
         metrics.bindTo(registry);
         metrics.recordDrift(Optional.of(new DriftEstimate(12.5, Duration.ZERO, 4, Duration.ofMinutes(3))));
-        assertEquals(12.5, registry.get("ntp.drift").gauge().value());
+        assertEquals(12.5e-6, registry.get("ntp.drift").gauge().value(), 1e-15, "a ratio: 12.5 ppm");
+        assertEquals("ratio", registry.get("ntp.drift").gauge().getId().getBaseUnit());
         metrics.recordDrift(Optional.empty());
         assertTrue(Double.isNaN(registry.get("ntp.drift").gauge().value()));
+    }
+
+    @Test
+    void driftAlertGaugesFollowTheHistorysRaisedAlerts() {
+        metrics.bindTo(registry);
+        assertEquals(0.0, registry.get("ntp.drift.alert").tag("kind", "offset").gauge().value());
+        // the primary 3 ms off in every check: above a 1 ms offset threshold, so the offset alert is raised
+        NtpConfig strict = NtpConfig.custom().primaryHosts("192.0.2.2").fallbackHosts("pool-a.test")
+                .driftAlertOffset(Duration.ofMillis(1)).build();
+        DriftHistory history = DriftHistory.empty().next(check(), strict);
+        metrics.recordDrift(history);
+        assertTrue(history.offsetAlert());
+        assertEquals(1.0, registry.get("ntp.drift.alert").tag("kind", "offset").gauge().value());
+        assertEquals(0.0, registry.get("ntp.drift.alert").tag("kind", "frequency").gauge().value());
+        metrics.recordDrift(DriftHistory.empty());
+        assertEquals(0.0, registry.get("ntp.drift.alert").tag("kind", "offset").gauge().value());
+    }
+
+    @Test
+    void lastCheckTimestampIsTheChecksStartInUnixSeconds() {
+        metrics.bindTo(registry);
+        assertTrue(Double.isNaN(registry.get("ntp.last.check.timestamp").gauge().value()), "before the first check");
+        CheckResult r = check();
+        metrics.record(r);
+        assertEquals(r.checkedAt().toEpochMilli() / 1000.0, registry.get("ntp.last.check.timestamp").gauge().value());
+        assertEquals("seconds", registry.get("ntp.last.check.timestamp").gauge().getId().getBaseUnit());
     }
 }

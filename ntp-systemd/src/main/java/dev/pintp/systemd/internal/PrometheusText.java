@@ -6,15 +6,23 @@ import dev.pintp.ntp.NtpSample;
 import dev.pintp.ntp.SourceReport;
 import dev.pintp.ntp.SyncState;
 import dev.pintp.ntp.Verdict;
+import dev.pintp.ntp.internal.Durations;
+import dev.pintp.ntp.internal.MetricFamily;
+import dev.pintp.ntp.internal.MetricSamples;
+import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The job's metrics in the Prometheus text exposition format (version 0.0.4), as a pure function of the last check
  * and the state: the same text goes to node_exporter's textfile collector and to the daemon's {@code /metrics}.
+ * Names, types, help and labels come from pintp's one vocabulary ({@link MetricFamily}, docs/metrics.md): a family
+ * that the embedded monitor exports too reads exactly as Micrometer's Prometheus registry renders it.
  */
 public final class PrometheusText {
-    private static final String POWER_SAVING_HELP = "1 while the controller's drop-in sets CONSERVE_POWER=1.";
-
     private PrometheusText() {
     }
 
@@ -25,12 +33,10 @@ public final class PrometheusText {
      * @param at when the run failed
      * @param powerSaving true when the drop-in is still in place
      */
-    public static String renderFailed(java.time.Instant at, boolean powerSaving) {
+    public static String renderFailed(Instant at, boolean powerSaving) {
         StringBuilder sb = new StringBuilder();
-        gauge(sb, "ntp_monitor_power_saving", POWER_SAVING_HELP, powerSaving ? 1 : 0);
-        gauge(sb, "ntp_monitor_run_failed_timestamp_seconds",
-                "When the last run failed and ended power saving (the log says why), Unix time.",
-                at.toEpochMilli() / 1000.0);
+        gauge(sb, MetricFamily.POWER_SAVING, powerSaving ? 1 : 0);
+        gauge(sb, MetricFamily.RUN_FAILED_TIMESTAMP, at.toEpochMilli() / 1000.0);
         return sb.toString();
     }
 
@@ -42,79 +48,86 @@ public final class PrometheusText {
      */
     public static String render(CheckResult result, SyncState sync, DriftHistory drift, boolean powerSaving) {
         StringBuilder sb = new StringBuilder();
-        header(sb, "ntp_monitor_verdict", "Verdict of the last check: 1 for the verdict it gave, 0 for the others.");
-        for (Verdict v : new Verdict[] {Verdict.PRIMARY_SYNCED, Verdict.FALLBACK_SYNCED, Verdict.UNSYNCHRONIZED}) {
-            sb.append("ntp_monitor_verdict{verdict=\"").append(v).append("\"} ")
-                    .append(result.verdict() == v ? 1 : 0).append('\n');
-        }
-        header(sb, "ntp_monitor_stable_verdict", "Verdict after hysteresis, what the controller acts on.");
-        for (Verdict v : new Verdict[] {Verdict.PRIMARY_SYNCED, Verdict.FALLBACK_SYNCED, Verdict.UNSYNCHRONIZED}) {
-            sb.append("ntp_monitor_stable_verdict{verdict=\"").append(v).append("\"} ")
-                    .append(sync.verdict() == v ? 1 : 0).append('\n');
-        }
-        gauge(sb, "ntp_monitor_sync_level", "Graduated sync level after hysteresis, 0 (none) to 3.",
-                sync.quality().level());
-        gauge(sb, "ntp_monitor_power_saving", POWER_SAVING_HELP, powerSaving ? 1 : 0);
-        gauge(sb, "ntp_monitor_last_check_timestamp_seconds", "When the last check started, Unix time.",
-                result.checkedAt().toEpochMilli() / 1000.0);
-        gauge(sb, "ntp_monitor_check_duration_seconds", "How long the last check took.",
-                result.elapsed().toNanos() / 1e9);
-        header(sb, "ntp_monitor_source_usable", "1 when the source was usable in the last check, with its outcome.");
+        Set<String> hosts = new LinkedHashSet<>();
         for (SourceReport r : result.sources()) {
-            sb.append("ntp_monitor_source_usable").append(labels(r)).append(' ').append(r.isUsable() ? 1 : 0).append('\n');
+            hosts.add(r.server().host());
         }
-        sampleFamily(sb, result, "ntp_monitor_offset_seconds", "Offset of the source's clock from ours.", 0);
-        sampleFamily(sb, result, "ntp_monitor_delay_seconds", "Round-trip delay to the source.", 1);
-        sampleFamily(sb, result, "ntp_monitor_root_distance_seconds", "Root distance of the source.", 2);
-        sampleFamily(sb, result, "ntp_monitor_stratum", "Stratum of the source.", 3);
-        if (drift.estimate().isPresent()) {
-            gauge(sb, "ntp_monitor_drift_ppm", "Estimated frequency error of the local clock against the primary.",
-                    drift.estimate().get().ppm());
+        perServer(sb, MetricFamily.OFFSET, result, hosts, s -> Durations.seconds(s.offset()));
+        perServer(sb, MetricFamily.DELAY, result, hosts, s -> Durations.seconds(s.delay()));
+        perServer(sb, MetricFamily.ROOT_DISTANCE, result, hosts, s -> Durations.seconds(s.rootDistance()));
+        perServer(sb, MetricFamily.STRATUM, result, hosts, s -> (double) s.stratum());
+        verdicts(sb, MetricFamily.VERDICT, result.verdict());
+        gauge(sb, MetricFamily.SYNC_LEVEL, result.quality().level());
+        verdicts(sb, MetricFamily.STABLE_VERDICT, sync.verdict());
+        gauge(sb, MetricFamily.STABLE_LEVEL, sync.quality().level());
+        gauge(sb, MetricFamily.LAST_CHECK_TIMESTAMP, result.checkedAt().toEpochMilli() / 1000.0);
+        gauge(sb, MetricFamily.DRIFT, drift.estimate().map(e -> e.ppm() / 1e6).orElse(Double.NaN));
+        header(sb, MetricFamily.DRIFT_ALERT);
+        sample(sb, MetricFamily.DRIFT_ALERT, "{kind=\"offset\"}", drift.offsetAlert() ? 1 : 0);
+        sample(sb, MetricFamily.DRIFT_ALERT, "{kind=\"frequency\"}", drift.frequencyAlert() ? 1 : 0);
+        gauge(sb, MetricFamily.LAST_CHECK_DURATION, Durations.seconds(result.elapsed()));
+        header(sb, MetricFamily.SOURCE_USABLE);
+        for (SourceReport r : result.sources()) {
+            String address = r.address().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).orElse("");
+            sample(sb, MetricFamily.SOURCE_USABLE, "{server=\"" + escape(r.server().host()) + "\",role=\""
+                    + r.server().role().name().toLowerCase(Locale.ROOT) + "\",address=\"" + escape(address)
+                    + "\",outcome=\"" + r.outcome() + "\"}", r.isUsable() ? 1 : 0);
         }
+        gauge(sb, MetricFamily.POWER_SAVING, powerSaving ? 1 : 0);
         return sb.toString();
     }
 
-    private static void sampleFamily(StringBuilder sb, CheckResult result, String name, String help, int which) {
-        header(sb, name, help);
-        for (SourceReport r : result.sources()) {
-            if (r.sample().isEmpty()) {
-                continue;
-            }
-            NtpSample s = r.sample().get();
-            double v = switch (which) {
-                case 0 -> s.offset().toNanos() / 1e9;
-                case 1 -> s.delay().toNanos() / 1e9;
-                case 2 -> s.rootDistance().toNanos() / 1e9;
-                default -> s.stratum();
-            };
-            sb.append(name).append(labels(r)).append(' ').append(number(v)).append('\n');
+    private static void perServer(StringBuilder sb, MetricFamily family, CheckResult result, Set<String> hosts,
+            Function<NtpSample, Double> value) {
+        header(sb, family);
+        for (String host : hosts) {
+            Optional<NtpSample> s = MetricSamples.of(result, host);
+            sample(sb, family, "{server=\"" + escape(host) + "\"}", s.map(value).orElse(Double.NaN));
         }
     }
 
-    private static String labels(SourceReport r) {
-        String address = r.address().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).orElse("");
-        return "{server=\"" + escape(r.server().host()) + "\",role=\"" + r.server().role().name().toLowerCase(Locale.ROOT)
-                + "\",address=\"" + escape(address) + "\",outcome=\"" + r.outcome() + "\"}";
+    private static void verdicts(StringBuilder sb, MetricFamily family, Verdict current) {
+        header(sb, family);
+        for (Verdict v : Verdict.values()) {
+            sample(sb, family, "{verdict=\"" + v.name() + "\"}", current == v ? 1 : 0);
+        }
     }
 
-    private static void header(StringBuilder sb, String name, String help) {
-        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        sb.append("# TYPE ").append(name).append(" gauge\n");
+    private static void header(StringBuilder sb, MetricFamily family) {
+        String name = family.prometheusName();
+        sb.append("# HELP ").append(name).append(' ').append(escapeHelp(family.help())).append('\n');
+        sb.append("# TYPE ").append(name).append(' ').append(family.type().word()).append('\n');
     }
 
-    private static void gauge(StringBuilder sb, String name, String help, double value) {
-        header(sb, name, help);
-        sb.append(name).append(' ').append(number(value)).append('\n');
+    private static void gauge(StringBuilder sb, MetricFamily family, double value) {
+        header(sb, family);
+        sample(sb, family, "", value);
+    }
+
+    private static void sample(StringBuilder sb, MetricFamily family, String labels, double value) {
+        sb.append(family.prometheusName()).append(labels).append(' ').append(number(value)).append('\n');
     }
 
     private static String number(double v) {
+        if (Double.isNaN(v)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "+Inf" : "-Inf";
+        }
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return Long.toString((long) v);
         }
         return Double.toString(v);
     }
 
+    /** A label value in the exposition format: backslash, double quote and line feed escaped. */
     static String escape(String s) {
         return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    /** Help text in the exposition format: backslash and line feed escaped. */
+    private static String escapeHelp(String s) {
+        return s.replace("\\", "\\\\").replace("\n", "\\n");
     }
 }

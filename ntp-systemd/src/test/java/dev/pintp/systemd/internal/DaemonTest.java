@@ -51,7 +51,7 @@ class DaemonTest {
         assertEquals(List.of("daemon-reload", "try-restart controller.service"), systemctl.calls(),
                 "one change, one restart, however many cycles");
         assertTrue(Files.exists(root.resolve("run/systemd/system/controller.service.d/ntp-environment.conf")));
-        assertTrue(metrics.get().contains("ntp_monitor_power_saving 1\n"), metrics.get());
+        assertTrue(metrics.get().contains("ntp_power_saving 1\n"), metrics.get());
     }
 
     @Test

@@ -363,16 +363,16 @@ class FailClosedTest {
         for (int i = 0; i < 10 && !Files.exists(dropIn()); i++) {
             assertEquals(0, runAgain(job));
         }
-        assertTrue(Files.readString(prom).contains("\nntp_monitor_power_saving 1\n"));
+        assertTrue(Files.readString(prom).contains("\nntp_power_saving 1\n"));
         next = () -> {
             throw new IllegalStateException("boom");
         };
         assertEquals(1, runAgain(job));
         String text = Files.readString(prom);
-        assertTrue(text.contains("\nntp_monitor_power_saving 0\n"), text);
-        assertTrue(text.contains("\nntp_monitor_run_failed_timestamp_seconds " + clock.instant().getEpochSecond() + "\n"),
+        assertTrue(text.contains("\nntp_power_saving 0\n"), text);
+        assertTrue(text.contains("\nntp_run_failed_timestamp_seconds " + clock.instant().getEpochSecond() + "\n"),
                 text);
-        assertFalse(text.contains("ntp_monitor_verdict"), "no check to report: " + text);
+        assertFalse(text.contains("ntp_verdict"), "no check to report: " + text);
         assertEquals(text, served.get(), "the daemon serves the same");
     }
 

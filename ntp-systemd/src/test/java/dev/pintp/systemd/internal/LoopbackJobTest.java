@@ -42,7 +42,7 @@ class LoopbackJobTest {
             assertTrue(text.contains("Environment=NTP_SERVER=127.0.0.1\n"), text);
             assertTrue(text.contains("Environment=CONSERVE_POWER=1\n"), text);
             assertEquals(List.of("daemon-reload", "try-restart controller.service"), systemctl.calls());
-            assertTrue(metrics.get().contains("ntp_monitor_power_saving 1\n"), metrics.get());
+            assertTrue(metrics.get().contains("ntp_power_saving 1\n"), metrics.get());
 
             try (MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0))) {
                 server.update(metrics.get());

@@ -35,7 +35,7 @@ class MetricsServerTest {
 
     private MetricsServer start(Duration deadline) throws IOException {
         server = MetricsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), deadline);
-        server.update("ntp_monitor_sync_level 3\n");
+        server.update("ntp_stable_level 3\n");
         return server;
     }
 
@@ -77,7 +77,7 @@ class MetricsServerTest {
         InetSocketAddress a = start(MetricsServer.DEADLINE).address();
         HttpResponse<String> ok = scrape(a);
         assertEquals(200, ok.statusCode());
-        assertEquals("ntp_monitor_sync_level 3\n", ok.body());
+        assertEquals("ntp_stable_level 3\n", ok.body());
         assertEquals("text/plain; version=0.0.4; charset=utf-8", ok.headers().firstValue("Content-Type").orElse(""));
         assertTrue(exchange(a, "GET /other HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 404 "));
         assertTrue(exchange(a, "POST /metrics HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 405 "));
@@ -95,7 +95,7 @@ class MetricsServerTest {
         long t0 = System.nanoTime();
         HttpResponse<String> r = scrape(a); // fails with HttpTimeoutException after 20 s if held up
         assertEquals(200, r.statusCode());
-        assertEquals("ntp_monitor_sync_level 3\n", r.body());
+        assertEquals("ntp_stable_level 3\n", r.body());
         assertTrue(Duration.ofNanos(System.nanoTime() - t0).compareTo(Duration.ofSeconds(20)) < 0);
     }
 

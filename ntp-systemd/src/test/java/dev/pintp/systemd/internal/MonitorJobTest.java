@@ -309,13 +309,14 @@ class MonitorJobTest {
         MonitorJob job = job(FAST + "[Metrics]\nTextfilePath=/var/lib/node_exporter/ntp-monitor.prom\n");
         run(job, Checks.primary(clock.instant()));
         String text = Files.readString(root.resolve("var/lib/node_exporter/ntp-monitor.prom"));
-        assertTrue(text.contains("ntp_monitor_verdict{verdict=\"PRIMARY_SYNCED\"} 1\n"), text);
-        assertTrue(text.contains("ntp_monitor_power_saving 1\n"), text);
-        assertTrue(text.contains("ntp_monitor_offset_seconds{server=\"192.168.4.2\",role=\"primary\","
-                + "address=\"127.0.0.2:123\",outcome=\"OK\"} 0.001\n"), text);
+        assertTrue(text.contains("\nntp_verdict{verdict=\"PRIMARY_SYNCED\"} 1\n"), text);
+        assertTrue(text.contains("\nntp_power_saving 1\n"), text);
+        assertTrue(text.contains("\nntp_offset_seconds{server=\"192.168.4.2\"} 0.001\n"), text);
+        assertTrue(text.contains("\nntp_source_usable{server=\"192.168.4.2\",role=\"primary\","
+                + "address=\"127.0.0.2:123\",outcome=\"OK\"} 1\n"), text);
         run(job, Checks.none(clock.instant()));
         assertTrue(Files.readString(root.resolve("var/lib/node_exporter/ntp-monitor.prom"))
-                .contains("ntp_monitor_power_saving 0\n"));
+                .contains("\nntp_power_saving 0\n"));
     }
 
     @Test
