@@ -47,7 +47,9 @@ public final class SystemdMain {
             "  install [--root DIR] [--dry-run] [--mac MAC | --trust-lease] [--daemon] [--java PATH] [--jar PATH]",
             "          [--auth key [--key-id N]]  also the Pi Zero's key pair of chrony keyfiles (docs/security.md)",
             "          [--auth nts]  also print the NTS steps for the Pi Zero's chrony and this machine",
-            "  uninstall [--root DIR] [--dry-run]",
+            "  uninstall [--root DIR] [--dry-run] [--jar PATH]",
+            "  (install and uninstall from the Debian package's jar, /usr/share/pintp/ntp-systemd.jar, act on the",
+            "  package's layout: the site's files only, the package's units unless the configuration changes them)",
             "  status [--root DIR]",
             "options for every command: --root DIR (file root, default /), -v (debug lines),",
             "  --systemctl PATH (the systemctl binary, default systemctl from PATH; for measurements and labs)");
@@ -60,7 +62,7 @@ public final class SystemdMain {
             "--mac", List.of("install"),
             "--trust-lease", List.of("install"),
             "--java", List.of("install"),
-            "--jar", List.of("install"),
+            "--jar", List.of("install", "uninstall"),
             "--auth", List.of("install"),
             "--key-id", List.of("install"));
 
@@ -198,7 +200,7 @@ public final class SystemdMain {
                 case "install": {
                     Path source = jar.isPresent() ? jar.get() : runningJar();
                     Installer.Options o = new Installer.Options(daemonMode ? Render.Mode.DAEMON : Render.Mode.TIMER,
-                            mac, source, java, dryRun, trustLease);
+                            mac, source, java, dryRun, trustLease, Installer.Layout.of(source));
                     int code = new Installer(root, systemctl, new AtomicFiles(), out, live && !dryRun).install(settings, o);
                     if (code == 0 && authKey) {
                         code = new dev.pintp.systemd.internal.KeyInstaller(root, new AtomicFiles(), out,
@@ -211,7 +213,7 @@ public final class SystemdMain {
                 }
                 case "uninstall":
                     return new Installer(root, systemctl, new AtomicFiles(), out, live && !dryRun)
-                            .uninstall(settings, dryRun);
+                            .uninstall(settings, dryRun, Installer.Layout.of(jar.orElseGet(SystemdMain::codeSource)));
                 case "status":
                     StatusReport.print(settings, root, systemctl, out);
                     return 0;
@@ -239,6 +241,15 @@ public final class SystemdMain {
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args.get(i);
+    }
+
+    /** Where this class was loaded from (a jar, or a classes directory in tests); empty path when unknown. */
+    private static Path codeSource() {
+        try {
+            return Path.of(SystemdMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException | RuntimeException e) {
+            return Path.of("");
+        }
     }
 
     private static Path runningJar() throws IOException {

@@ -235,7 +235,11 @@ public final class Render {
      * command, once as the alias's value.
      */
     public static String aliases(String jar, String java) {
-        String run = shellWord(java) + " -jar " + shellWord(jar) + " status";
+        return aliasesFor(shellWord(java) + " -jar " + shellWord(jar) + " status");
+    }
+
+    /** The shell aliases, {@code ntp.monitor.status} running {@code run}, a command line for sh(1). */
+    public static String aliasesFor(String run) {
         return "# Installed by ntp-monitor (pintp): NTP shortcuts.\n"
                 + "alias ntp.status='timedatectl status'\n"
                 + "alias ntp.show='timedatectl show'\n"
