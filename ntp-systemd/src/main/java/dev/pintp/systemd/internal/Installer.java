@@ -157,7 +157,7 @@ public final class Installer {
         if (etcPath.equals(TMPFILES)) {
             return Path.of("/usr/lib/tmpfiles.d").resolve(TMPFILES.getFileName());
         }
-        return Path.of("/lib/systemd/system").resolve(etcPath.getFileName());
+        return Path.of("/usr/lib/systemd/system").resolve(etcPath.getFileName());
     }
 
     /**

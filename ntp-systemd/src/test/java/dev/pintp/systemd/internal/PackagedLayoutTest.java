@@ -43,7 +43,7 @@ class PackagedLayoutTest {
         // what deb-systemd-helper enable made
         Files.createDirectories(root.resolve("etc/systemd/system/timers.target.wants"));
         Files.createSymbolicLink(root.resolve("etc/systemd/system/timers.target.wants/ntp-monitor.timer"),
-                Path.of("/lib/systemd/system/ntp-monitor.timer"));
+                Path.of("/usr/lib/systemd/system/ntp-monitor.timer"));
     }
 
     private Installer installer() {
@@ -70,7 +70,7 @@ class PackagedLayoutTest {
 
     @Test
     void theJobRunsFromThePackagesJarWithTheUnitsJvmOptions() {
-        String service = Installer.packagedUnits(Fixtures.settings(root, "")).get(Path.of("/lib/systemd/system/ntp-monitor.service"));
+        String service = Installer.packagedUnits(Fixtures.settings(root, "")).get(Path.of("/usr/lib/systemd/system/ntp-monitor.service"));
         assertTrue(service.contains("ExecStart=/usr/bin/java " + Render.JVM_FLAGS + " -Xmx48m -jar /usr/share/pintp/ntp-systemd.jar run\n"),
                 service);
         assertEquals(Installer.Layout.PACKAGED, Installer.Layout.of(Path.of("/usr/share/pintp/ntp-systemd.jar")));
@@ -90,7 +90,7 @@ class PackagedLayoutTest {
         assertTrue(read("/etc/profile.d/ntp-monitor.sh").contains("alias ntp.monitor.status='ntp-monitor status'\n"));
         String manifest = read("/var/lib/pintp/install-manifest");
         assertFalse(manifest.contains("ntp-monitor.timer") || manifest.contains(".jar"), manifest);
-        assertEquals(Path.of("/lib/systemd/system/ntp-monitor.timer"),
+        assertEquals(Path.of("/usr/lib/systemd/system/ntp-monitor.timer"),
                 Files.readSymbolicLink(root.resolve("etc/systemd/system/timers.target.wants/ntp-monitor.timer")),
                 "the package's enablement is left alone");
         out.reset();
@@ -125,7 +125,7 @@ class PackagedLayoutTest {
             assertFalse(exists(gone), gone + " left");
         }
         assertEquals(HOSTS, read("/etc/hosts"));
-        assertTrue(exists("/lib/systemd/system/ntp-monitor.timer"));
+        assertTrue(exists("/usr/lib/systemd/system/ntp-monitor.timer"));
     }
 
     @Test
@@ -145,7 +145,7 @@ class PackagedLayoutTest {
                 "/etc/systemd/system/ntp-monitor.timer", "/etc/tmpfiles.d/ntp-monitor.conf"}) {
             assertFalse(exists(gone), gone + " left");
         }
-        assertEquals(Path.of("/lib/systemd/system/ntp-monitor.timer"),
+        assertEquals(Path.of("/usr/lib/systemd/system/ntp-monitor.timer"),
                 Files.readSymbolicLink(root.resolve("etc/systemd/system/timers.target.wants/ntp-monitor.timer")));
         assertEquals(HOSTS + "192.168.4.2 pi-ntp\n", read("/etc/hosts"), "the hosts line once, now the package's");
         assertTrue(read("/var/lib/pintp/install-manifest").contains("line /etc/hosts 192.168.4.2 pi-ntp\n"));
