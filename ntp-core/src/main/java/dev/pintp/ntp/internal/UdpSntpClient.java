@@ -130,7 +130,14 @@ public final class UdpSntpClient implements SntpClient {
     private boolean exchange(DatagramTransport.Connection connection, InetSocketAddress server, QueryOptions options,
             Authenticator auth, Burst burst) throws IOException {
         long nonce = nextNonce();
-        Authenticator.Exchange authExchange = auth.begin(request(nonce, auth.requestVersion()));
+        Authenticator.Exchange authExchange;
+        try {
+            authExchange = auth.begin(request(nonce, auth.requestVersion()));
+        } catch (IOException e) {
+            // no request can be made (NTS-KE refused): the message is the reason in plain words (Authenticator.begin)
+            burst.unreachable(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+            return false;
+        }
         byte[] request = authExchange.request();
         byte[] buffer = new byte[ReplyCheck.MAX_LENGTH + 4];
         long timeout = saturatedNanos(options.timeout());
