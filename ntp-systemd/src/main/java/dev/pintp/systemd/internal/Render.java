@@ -139,7 +139,7 @@ public final class Render {
      * when it knows no other server (timesyncd.conf(5)), so the drop-in resets {@code NTP=}.
      */
     public static String steeringDropIn(List<NtpServer> fallbacks) {
-        return "# Written by ntp-monitor: the primary NTP server is lost and a fallback is good.\n"
+        return "# Written by ntp-monitor: the primary NTP server is lost or wrong, and a fallback answers.\n"
                 + "# Removed, and timesyncd restarted, when the primary is good again.\n"
                 + "[Time]\n"
                 + "NTP=\n"
