@@ -316,9 +316,18 @@ public final class BootWait {
         return Optional.empty();
     }
 
-    /** Why a check does not verify the time under {@code require}, in one line. */
+    /**
+     * Why a check does not verify the time under {@code require}, in one line: each primary's outcome (a check
+     * that fell back to the pool names only the source it selected), then the check.
+     */
     static String notVerified(CheckResult r, Require require) {
         String check = CheckText.check(r);
+        if (r.verdict().isSynced()) {
+            List<String> primaries = r.sources().stream().filter(s -> s.server().role() == NtpServer.Role.PRIMARY)
+                    .map(CheckText::source).toList();
+            check = (primaries.isEmpty() ? "no primary configured" : String.join("; ", primaries)) + "; the check: "
+                    + check;
+        }
         if (require == Require.MAJORITY) {
             List<SourceReport> pool = pool(r);
             long agree = pool.stream().filter(SourceReport::isUsable).count();

@@ -131,8 +131,8 @@ class BootWaitTest {
     void aFallbackDoesNotVerifyTheTimeWhenAPrimaryIsRequired() {
         BootWait.Outcome o = then(Checks.fallback(Checks.T0)).await(timeout(10));
         assertFalse(o.verified());
-        assertTrue(o.message().contains("last check: no primary verified it: FALLBACK_SYNCED via 0.debian.pool.ntp.org"),
-                o.message());
+        assertTrue(o.message().contains("last check: no primary verified it: 192.168.4.2 TIMEOUT; the check:"
+                + " FALLBACK_SYNCED via 0.debian.pool.ntp.org"), o.message());
     }
 
     @Test
@@ -156,7 +156,7 @@ class BootWaitTest {
         assertTrue(BootWait.verified(Checks.primary(Checks.T0), BootWait.Require.MAJORITY).isPresent(),
                 "a primary verifies under either rule");
         assertEquals("no primary verified it and 2 of 4 pool sources agree (more than half and at least 2 needed): "
-                + CheckText.check(pool(2, POOL0, POOL1, POOL2, POOL3)),
+                + "192.168.4.2 TIMEOUT; the check: " + CheckText.check(pool(2, POOL0, POOL1, POOL2, POOL3)),
                 BootWait.notVerified(pool(2, POOL0, POOL1, POOL2, POOL3), BootWait.Require.MAJORITY));
     }
 
