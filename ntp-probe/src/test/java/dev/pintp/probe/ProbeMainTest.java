@@ -488,7 +488,9 @@ class ProbeMainTest {
         ProbeHarness.Run r = probe.run("--watch", "1s", "--count", "3", "--timeout", T200, at(s));
         assertFalse(r.out().contains("\033"), r.out());
         assertTrue(r.out().contains("check 3 at"), r.out());
-        assertTrue(Pattern.compile("primary +ok .* _ _\n").matcher(r.out()).find(), r.out());
+        // two ASCII bars with the timed-out check's gap between them; a bar's height is the measured offset within
+        // the window (loopback jitter of a few 0.1 ms moves it), so only the shape is asserted
+        assertTrue(Pattern.compile("primary +ok .* [_.~=*#@-] [_.~=*#@-]\n").matcher(r.out()).find(), r.out());
         assertEquals(0, r.code());
     }
 
