@@ -3,7 +3,6 @@ package dev.pintp.deb;
 import dev.pintp.probe.ProbeDocs;
 import dev.pintp.sysconf.ConfigException;
 import dev.pintp.systemd.internal.Installer;
-import dev.pintp.systemd.internal.Render;
 import dev.pintp.systemd.internal.Settings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,8 +23,8 @@ import java.util.zip.DeflaterOutputStream;
  * <li>the units and the tmpfiles.d snippet, rendered by {@link Installer#packagedUnits} for the default
  *     configuration, so the package's units are what {@code ntp-monitor install} compares with and never drift from
  *     what the installer renders;</li>
- * <li>{@code /usr/bin/ntp-monitor} and {@code /usr/bin/ntp-probe}, with the units' JVM options
- *     ({@link Render#JVM_FLAGS});</li>
+ * <li>{@code /usr/bin/ntp-monitor} and {@code /usr/bin/ntp-probe}, which start the jars through ntp-systemd's
+ *     launcher {@code pintp-java} ({@link #launcher});</li>
  * <li>man pages and the changelog gzipped as Debian wants them (best compression, no time stamp), the copyright file
  *     and bash completions: the probe's rendered from its option table ({@code ProbeDocs}), the job's from
  *     {@code SRC}.</li>
@@ -65,8 +64,9 @@ public final class StagingTree {
             text(out, u.getKey().toString(), u.getValue());
         }
         text(out, "/usr/bin/" + Installer.PACKAGED_COMMAND, launcher("the pintp job and its site installer",
-                Installer.PACKAGED_JAR));
-        text(out, "/usr/bin/ntp-probe", launcher("the pintp SNTP probe", Installer.PACKAGED_PROBE_JAR));
+                "job", Installer.PACKAGED_JAR));
+        text(out, "/usr/bin/ntp-probe", launcher("the pintp SNTP probe", "probe",
+                Installer.PACKAGED_PROBE_JAR));
         // the probe's man page and completion come from its option table (ntp-probe's ProbeDocs)
         Path probeDocs = Files.createTempDirectory("pintp-probe-docs");
         String probeMan;
@@ -94,11 +94,24 @@ public final class StagingTree {
         text(out, "/usr/share/lintian/overrides/pintp", Files.readString(src.resolve("lintian-overrides")));
     }
 
-    /** A POSIX sh launcher of {@code jar} with the units' JVM options; every argument passed on as it is. */
-    static String launcher(String what, Path jar) {
+    /** Where the package puts ntp-systemd's launcher {@code pintp-java} (the build copies it there). */
+    static final String PINTP_JAVA = "/usr/lib/pintp/pintp-java";
+
+    /**
+     * A POSIX sh command that runs {@code jar} through pintp-java (the one home of the JVM options and the
+     * class-data archive, docs/cost.md) as {@code kind}; every argument passed on as it is. Root's archive goes to
+     * /var/cache/pintp: pintp-java would otherwise write it beside the jar, into the package's own directory.
+     */
+    static String launcher(String what, String kind, Path jar) {
         return "#!/bin/sh\n"
-                + "# " + what + " (pintp package); the JVM options are the units' (ntp-systemd's Render.JVM_FLAGS).\n"
-                + "exec /usr/bin/java " + Render.JVM_FLAGS + " -jar " + jar + " \"$@\"\n";
+                + "# " + what + " (pintp package), started by pintp-java: JVM options and class-data archive\n"
+                + "if [ -z \"${PINTP_CACHE_DIR:-}\" ] && [ \"$(id -u)\" = 0 ]; then\n"
+                + "    PINTP_CACHE_DIR=/var/cache/pintp\n"
+                + "    export PINTP_CACHE_DIR\n"
+                + "fi\n"
+                + "JAVA=${JAVA:-/usr/bin/java}\n"
+                + "export JAVA\n"
+                + "exec " + PINTP_JAVA + " " + kind + " " + jar + " \"$@\"\n";
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -75,7 +75,7 @@ class PackageIT {
     void thePackagedUnitsAreWhatTheInstallerRendersForTheDefaults() throws Exception {
         Path empty = Files.createDirectories(unpacked.resolveSibling(unpacked.getFileName() + "-empty"));
         Map<Path, String> units = Installer.packagedUnits(Settings.load(empty, Map.of()));
-        assertEquals(3, units.size(), units.keySet().toString());
+        assertEquals(4, units.size(), units.keySet().toString());
         for (Map.Entry<Path, String> u : units.entrySet()) {
             assertEquals(u.getValue(), Files.readString(Settings.under(unpacked, u.getKey())), u.getKey().toString());
         }
@@ -120,8 +120,15 @@ class PackageIT {
             assertEquals(0, run("sh", "-n", meta.resolve(script).toString()).exit, script + " does not parse");
         }
         String launcher = Files.readString(unpacked.resolve("usr/bin/ntp-monitor"));
-        assertTrue(launcher.contains("exec /usr/bin/java " + Render.JVM_FLAGS + " -jar /usr/share/pintp/ntp-systemd.jar \"$@\"\n"),
+        assertTrue(launcher.contains("exec /usr/lib/pintp/pintp-java job /usr/share/pintp/ntp-systemd.jar \"$@\"\n"),
                 launcher);
+        assertTrue(Files.isExecutable(unpacked.resolve("usr/lib/pintp/pintp-java")));
+        // what the command runs, as root: the job's JVM options, the archive under /var/cache/pintp
+        Result dry = run("env", "PINTP_JAVA_DRY=1", "PINTP_JAVA=", "PATH=" + unpacked.resolve("usr/lib/pintp") + ":/usr/bin:/bin",
+                "sh", "-c", "sed 's#/usr/lib/pintp/pintp-java#" + unpacked.resolve("usr/lib/pintp/pintp-java")
+                        + "#' " + unpacked.resolve("usr/bin/ntp-monitor") + " | sh -s status");
+        assertEquals(0, dry.exit, dry.out);
+        assertTrue(dry.out.contains(" -Xmx48m ") && dry.out.contains(" -jar /usr/share/pintp/ntp-systemd.jar status"), dry.out);
         for (String f : new String[] {"usr/share/pintp/ntp-systemd.jar", "usr/share/pintp/ntp-probe.jar",
                 "usr/share/man/man1/ntp-monitor.1.gz", "usr/share/man/man1/ntp-probe.1.gz",
                 "usr/share/bash-completion/completions/ntp-monitor", "usr/share/bash-completion/completions/ntp-probe",

@@ -34,6 +34,10 @@ public final class Installer {
     public static final Path TIMER_LINK = Path.of("/etc/systemd/system/timers.target.wants/ntp-monitor.timer");
     /** The symlink that enables the daemon service. */
     public static final Path DAEMON_LINK = Path.of("/etc/systemd/system/multi-user.target.wants/ntp-monitor.service");
+    /** The optional boot wait before time-sync.target ({@link Render#waitUnit}); always installed, enabled on request. */
+    public static final Path WAIT = Path.of("/etc/systemd/system/ntp-monitor-wait.service");
+    /** The symlink that enables the boot wait. */
+    public static final Path WAIT_LINK = Path.of("/etc/systemd/system/multi-user.target.wants/ntp-monitor-wait.service");
     /** timesyncd drop-in: primary and fallback servers and limits. */
     public static final Path TIMESYNCD = Path.of("/etc/systemd/timesyncd.conf.d/60-ntp-monitor.conf");
     /** dnsmasq snippet: the Pi Zero's fixed lease and DHCP option 42. */
@@ -90,11 +94,14 @@ public final class Installer {
      * @param dryRun print a unified diff and change nothing
      * @param trustLease use the MAC of pi-ntp's DHCP lease ({@code --trust-lease}): any DHCP client can call itself
      *     pi-ntp, so without this (or {@code --mac}) a lease's MAC is shown, not written
+     * @param bootWait the boot wait's options when it is to be enabled ({@code --enable-wait}); empty: its unit is
+     *     installed with the defaults and not enabled, and a link an earlier {@code --enable-wait} made is removed
      */
     public record Options(Render.Mode mode, Optional<String> mac, Path jarSource, String java, boolean dryRun,
-            boolean trustLease, Layout layout) {
+            boolean trustLease, Optional<BootWait.Options> bootWait, Layout layout) {
         public Options {
             Objects.requireNonNull(mode, "mode");
+            Objects.requireNonNull(bootWait, "bootWait");
             Objects.requireNonNull(layout, "layout");
             Objects.requireNonNull(jarSource, "jarSource");
             Objects.requireNonNull(java, "java");
@@ -105,10 +112,22 @@ public final class Installer {
             }
         }
 
-        /** Options of the {@link Layout#LOCAL} layout. */
+        /** Options without the boot wait enabled, in the {@link Layout#LOCAL} layout. */
         public Options(Render.Mode mode, Optional<String> mac, Path jarSource, String java, boolean dryRun,
                 boolean trustLease) {
-            this(mode, mac, jarSource, java, dryRun, trustLease, Layout.LOCAL);
+            this(mode, mac, jarSource, java, dryRun, trustLease, Optional.empty(), Layout.LOCAL);
+        }
+
+        /** Options in the {@link Layout#LOCAL} layout. */
+        public Options(Render.Mode mode, Optional<String> mac, Path jarSource, String java, boolean dryRun,
+                boolean trustLease, Optional<BootWait.Options> bootWait) {
+            this(mode, mac, jarSource, java, dryRun, trustLease, bootWait, Layout.LOCAL);
+        }
+
+        /** Options without the boot wait enabled. */
+        public Options(Render.Mode mode, Optional<String> mac, Path jarSource, String java, boolean dryRun,
+                boolean trustLease, Layout layout) {
+            this(mode, mac, jarSource, java, dryRun, trustLease, Optional.empty(), layout);
         }
     }
 
@@ -141,11 +160,13 @@ public final class Installer {
      * (/etc/systemd/system, /etc/tmpfiles.d). The one rendering of both layouts: the package's files are this for
      * the default configuration ({@link #packagedUnits}).
      */
-    static Map<Path, String> unitTexts(Settings settings, Render.Mode mode, String java, String jar) {
+    static Map<Path, String> unitTexts(Settings settings, Render.Mode mode, String java, String jar,
+            BootWait.Options wait) {
         Map<Path, String> texts = new LinkedHashMap<>();
         List<Path> writable = writableDirectories(settings);
         texts.put(SERVICE, Render.serviceUnit(mode, java, jar, writable));
         texts.put(TMPFILES, Render.tmpfiles(writable));
+        texts.put(WAIT, Render.waitUnit(java, jar, wait));
         if (mode == Render.Mode.TIMER) {
             texts.put(TIMER, Render.timerUnit(settings.ntp().checkInterval()));
         }
@@ -161,15 +182,15 @@ public final class Installer {
     }
 
     /**
-     * What the Debian package ships, by its path in the package: the timer job's units and tmpfiles.d snippet for the
-     * default configuration (no ntp-monitor.conf), running {@link #PACKAGED_JAR} with /usr/bin/java. Built into the
+     * What the Debian package ships, by its path in the package: the timer job's units, the boot wait's (not enabled)
+     * and the tmpfiles.d snippet for the default configuration (no ntp-monitor.conf), running {@link #PACKAGED_JAR} with /usr/bin/java. Built into the
      * package at build time by the ntp-deb module, and compared with at install time.
      *
      * @param defaults the settings of an empty file root
      */
     public static Map<Path, String> packagedUnits(Settings defaults) {
         Map<Path, String> out = new LinkedHashMap<>();
-        unitTexts(defaults, Render.Mode.TIMER, "/usr/bin/java", PACKAGED_JAR.toString())
+        unitTexts(defaults, Render.Mode.TIMER, "/usr/bin/java", PACKAGED_JAR.toString(), BootWait.Options.ofDefaults())
                 .forEach((etc, text) -> out.put(packagedPath(etc), text));
         return out;
     }
@@ -183,7 +204,7 @@ public final class Installer {
         Map<Path, String> texts = new LinkedHashMap<>();
         boolean packaged = o.layout() == Layout.PACKAGED;
         for (Map.Entry<Path, String> u : unitTexts(settings, o.mode(), o.java(),
-                (packaged ? PACKAGED_JAR : JAR).toString()).entrySet()) {
+                (packaged ? PACKAGED_JAR : JAR).toString(), o.bootWait().orElse(BootWait.Options.ofDefaults())).entrySet()) {
             // the package's unit as it is: no override (one in /etc would hide the package's next version)
             if (!packaged || !AtomicFiles.read(at(packagedPath(u.getKey()))).equals(Optional.of(u.getValue()))) {
                 texts.put(u.getKey(), u.getValue());
@@ -282,6 +303,8 @@ public final class Installer {
         Optional<Path> link = packaged && o.mode() == Render.Mode.TIMER ? Optional.empty()
                 : Optional.of(o.mode() == Render.Mode.TIMER ? TIMER_LINK : DAEMON_LINK);
         Path linkTarget = o.mode() == Render.Mode.TIMER ? TIMER : SERVICE;
+        // with the package, the wait's own unit unless the options render it differently
+        Path waitTarget = packaged && !texts.containsKey(WAIT) ? packagedPath(WAIT) : WAIT;
         Optional<byte[]> jar = packaged ? Optional.empty() : Optional.of(Files.readAllBytes(o.jarSource()));
         Optional<String> hosts = AtomicFiles.read(at(HOSTS));
         Optional<String> address = Render.piZeroAddress(settings.ntp());
@@ -300,7 +323,8 @@ public final class Installer {
         for (Manifest.Entry e : previous.entries()) {
             boolean keep = switch (e.kind()) {
                 case FILE -> texts.containsKey(e.path()) || !packaged && e.path().equals(JAR);
-                case LINK -> link.isPresent() && e.path().equals(link.get());
+                case LINK -> link.isPresent() && e.path().equals(link.get())
+                        || o.bootWait().isPresent() && e.path().equals(WAIT_LINK);
                 case LINE -> hostsLine.isPresent() && e.equals(hostsEntry);
                 case DIR -> true;
             };
@@ -325,6 +349,10 @@ public final class Installer {
                 out.println("+ symlink " + link.get() + " -> " + linkTarget);
                 changes++;
             }
+            if (o.bootWait().isPresent() && !isLinkTo(at(WAIT_LINK), waitTarget)) {
+                out.println("+ symlink " + WAIT_LINK + " -> " + waitTarget);
+                changes++;
+            }
             if (!hostsHasLine) {
                 String before = hosts.orElse(null);
                 out.print(UnifiedDiff.of(HOSTS.toString(), before, addLine(hosts.orElse(""), hostsLine.orElseThrow())));
@@ -346,6 +374,9 @@ public final class Installer {
         List<String> changed = new ArrayList<>();
         try {
             writeAll(texts, jar, link, linkTarget, hosts, hostsHasLine, hostsEntry, previous, stale, entries, changed);
+            if (o.bootWait().isPresent()) {
+                link(WAIT_LINK, waitTarget, entries, changed);
+            }
         } catch (IOException | RuntimeException e) {
             // whatever this run wrote, and all the previous install owned, stays known to uninstall
             List<Manifest.Entry> known = new ArrayList<>(previous.entries());
@@ -376,6 +407,11 @@ public final class Installer {
         }
         if (changed.isEmpty()) {
             out.println("Already installed; nothing changed.");
+        }
+        if (changed.contains(WAIT_LINK.toString())) {
+            out.println("note: ntp-monitor-wait.service is enabled: from the next boot on, time-sync.target waits for"
+                    + " verified time (at most " + dev.pintp.sysconf.TimeSpans.format(o.bootWait().orElseThrow().timeout())
+                    + ")");
         }
         if (live) {
             // what systemd-tmpfiles does at boot, done now so the first run finds them (not in the manifest:
@@ -417,13 +453,7 @@ public final class Installer {
             }
         }
         if (link.isPresent()) {
-            createDirectories(link.get().getParent(), entries);
-            if (!isLinkTo(at(link.get()), linkTarget)) {
-                Files.deleteIfExists(at(link.get()));
-                Files.createSymbolicLink(at(link.get()), linkTarget);
-                changed.add(link.get().toString());
-            }
-            entries.add(new Manifest.Entry(Manifest.Kind.LINK, link.get(), ""));
+            link(link.get(), linkTarget, entries, changed);
         }
         if (!hostsHasLine) {
             createDirectories(HOSTS.getParent(), entries);
@@ -438,6 +468,17 @@ public final class Installer {
                 changed.add("removed " + e.path());
             }
         }
+    }
+
+    /** Makes {@code link} point to {@code target}, recording it. */
+    private void link(Path link, Path target, List<Manifest.Entry> entries, List<String> changed) throws IOException {
+        createDirectories(link.getParent(), entries);
+        if (!isLinkTo(at(link), target)) {
+            Files.deleteIfExists(at(link));
+            Files.createSymbolicLink(at(link), target);
+            changed.add(link.toString());
+        }
+        entries.add(new Manifest.Entry(Manifest.Kind.LINK, link, ""));
     }
 
     private int activate(Options o, List<String> changed) {
@@ -500,6 +541,9 @@ public final class Installer {
                     out.println("- remove file " + p);
                 }
             }
+            if (isWaitLink(at(WAIT_LINK), layout) && !manifest.get().has(new Manifest.Entry(Manifest.Kind.LINK, WAIT_LINK, ""))) {
+                out.println("- remove link " + WAIT_LINK);
+            }
             out.println("Nothing removed (--dry-run).");
             return 0;
         }
@@ -519,6 +563,11 @@ public final class Installer {
                 out.println("removed " + e.path() + (e.kind() == Manifest.Kind.LINE ? " line '" + e.line() + "'" : ""));
                 timesyncdChanged |= e.path().equals(TIMESYNCD);
             }
+        }
+        // "systemctl enable ntp-monitor-wait.service" by hand made a link the manifest does not list; with the unit
+        // gone it would dangle. The wait is not stopped: units that Require= it would be stopped with it.
+        if (isWaitLink(at(WAIT_LINK), layout) && Files.deleteIfExists(at(WAIT_LINK))) {
+            out.println("removed " + WAIT_LINK);
         }
         boolean controllerChanged = files.delete(at(dropIn));
         if (controllerChanged) {
@@ -634,6 +683,15 @@ public final class Installer {
             }
         }
         return text;
+    }
+
+    /**
+     * A link to the boot wait's unit: install's in /etc; with the package's layout also the package's unit (linked by
+     * systemctl enable or install). In the jar's layout a link to /lib or /usr/lib is another unit's.
+     */
+    private static boolean isWaitLink(Path link, Layout layout) throws IOException {
+        return isLinkTo(link, WAIT) || layout == Layout.PACKAGED && (isLinkTo(link, packagedPath(WAIT))
+                || isLinkTo(link, Path.of("/lib/systemd/system").resolve(WAIT.getFileName())));
     }
 
     private static boolean isLinkTo(Path link, Path target) throws IOException {
