@@ -86,6 +86,43 @@ class PackageLifecycleIT {
         lifecycle("trixie", Map.of("LAB_LOWER", root));
     }
 
+    /**
+     * Remove when {@code ntp-monitor uninstall} cannot work (a configuration it refuses): the prerm still removes the
+     * controller's drop-in and restarts the controller out of power saving, saying so; purge then removes what the
+     * site command wrote, from its manifest.
+     */
+    @Test
+    void bookwormRemoveWithAConfigurationTheJobRefuses() {
+        try (ProceduresIT.Pi pi = new ProceduresIT.Pi("deb-failsafe", Map.of())) {
+            Lab lab = pi.lab;
+            String before = lab.shMain(OURS).out();
+            lab.ctl("copy-in", deb.toString(), IN_CONTAINER).ok();
+            String apt = lab.shMain("DEBIAN_FRONTEND=noninteractive apt-get install -y " + IN_CONTAINER + " 2>&1").out();
+            assertEquals("install ok installed", status(lab), apt);
+            lab.inMain("ntp-monitor", "install").ok();
+            long installed = TimerRuns.nowUs();
+            pi.nextSuccessfulRun(installed);
+            pi.assertPowerSaving("installed, Pi Zero available");
+            int starts = lab.controllerStarts();
+            pi.event("timer stopped, configuration broken", () -> {
+                lab.inMain("systemctl", "stop", TimerRuns.TIMER).ok();
+                pi.write(CONFFILE, "[Servers]\nTimeout=soon\n");
+            });
+            String removed = lab.shMain("DEBIAN_FRONTEND=noninteractive apt-get remove -y pintp 2>&1").out();
+            pi.log("apt-get remove with a refused configuration:\n" + removed.strip());
+            assertEquals("deinstall ok config-files", status(lab), removed);
+            assertTrue(removed.contains("pintp: WARNING: 'ntp-monitor uninstall' failed"), removed);
+            assertTrue(removed.contains("pintp: removed " + ProceduresIT.DROP_IN), removed);
+            assertFalse(pi.exists(ProceduresIT.DROP_IN), removed);
+            assertEquals(starts + 1, lab.controllerStarts(), "one controller restart to end power saving\n" + removed);
+            pi.assertNoPowerSaving("after apt-get remove with a refused configuration");
+            String purged = lab.shMain("DEBIAN_FRONTEND=noninteractive dpkg --purge pintp 2>&1").out();
+            pi.log("dpkg --purge:\n" + purged.strip());
+            assertFalse(pi.read("/etc/hosts").contains("pi-ntp"), purged);
+            assertEquals(before, lab.shMain(OURS).out(), "purge left files behind\n" + purged);
+        }
+    }
+
     static void lifecycle(String release, Map<String, String> env) {
         try (ProceduresIT.Pi pi = new ProceduresIT.Pi("deb-" + release, env)) {
             Lab lab = pi.lab;
