@@ -323,6 +323,44 @@ class ProceduresIT {
     }
 
     /**
+     * A wrong Pi Zero against the only pool server that answers (pool2 and pool3 stopped before the install): with two
+     * answers and no majority both are falsetickers and the verdict is UNSYNCHRONIZED. Never power saving; timesyncd
+     * steered to the pool (the tie goes to the pool, docs/systemd.md), also with the Pi Zero in 2000; back on the Pi
+     * Zero when it agrees with the pool server again.
+     */
+    @Test
+    void procedureD2_wrongClockPiZeroWithASinglePoolServer_steeredToThePoolWithoutPowerSaving() {
+        try (Pi pi = new Pi("D2")) {
+            if (!pi.timesyncd()) {
+                Lab.loudSkip("no systemd-timesyncd in the container (run lab/bin/lab-prepare): steering not observable");
+            }
+            pi.lab.ctl("ntp", "pool2", "stop").ok();
+            pi.lab.ctl("ntp", "pool3", "stop").ok();
+            int starts = pi.piZeroAvailable();
+            long off = pi.event("Pi Zero's clock 5 s ahead", () -> pi.lab.ctl("clock", "pizero", "+5s").ok());
+            TimerRuns.Run r = pi.nextSuccessfulRun(off);
+            pi.log("run after the change: " + pi.journalOf(r, "info").strip());
+            assertFalse(pi.exists(DROP_IN), "Pi Zero 5 s ahead, one pool server: a CONSERVE_POWER drop-in\n" + pi.journal());
+            pi.assertNoPowerSaving("Pi Zero 5 s ahead, one pool server");
+            pi.assertTimesyncdOnThePool("Pi Zero 5 s ahead, one pool server");
+            assertEquals(starts + 1, pi.lab.controllerStarts(), "one restart for the loss");
+
+            long y2k = pi.event("Pi Zero's RTC reset to 2000", () -> pi.lab.ctl("clock", "pizero", "@2000-01-01 00:00:00").ok());
+            pi.nextSuccessfulRun(y2k);
+            assertFalse(pi.exists(DROP_IN), "Pi Zero in 2000, one pool server: a CONSERVE_POWER drop-in\n" + pi.journal());
+            pi.assertNoPowerSaving("Pi Zero in 2000, one pool server");
+            pi.assertTimesyncdOnThePool("Pi Zero in 2000, one pool server");
+            assertEquals(starts + 1, pi.lab.controllerStarts(), "no restart while the Pi Zero stays wrong");
+
+            long agrees = pi.event("Pi Zero's clock right again", () -> pi.lab.ctl("clock", "pizero", "real").ok());
+            pi.nextSuccessfulRun(agrees);
+            pi.assertPowerSaving("Pi Zero right again, one pool server");
+            pi.assertTimesyncdOnThePiZero("Pi Zero right again, one pool server");
+            assertEquals(starts + 2, pi.lab.controllerStarts(), "one restart for the recovery");
+        }
+    }
+
+    /**
      * Fail closed on the real systemd: with a CONSERVE_POWER=1 drop-in in place, {@code breakIt} makes the next run
      * unable to do its job. After that run the drop-in is gone, the controller's environment has no CONSERVE_POWER,
      * the run's journal has an err line naming {@code reason}, the unit failed, and the timer still starts the next

@@ -202,6 +202,37 @@ class NtpMonitorTest {
     }
 
     @Test
+    void aWrongPiZeroAgainstTheOnlyPoolServerAnsweringNeverAllowsPowerSaving() {
+        java.net.InetSocketAddress pi = Fixtures.addr("192.0.2.2");
+        java.net.InetSocketAddress pool = Fixtures.addr("198.51.100.1");
+        NtpConfig cfg = NtpConfig.custom().primaryHosts("192.0.2.2").fallbackHosts("pool-a.test").build();
+        FakeSntpClient client = new FakeSntpClient();
+        NtpChecker real = NtpChecker.custom(cfg).sntpClient(client).clock(clock).executor(Runnable::run)
+                .resolver(new FakeResolver().name("192.0.2.2", "192.0.2.2").name("pool-a.test", "198.51.100.1"))
+                .build();
+        Duration y2k = Duration.between(clock.instant(), java.time.Instant.parse("2000-01-01T00:00:00Z"));
+        try (NtpMonitor m = NtpMonitor.custom(cfg).checker(real).clock(clock).scheduler(scheduler).build().start()) {
+            client.results(pi, Fixtures.ok(pi, Duration.ofMillis(1)));
+            client.results(pool, Fixtures.ok(pool, Duration.ofMillis(2)));
+            clock.advance(cfg.checkInterval());
+            assertEquals(1, scheduler.runDue());
+            assertTrue(m.current().maySavePower());
+            // seconds off, its RTC in 2000, and right while this clock is off: no majority or no accurate source
+            List<Duration[]> wrong = List.of(new Duration[] {Duration.ofSeconds(5), Duration.ofMillis(2)},
+                    new Duration[] {y2k, Duration.ofMillis(2)}, new Duration[] {Duration.ofSeconds(5),
+                        Duration.ofSeconds(5)});
+            for (Duration[] offsets : wrong) {
+                client.results(pi, Fixtures.ok(pi, offsets[0]));
+                client.results(pool, Fixtures.ok(pool, offsets[1]));
+                clock.advance(cfg.checkInterval());
+                assertEquals(1, scheduler.runDue());
+                assertEquals(Verdict.UNSYNCHRONIZED, m.current().verdict(), offsets[0] + " " + offsets[1]);
+                assertFalse(m.current().maySavePower(), offsets[0] + " " + offsets[1]);
+            }
+        }
+    }
+
+    @Test
     void aCheckThatThrowsLosesPowerSavingAtOnceAndIsNotReportedAsTheLastGoodOne() {
         try (NtpMonitor m = monitor().start()) {
             synced(Duration.ZERO);

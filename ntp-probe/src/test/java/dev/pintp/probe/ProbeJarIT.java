@@ -1,6 +1,7 @@
 package dev.pintp.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pintp.ntp.testkit.SntpTestServer;
@@ -125,31 +126,47 @@ class ProbeJarIT {
     }
 
     @Test
-    void theLauncherRecordsAndUsesAnArchiveAndShrugsOffABrokenOne(@TempDir Path dir) throws Exception {
+    void theLauncherRecordsAnArchiveUsesItAndRecordsItAgainWhenTheJarChanges(@TempDir Path dir) throws Exception {
         SntpTestServer s = server();
-        Path cds = dir.resolve("probe.jsa");
-        Result create = launcher(cds, "--create-cds-archive", "--json", "127.0.0.1:" + s.port());
-        assertEquals(0, create.code(), create.err());
-        assertTrue(Files.size(cds) > 0, "archive written");
-        Result run = launcher(cds, "--json", "127.0.0.1:" + s.port());
+        Path jar = dir.resolve("ntp-probe.jar");
+        Files.copy(Path.of(System.getProperty("ntpProbeJar", "target/ntp-probe.jar")), jar);
+        Path cache = dir.resolve("cache");
+        Path archive = cache.resolve("ntp-probe-probe.jsa");
+        Path stamp = cache.resolve("ntp-probe-probe.stamp");
+        Result first = launcher(jar, cache, "--json", "127.0.0.1:" + s.port());
+        assertEquals(0, first.code(), first.err());
+        assertEquals("", first.err());
+        assertEquals("PRIMARY_SYNCED", Json.object(first.out()).get("verdict"));
+        assertTrue(Files.size(archive) > 0, "archive written by the first run");
+        String recorded = Files.readString(stamp);
+        Result run = launcher(jar, cache, "--json", "127.0.0.1:" + s.port());
         assertEquals(0, run.code(), run.err());
         assertEquals("", run.err());
-        assertEquals("PRIMARY_SYNCED", Json.object(run.out()).get("verdict"));
-        Files.delete(cds);
-        Files.writeString(cds, "not an archive");
-        Result stale = launcher(cds, "--nagios", "127.0.0.1:" + s.port());
-        assertEquals(0, stale.code(), stale.err());
-        assertEquals("", stale.err());
-        assertTrue(stale.out().startsWith("NTP OK: "), stale.out());
+        assertEquals(recorded, Files.readString(stamp), "a run with the same jar and JDK records nothing");
+
+        // an updated jar (here: the same bytes, another modification time) makes the next run record it again
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(jar).toMillis() - 3_600_000));
+        Result updated = launcher(jar, cache, "--nagios", "127.0.0.1:" + s.port());
+        assertEquals(0, updated.code(), updated.err());
+        assertEquals("", updated.err());
+        assertTrue(updated.out().startsWith("NTP OK: "), updated.out());
+        assertNotEquals(recorded, Files.readString(stamp), "the stamp follows the new jar");
+
+        // a damaged archive costs time, never output or the result
+        Files.writeString(archive, "not an archive");
+        Result broken = launcher(jar, cache, "--nagios", "127.0.0.1:" + s.port());
+        assertEquals(0, broken.code(), broken.err());
+        assertEquals("", broken.err());
+        assertTrue(broken.out().startsWith("NTP OK: "), broken.out());
     }
 
-    private static Result launcher(Path cds, String... args) throws IOException, InterruptedException {
+    private static Result launcher(Path jar, Path cache, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("sh", "src/main/dist/ntp-probe"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("NTP_PROBE_JAR", Path.of(System.getProperty("ntpProbeJar", "target/ntp-probe.jar"))
-                .toAbsolutePath().toString());
-        pb.environment().put("NTP_PROBE_CDS", cds.toString());
+        pb.environment().put("NTP_PROBE_JAR", jar.toAbsolutePath().toString());
+        pb.environment().put("PINTP_CACHE_DIR", cache.toString());
         pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Process p = pb.start();
         try {

@@ -4,6 +4,7 @@ import dev.pintp.ntp.NtpChecker;
 import dev.pintp.sysconf.ConfigException;
 import dev.pintp.systemd.internal.AlertSink;
 import dev.pintp.systemd.internal.AtomicFiles;
+import dev.pintp.systemd.internal.BootWait;
 import dev.pintp.systemd.internal.Daemon;
 import dev.pintp.systemd.internal.FailSafe;
 import dev.pintp.systemd.internal.Installer;
@@ -33,10 +34,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar ntp-systemd.jar run|daemon|install|uninstall|status}: the ntp-monitor job and its installer. Exit
- * status 0 on success (also when the time is not synchronized, a normal state), 1 on a fault (systemctl or a file
+ * {@code java -jar ntp-systemd.jar run|daemon|wait|install|uninstall|status}: the ntp-monitor job and its installer.
+ * Exit status 0 on success (also when the time is not synchronized, a normal state), 1 on a fault (systemctl or a file
  * failed), 2 on a usage or configuration error. {@code run} and {@code daemon} fail closed: when they cannot do their
- * job (also when the configuration cannot be read) they end power saving before they exit non-zero.
+ * job (also when the configuration cannot be read) they end power saving before they exit non-zero. {@code wait}
+ * (ntp-monitor-wait.service, {@link BootWait}) exits 0 once a check verified the time, 1 when none did within its
+ * timeout, 2 on a usage or configuration error.
  */
 public final class SystemdMain {
     private static final Logger LOG = LoggerFactory.getLogger("ntp-monitor");
@@ -44,7 +47,11 @@ public final class SystemdMain {
             "usage: ntp-systemd.jar COMMAND [OPTIONS]",
             "  run                      one cycle: check, decide, update the controller's drop-in (ntp-monitor.service)",
             "  daemon                   the same cycle every Interval= in one process; serves /metrics if configured",
+            "  wait [--timeout SPAN] [--require primary|majority] [--max-interval SPAN]",
+            "                           check until the time is verified (ntp-monitor-wait.service, before",
+            "                           time-sync.target); default 180s, primary, 30s; exit 0 verified, 1 timed out",
             "  install [--root DIR] [--dry-run] [--mac MAC | --trust-lease] [--daemon] [--java PATH] [--jar PATH]",
+            "          [--enable-wait [--wait-timeout SPAN] [--wait-require primary|majority]]  enable the wait",
             "          [--auth key [--key-id N]]  also the Pi Zero's key pair of chrony keyfiles (docs/security.md)",
             "          [--auth nts]  also print the NTS steps for the Pi Zero's chrony and this machine",
             "  uninstall [--root DIR] [--dry-run]",
@@ -52,17 +59,23 @@ public final class SystemdMain {
             "options for every command: --root DIR (file root, default /), -v (debug lines),",
             "  --systemctl PATH (the systemctl binary, default systemctl from PATH; for measurements and labs)");
 
-    private static final List<String> COMMANDS = List.of("run", "daemon", "install", "uninstall", "status");
+    private static final List<String> COMMANDS = List.of("run", "daemon", "wait", "install", "uninstall", "status");
     // Options of one or two commands: elsewhere they would be ignored, and "run --dry-run" would change the system.
-    private static final Map<String, List<String>> ONLY_FOR = Map.of(
-            "--dry-run", List.of("install", "uninstall"),
-            "--daemon", List.of("install"),
-            "--mac", List.of("install"),
-            "--trust-lease", List.of("install"),
-            "--java", List.of("install"),
-            "--jar", List.of("install"),
-            "--auth", List.of("install"),
-            "--key-id", List.of("install"));
+    private static final Map<String, List<String>> ONLY_FOR = Map.ofEntries(
+            Map.entry("--dry-run", List.of("install", "uninstall")),
+            Map.entry("--daemon", List.of("install")),
+            Map.entry("--mac", List.of("install")),
+            Map.entry("--trust-lease", List.of("install")),
+            Map.entry("--java", List.of("install")),
+            Map.entry("--jar", List.of("install")),
+            Map.entry("--auth", List.of("install")),
+            Map.entry("--key-id", List.of("install")),
+            Map.entry("--enable-wait", List.of("install")),
+            Map.entry("--wait-timeout", List.of("install")),
+            Map.entry("--wait-require", List.of("install")),
+            Map.entry("--timeout", List.of("wait")),
+            Map.entry("--require", List.of("wait")),
+            Map.entry("--max-interval", List.of("wait")));
 
     // Below the unit's TimeoutStartSec=120s, so that a run kept waiting by a stuck one fails closed itself rather
     // than being killed by the manager with the drop-in in place.
@@ -105,6 +118,9 @@ public final class SystemdMain {
         boolean authNts = false;
         long keyId = 1;
         boolean keyIdGiven = false;
+        BootWait.Options waitOptions = BootWait.Options.ofDefaults();
+        boolean enableWait = false;
+        boolean waitOptionGiven = false;
         List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
         try {
             for (int i = 0; i < rest.size(); i++) {
@@ -134,6 +150,17 @@ public final class SystemdMain {
                             throw new IllegalArgumentException("--key-id must be 1 to 4294967295, was '" + v + "'");
                         }
                     }
+                    case "--timeout", "--wait-timeout" -> {
+                        waitOptions = waitOptions.withTimeout(BootWait.span(a, value(rest, ++i, a)));
+                        waitOptionGiven = true;
+                    }
+                    case "--require", "--wait-require" -> {
+                        waitOptions = waitOptions.withRequire(BootWait.Require.of(a, value(rest, ++i, a)));
+                        waitOptionGiven = true;
+                    }
+                    case "--max-interval" -> waitOptions = waitOptions.withMaxInterval(
+                            BootWait.span(a, value(rest, ++i, a)));
+                    case "--enable-wait" -> enableWait = true;
                     case "-v", "--verbose" -> verbose = true;
                     case "-h", "--help" -> {
                         out.println(USAGE);
@@ -149,6 +176,9 @@ public final class SystemdMain {
             }
             if (keyIdGiven && !authKey) {
                 throw new IllegalArgumentException("--key-id needs --auth key");
+            }
+            if (command.equals("install") && waitOptionGiven && !enableWait) {
+                throw new IllegalArgumentException("--wait-timeout and --wait-require need --enable-wait");
             }
         } catch (IllegalArgumentException e) {
             out.println("error: " + e.getMessage());
@@ -171,7 +201,8 @@ public final class SystemdMain {
                 // fail closed: without a configuration nothing verifies the time, so no power saving
                 return FailSafe.withoutSettings(root, systemctl, "configuration error: " + e.getMessage(), 2);
             }
-            LOG.error("configuration error, nothing changed: {}", e.getMessage());
+            LOG.error(command.equals("wait") ? "configuration error, the time is not verified: {}"
+                    : "configuration error, nothing changed: {}", e.getMessage());
             return 2;
         } catch (IOException | RuntimeException e) {
             String reason = "cannot read the configuration: " + FailSafe.describe(e);
@@ -195,10 +226,13 @@ public final class SystemdMain {
                     return runOnce(settings, root, systemctl);
                 case "daemon":
                     return daemon(settings, root, systemctl);
+                case "wait":
+                    return bootWait(settings, waitOptions);
                 case "install": {
                     Path source = jar.isPresent() ? jar.get() : runningJar();
                     Installer.Options o = new Installer.Options(daemonMode ? Render.Mode.DAEMON : Render.Mode.TIMER,
-                            mac, source, java, dryRun, trustLease);
+                            mac, source, java, dryRun, trustLease,
+                            enableWait ? Optional.of(waitOptions) : Optional.empty());
                     int code = new Installer(root, systemctl, new AtomicFiles(), out, live && !dryRun).install(settings, o);
                     if (code == 0 && authKey) {
                         code = new dev.pintp.systemd.internal.KeyInstaller(root, new AtomicFiles(), out,
@@ -277,6 +311,34 @@ public final class SystemdMain {
             return job(s, root, systemctl, alerts, t -> { }).runOnce(); // fails closed itself
         } finally {
             alerts.close(alertGrace(s));
+        }
+    }
+
+    private static int bootWait(Settings s, BootWait.Options o) {
+        List<String> primaries = s.ntp().primaries().stream().map(dev.pintp.ntp.NtpServer::host).toList();
+        LOG.info("waiting up to {} for the time to be verified against a primary ({}){}",
+                dev.pintp.sysconf.TimeSpans.format(o.timeout()), primaries.isEmpty() ? "none configured"
+                        : String.join(", ", primaries),
+                o.require() == BootWait.Require.MAJORITY ? " or a majority of the pool" : "");
+        BootWait wait = new BootWait(o, BootWait.threaded(NtpChecker.custom(s.ntp()).build()),
+                s.ntp().checkDeadline(), dev.pintp.ntp.Ticker.system(), BootWait.Pause.system());
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread hook = new Thread(() -> {
+            if (!done.get()) {
+                // systemd stopped the unit (TimeoutStartSec=, a stop job at shutdown) before the wait ended
+                LOG.error("stopped before the time was verified: the wait was ended by a signal");
+            }
+        }, "ntp-monitor-wait-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return wait.await().verified() ? 0 : 1;
+        } finally {
+            done.set(true);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: the hook runs and finds done set
+            }
         }
     }
 

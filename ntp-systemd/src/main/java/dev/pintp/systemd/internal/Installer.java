@@ -34,6 +34,10 @@ public final class Installer {
     public static final Path TIMER_LINK = Path.of("/etc/systemd/system/timers.target.wants/ntp-monitor.timer");
     /** The symlink that enables the daemon service. */
     public static final Path DAEMON_LINK = Path.of("/etc/systemd/system/multi-user.target.wants/ntp-monitor.service");
+    /** The optional boot wait before time-sync.target ({@link Render#waitUnit}); always installed, enabled on request. */
+    public static final Path WAIT = Path.of("/etc/systemd/system/ntp-monitor-wait.service");
+    /** The symlink that enables the boot wait. */
+    public static final Path WAIT_LINK = Path.of("/etc/systemd/system/multi-user.target.wants/ntp-monitor-wait.service");
     /** timesyncd drop-in: primary and fallback servers and limits. */
     public static final Path TIMESYNCD = Path.of("/etc/systemd/timesyncd.conf.d/60-ntp-monitor.conf");
     /** dnsmasq snippet: the Pi Zero's fixed lease and DHCP option 42. */
@@ -81,11 +85,14 @@ public final class Installer {
      * @param dryRun print a unified diff and change nothing
      * @param trustLease use the MAC of pi-ntp's DHCP lease ({@code --trust-lease}): any DHCP client can call itself
      *     pi-ntp, so without this (or {@code --mac}) a lease's MAC is shown, not written
+     * @param bootWait the boot wait's options when it is to be enabled ({@code --enable-wait}); empty: its unit is
+     *     installed with the defaults and not enabled, and a link an earlier {@code --enable-wait} made is removed
      */
     public record Options(Render.Mode mode, Optional<String> mac, Path jarSource, String java, boolean dryRun,
-            boolean trustLease) {
+            boolean trustLease, Optional<BootWait.Options> bootWait) {
         public Options {
             Objects.requireNonNull(mode, "mode");
+            Objects.requireNonNull(bootWait, "bootWait");
             Objects.requireNonNull(jarSource, "jarSource");
             Objects.requireNonNull(java, "java");
             Render.checkJava(java);
@@ -93,6 +100,12 @@ public final class Installer {
             if (mac.isPresent() && !MAC.matcher(mac.get()).matches()) {
                 throw new IllegalArgumentException("--mac must look like b8:27:eb:12:34:56, was " + mac.get());
             }
+        }
+
+        /** Options without the boot wait enabled. */
+        public Options(Render.Mode mode, Optional<String> mac, Path jarSource, String java, boolean dryRun,
+                boolean trustLease) {
+            this(mode, mac, jarSource, java, dryRun, trustLease, Optional.empty());
         }
     }
 
@@ -106,6 +119,7 @@ public final class Installer {
         List<Path> writable = writableDirectories(settings);
         texts.put(SERVICE, Render.serviceUnit(o.mode(), o.java(), JAR.toString(), writable));
         texts.put(TMPFILES, Render.tmpfiles(writable));
+        texts.put(WAIT, Render.waitUnit(o.java(), JAR.toString(), o.bootWait().orElse(BootWait.Options.ofDefaults())));
         if (o.mode() == Render.Mode.TIMER) {
             texts.put(TIMER, Render.timerUnit(settings.ntp().checkInterval()));
         }
@@ -213,7 +227,7 @@ public final class Installer {
         for (Manifest.Entry e : previous.entries()) {
             boolean keep = switch (e.kind()) {
                 case FILE -> texts.containsKey(e.path()) || e.path().equals(JAR);
-                case LINK -> e.path().equals(link);
+                case LINK -> e.path().equals(link) || o.bootWait().isPresent() && e.path().equals(WAIT_LINK);
                 case LINE -> hostsLine.isPresent() && e.equals(hostsEntry);
                 case DIR -> true;
             };
@@ -238,6 +252,10 @@ public final class Installer {
                 out.println("+ symlink " + link + " -> " + linkTarget);
                 changes++;
             }
+            if (o.bootWait().isPresent() && !isLinkTo(at(WAIT_LINK), WAIT)) {
+                out.println("+ symlink " + WAIT_LINK + " -> " + WAIT);
+                changes++;
+            }
             if (!hostsHasLine) {
                 String before = hosts.orElse(null);
                 out.print(UnifiedDiff.of(HOSTS.toString(), before, addLine(hosts.orElse(""), hostsLine.orElseThrow())));
@@ -255,6 +273,9 @@ public final class Installer {
         List<String> changed = new ArrayList<>();
         try {
             writeAll(texts, jar, link, linkTarget, hosts, hostsHasLine, hostsEntry, previous, stale, entries, changed);
+            if (o.bootWait().isPresent()) {
+                link(WAIT_LINK, WAIT, entries, changed);
+            }
         } catch (IOException | RuntimeException e) {
             // whatever this run wrote, and all the previous install owned, stays known to uninstall
             List<Manifest.Entry> known = new ArrayList<>(previous.entries());
@@ -274,6 +295,11 @@ public final class Installer {
         }
         if (changed.isEmpty()) {
             out.println("Already installed; nothing changed.");
+        }
+        if (changed.contains(WAIT_LINK.toString())) {
+            out.println("note: ntp-monitor-wait.service is enabled: from the next boot on, time-sync.target waits for"
+                    + " verified time (at most " + dev.pintp.sysconf.TimeSpans.format(o.bootWait().orElseThrow().timeout())
+                    + ")");
         }
         if (live) {
             // what systemd-tmpfiles does at boot, done now so the first run finds them (not in the manifest:
@@ -311,13 +337,7 @@ public final class Installer {
             files.write(at(JAR), jar);
             changed.add(JAR.toString());
         }
-        createDirectories(link.getParent(), entries);
-        if (!isLinkTo(at(link), linkTarget)) {
-            Files.deleteIfExists(at(link));
-            Files.createSymbolicLink(at(link), linkTarget);
-            changed.add(link.toString());
-        }
-        entries.add(new Manifest.Entry(Manifest.Kind.LINK, link, ""));
+        link(link, linkTarget, entries, changed);
         if (!hostsHasLine) {
             createDirectories(HOSTS.getParent(), entries);
             files.write(at(HOSTS), addLine(hosts.orElse(""), hostsEntry.line()).getBytes(StandardCharsets.UTF_8));
@@ -331,6 +351,17 @@ public final class Installer {
                 changed.add("removed " + e.path());
             }
         }
+    }
+
+    /** Makes {@code link} point to {@code target}, recording it. */
+    private void link(Path link, Path target, List<Manifest.Entry> entries, List<String> changed) throws IOException {
+        createDirectories(link.getParent(), entries);
+        if (!isLinkTo(at(link), target)) {
+            Files.deleteIfExists(at(link));
+            Files.createSymbolicLink(at(link), target);
+            changed.add(link.toString());
+        }
+        entries.add(new Manifest.Entry(Manifest.Kind.LINK, link, ""));
     }
 
     private int activate(Options o, List<String> changed) {
@@ -382,6 +413,9 @@ public final class Installer {
                     out.println("- remove file " + p);
                 }
             }
+            if (isLinkTo(at(WAIT_LINK), WAIT) && !manifest.get().has(new Manifest.Entry(Manifest.Kind.LINK, WAIT_LINK, ""))) {
+                out.println("- remove link " + WAIT_LINK);
+            }
             out.println("Nothing removed (--dry-run).");
             return 0;
         }
@@ -401,6 +435,11 @@ public final class Installer {
                 out.println("removed " + e.path() + (e.kind() == Manifest.Kind.LINE ? " line '" + e.line() + "'" : ""));
                 timesyncdChanged |= e.path().equals(TIMESYNCD);
             }
+        }
+        // "systemctl enable ntp-monitor-wait.service" by hand made a link the manifest does not list; with the unit
+        // gone it would dangle. The wait is not stopped: units that Require= it would be stopped with it.
+        if (isLinkTo(at(WAIT_LINK), WAIT) && Files.deleteIfExists(at(WAIT_LINK))) {
+            out.println("removed " + WAIT_LINK);
         }
         boolean controllerChanged = files.delete(at(dropIn));
         if (controllerChanged) {

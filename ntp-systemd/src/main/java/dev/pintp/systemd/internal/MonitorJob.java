@@ -308,7 +308,7 @@ public final class MonitorJob {
         // timesyncd steering.
         String steering;
         try {
-            SteeringResult s = steer(state, after);
+            SteeringResult s = steer(state, after, result);
             state = s.state;
             steering = s.action;
         } catch (SystemctlException e) {
@@ -417,16 +417,21 @@ public final class MonitorJob {
     private record SteeringResult(JobState state, String action) {
     }
 
-    private SteeringResult steer(JobState state, SyncState s) throws IOException, SystemctlException {
+    /** Points timesyncd where {@link Steering#decide} says, for the stable state {@code s} after {@code result}. */
+    private SteeringResult steer(JobState state, SyncState s, CheckResult result)
+            throws IOException, SystemctlException {
         Path file = steeringPath();
         Optional<String> onDisk = AtomicFiles.read(file);
+        Steering.Decision decision = Steering.decide(s.verdict(), result);
         Optional<String> desired;
-        if (!settings.steerTimesyncd() || s.verdict() == Verdict.PRIMARY_SYNCED) {
+        if (!settings.steerTimesyncd()) {
             desired = Optional.empty();
-        } else if (s.verdict() == Verdict.FALLBACK_SYNCED) {
-            desired = Optional.of(Render.steeringDropIn(settings.ntp().fallbacks()));
         } else {
-            desired = onDisk; // unsynchronized: nothing better to point timesyncd at; leave it as it is
+            desired = switch (decision.target()) {
+                case PRIMARY -> Optional.empty();
+                case FALLBACKS -> Optional.of(Render.steeringDropIn(settings.ntp().fallbacks()));
+                case UNCHANGED -> onDisk;
+            };
         }
         String digest = JobState.digest(desired);
         if (onDisk.equals(desired) && digest.equals(state.appliedSteering())) {
@@ -446,9 +451,11 @@ public final class MonitorJob {
             files.delete(file);
         }
         systemctl.tryRestart(TIMESYNCD);
+        String why = settings.steerTimesyncd() ? ": " + decision.reason() : "";
         return new SteeringResult(state.withAppliedSteering(digest), desired.isPresent()
                 ? "timesyncd pointed at the fallbacks (" + Settings.STEERING_DIR.resolve(Settings.STEERING_DROP_IN) + ")"
-                : "timesyncd back on its configured servers");
+                        + why
+                : "timesyncd back on its configured servers" + why);
     }
 
     private void sendAlerts(SyncState before, SyncState after, DriftHistory drift, CheckResult result)

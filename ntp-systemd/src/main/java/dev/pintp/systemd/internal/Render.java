@@ -139,7 +139,7 @@ public final class Render {
      * when it knows no other server (timesyncd.conf(5)), so the drop-in resets {@code NTP=}.
      */
     public static String steeringDropIn(List<NtpServer> fallbacks) {
-        return "# Written by ntp-monitor: the primary NTP server is lost and a fallback is good.\n"
+        return "# Written by ntp-monitor: the primary NTP server is lost or wrong, and a fallback answers.\n"
                 + "# Removed, and timesyncd restarted, when the primary is good again.\n"
                 + "[Time]\n"
                 + "NTP=\n"
@@ -381,5 +381,77 @@ public final class Render {
                 + "\n"
                 + "[Install]\n"
                 + "WantedBy=timers.target\n";
+    }
+
+    /** How long past the wait's own timeout systemd lets ntp-monitor-wait.service run before it kills it. */
+    public static final Duration WAIT_BACKSTOP = Duration.ofSeconds(30);
+
+    /**
+     * ntp-monitor-wait.service: holds time-sync.target until {@code wait} has verified the time, or until its timeout
+     * has passed (then the unit fails and time-sync.target is reached all the same: it only Wants= this unit).
+     * {@code TimeoutStartSec=} is the wait's timeout plus {@link #WAIT_BACKSTOP}, for a JVM that hangs; the wait
+     * gives up by itself before that and says why. Ordered like chrony-wait.service (default dependencies, after the
+     * network is configured, before time-sync.target); enabled only on request, into multi-user.target. Writes no
+     * file: the whole file system is read-only to it.
+     *
+     * @param java the java binary on the target system ({@link #checkJava})
+     * @param jar the installed jar
+     * @throws IllegalArgumentException for a java path or jar that cannot be written into the unit
+     */
+    public static String waitUnit(String java, String jar, BootWait.Options wait) {
+        checkJava(java);
+        StringBuilder exec = new StringBuilder(unitWord(java)).append(' ').append(JVM_FLAGS).append(" -Xmx48m -jar ")
+                .append(execArgument(jar)).append(" wait");
+        for (String a : wait.arguments()) {
+            exec.append(' ').append(execArgument(a));
+        }
+        return "# Installed by ntp-monitor (pintp). Optional: enabled with \"install --enable-wait\" or\n"
+                + "# \"systemctl enable ntp-monitor-wait.service\". Units that need verified time order themselves\n"
+                + "# After=time-sync.target (they start after this wait, verified or not) or Requires= and\n"
+                + "# After=ntp-monitor-wait.service (they do not start when it times out).\n"
+                + "[Unit]\n"
+                + "Description=Wait until ntp-monitor has verified the time\n"
+                + "After=network.target nss-lookup.target\n"
+                + "Before=time-sync.target\n"
+                + "Wants=time-sync.target\n"
+                + "\n"
+                + "[Service]\n"
+                + "Type=oneshot\n"
+                + "RemainAfterExit=yes\n"
+                + "ExecStart=" + exec + "\n"
+                + "TimeoutStartSec=" + dev.pintp.sysconf.TimeSpans.format(wait.timeout().plus(WAIT_BACKSTOP)) + "\n"
+                + "CapabilityBoundingSet=\n"
+                + "AmbientCapabilities=\n"
+                + "NoNewPrivileges=yes\n"
+                + "ProtectSystem=strict\n"
+                + "ProtectHome=yes\n"
+                + "PrivateTmp=yes\n"
+                + "PrivateDevices=yes\n"
+                + "PrivateIPC=yes\n"
+                + "ProtectKernelTunables=yes\n"
+                + "ProtectKernelModules=yes\n"
+                + "ProtectKernelLogs=yes\n"
+                + "ProtectControlGroups=yes\n"
+                + "ProtectClock=yes\n"
+                + "ProtectHostname=yes\n"
+                + "ProtectProc=invisible\n"
+                + "ProcSubset=pid\n"
+                + "# AF_UNIX for name lookups through nss, AF_INET/AF_INET6 for NTP.\n"
+                + "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n"
+                + "RestrictNamespaces=yes\n"
+                + "RestrictRealtime=yes\n"
+                + "RestrictSUIDSGID=yes\n"
+                + "LockPersonality=yes\n"
+                + "# No MemoryDenyWriteExecute=: the JVM's JIT needs writable executable memory.\n"
+                + "SystemCallArchitectures=native\n"
+                + "SystemCallFilter=@system-service\n"
+                + "SystemCallFilter=~@privileged @resources\n"
+                + "SystemCallErrorNumber=EPERM\n"
+                + "DevicePolicy=closed\n"
+                + "KeyringMode=private\n"
+                + "UMask=0077\n"
+                + "\n"
+                + "[Install]\n"
+                + "WantedBy=multi-user.target\n";
     }
 }

@@ -61,4 +61,34 @@ class LoopbackJobTest {
             assertEquals(List.of("daemon-reload", "try-restart controller.service"), systemctl.calls());
         }
     }
+
+    @Test
+    void aPiZeroFiveSecondsAheadOfTheOnlyPoolServerGetsNoPowerSavingAndTimesyncdGoesToThePool() throws Exception {
+        try (SntpTestServer pi = SntpTestServer.start(); SntpTestServer pool = SntpTestServer.start()) {
+            pi.localClock(1);
+            pool.localClock(1);
+            Settings s = Fixtures.settings(root, "[Servers]\nPrimary=127.0.0.1:" + pi.port() + "\nFallback=127.0.0.1:"
+                    + pool.port() + "\nTimeout=300ms\nPrimarySamples=2\n");
+            RecordingSystemctl systemctl = new RecordingSystemctl();
+            MonitorJob job = new MonitorJob(s, root, systemctl, new AtomicFiles(), Clock.systemUTC(),
+                    b -> NtpChecker.custom(s.ntp()).backoffState(b).build(), AlertSink.NONE, t -> { },
+                    Duration.ofSeconds(5));
+            Path dropIn = root.resolve("run/systemd/system/controller.service.d/ntp-environment.conf");
+            Path steering = root.resolve("run/systemd/timesyncd.conf.d/90-ntp-monitor-steering.conf");
+            assertEquals(0, job.runOnce());
+            assertTrue(Files.readString(dropIn).contains("Environment=CONSERVE_POWER=1\n"));
+            assertFalse(Files.exists(steering));
+
+            pi.offset(Duration.ofSeconds(5));
+            assertEquals(0, job.runOnce());
+            assertFalse(Files.exists(dropIn), "a Pi Zero the pool contradicts is no reason to save power");
+            assertTrue(Files.readString(steering).contains("\nNTP=\nFallbackNTP=127.0.0.1\n"));
+            assertTrue(systemctl.calls().contains("try-restart systemd-timesyncd.service"), systemctl.calls().toString());
+
+            pi.offset(Duration.ZERO);
+            assertEquals(0, job.runOnce());
+            assertTrue(Files.exists(dropIn), "the Pi Zero agrees again");
+            assertFalse(Files.exists(steering));
+        }
+    }
 }

@@ -227,7 +227,7 @@ class MonitorJobTest {
         MonitorJob job = job(FAST + "ConservePowerOnFallback=yes\n");
         run(job, Checks.fallback(clock.instant()));
         run(job, Checks.fallback(clock.instant()));
-        assertEquals("# Written by ntp-monitor: the primary NTP server is lost and a fallback is good.\n"
+        assertEquals("# Written by ntp-monitor: the primary NTP server is lost or wrong, and a fallback answers.\n"
                 + "# Removed, and timesyncd restarted, when the primary is good again.\n"
                 + "[Time]\nNTP=\nFallbackNTP=0.debian.pool.ntp.org 1.debian.pool.ntp.org 2.debian.pool.ntp.org\n",
                 Files.readString(steering()));
@@ -243,6 +243,59 @@ class MonitorJobTest {
         assertEquals(List.of("daemon-reload", "try-restart controller.service",
                 "show systemd-timesyncd.service -p LoadState", "try-restart systemd-timesyncd.service"),
                 systemctl.calls());
+    }
+
+    /** A check of the Pi Zero and a single pool server answering with these offsets, decided by the real selector. */
+    private static CheckResult piZeroAndOnePoolServer(Duration piZero, Duration pool) {
+        return dev.pintp.ntp.internal.SourceSelector.decide(List.of(Checks.ok(Checks.PRIMARY, piZero),
+                Checks.ok(Checks.FALLBACK, pool)), dev.pintp.ntp.NtpConfig.ofDefaults(), Checks.T0,
+                Duration.ofMillis(5));
+    }
+
+    @Test
+    void aWrongPiZeroAgainstASinglePoolServerSteersTimesyncdToThePoolWithoutPowerSaving() throws IOException {
+        MonitorJob job = job(FAST);
+        run(job, Checks.primary(clock.instant()));
+        assertTrue(Files.exists(dropIn()));
+        assertFalse(Files.exists(steering()));
+        systemctl.clear();
+        // 5 s ahead and no majority: both are falsetickers, the verdict UNSYNCHRONIZED
+        CheckResult wrong = piZeroAndOnePoolServer(Duration.ofSeconds(5), Duration.ofMillis(1));
+        assertEquals(dev.pintp.ntp.Verdict.UNSYNCHRONIZED, wrong.verdict());
+        run(job, wrong);
+        assertFalse(Files.exists(dropIn()), "no power saving");
+        assertTrue(Files.readString(steering()).contains("NTP=\nFallbackNTP=0.debian.pool.ntp.org"));
+        assertEquals(List.of("daemon-reload", "try-restart controller.service",
+                "show systemd-timesyncd.service -p LoadState", "try-restart systemd-timesyncd.service"),
+                systemctl.calls());
+        assertTrue(logText().contains("timesyncd pointed at the fallbacks"), logText());
+
+        systemctl.clear();
+        run(job, piZeroAndOnePoolServer(Duration.between(Checks.T0, java.time.Instant.parse("2000-01-01T00:00:00Z")),
+                Duration.ofMillis(1)));
+        assertFalse(Files.exists(dropIn()));
+        assertTrue(Files.exists(steering()));
+        assertEquals(List.of(), systemctl.calls(), "still wrong: nothing to change");
+
+        run(job, piZeroAndOnePoolServer(Duration.ofMillis(1), Duration.ofMillis(2)));
+        assertTrue(Files.exists(dropIn()), "the Pi Zero agrees again");
+        assertFalse(Files.exists(steering()));
+    }
+
+    @Test
+    void aPiZeroThatAgreesWithThePoolWhileThisClockIsOffGetsTimesyncdBack() throws IOException {
+        MonitorJob job = job(FAST);
+        run(job, Checks.fallback(clock.instant())); // the Pi Zero dead: timesyncd on the pool
+        assertTrue(Files.exists(steering()));
+        systemctl.clear();
+        CheckResult clockOff = piZeroAndOnePoolServer(Duration.ofSeconds(5), Duration.ofSeconds(5));
+        assertEquals(dev.pintp.ntp.Verdict.UNSYNCHRONIZED, clockOff.verdict());
+        run(job, clockOff);
+        assertFalse(Files.exists(dropIn()), "no power saving while this clock is off");
+        assertFalse(Files.exists(steering()), "the Pi Zero is right: timesyncd back on it, to converge");
+        assertEquals(List.of("show systemd-timesyncd.service -p LoadState", "try-restart systemd-timesyncd.service"),
+                systemctl.calls());
+        assertTrue(logText().contains("timesyncd back on its configured servers: the primary agrees"), logText());
     }
 
     @Test
