@@ -10,6 +10,7 @@ import dev.pintp.ntp.NtpServer;
 import dev.pintp.ntp.SourceReport;
 import dev.pintp.ntp.SyncQuality;
 import dev.pintp.ntp.Verdict;
+import dev.pintp.ntp.VerdictReason;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -81,6 +82,7 @@ class BootWaitTest {
         boolean synced = agree > 0;
         return new CheckResult(synced ? Verdict.FALLBACK_SYNCED : Verdict.UNSYNCHRONIZED,
                 synced ? Optional.of(reports.get(1)) : Optional.empty(), reports,
+                synced ? Checks.synced(reports.get(1)) : new VerdictReason.NoValidAnswer(reports.size()),
                 synced ? SyncQuality.MEDIUM : SyncQuality.NONE, Checks.T0, Duration.ofMillis(5));
     }
 
