@@ -8,18 +8,25 @@ import dev.pintp.ntp.Verdict;
  */
 enum ExitCode {
     /** 0: synchronized to a primary (and within the offset thresholds, when given). */
-    OK(0),
+    OK(0, "Synchronized to a primary server (and within -w/-c if given)."),
     /** 1: synchronized to a fallback only, or the offset is above the warning threshold. */
-    WARNING(1),
-    /** 2: unsynchronized (no source qualified), or the offset is above the critical threshold. */
-    CRITICAL(2),
+    WARNING(1, "Synchronized to a fallback server only, or the offset is above -w."),
+    /** 2: unsynchronized (no source qualified; the verdict says why), or the offset is above the critical threshold. */
+    CRITICAL(2, "Unsynchronized (the verdict's reason says why), or the offset is above -c."),
     /** 3: bad usage, a configuration that cannot be read, or an internal error: no check was made. */
-    UNKNOWN(3);
+    UNKNOWN(3, "Usage error, unreadable configuration, or internal error.");
 
     private final int code;
+    private final String meaning;
 
-    ExitCode(int code) {
+    ExitCode(int code, String meaning) {
         this.code = code;
+        this.meaning = meaning;
+    }
+
+    /** What the code means, one sentence for the usage and the man page. */
+    String meaning() {
+        return meaning;
     }
 
     /** The process exit status. */

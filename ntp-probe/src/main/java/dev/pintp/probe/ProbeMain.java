@@ -15,7 +15,7 @@ import java.time.temporal.ChronoUnit;
 /**
  * {@code java -jar ntp-probe.jar [OPTION...] [SERVER...]}: checks the configured NTP servers once (or repeatedly with
  * {@code --watch}) and prints the result as a table, JSON or a Nagios status line. Exit codes: 0 synchronized to a
- * primary, 1 to a fallback only, 2 no usable source, 3 usage or internal error (see {@link ProbeCommand}).
+ * primary, 1 to a fallback only, 2 unsynchronized, 3 usage or internal error (see {@link ExitCode}).
  */
 public final class ProbeMain {
     private static final Production PRODUCTION = new Production();
