@@ -51,4 +51,15 @@ class ForgingUdpRelayTest {
         assertEquals(0, f[16] | f[20] | f[35]);
         assertEquals(1, f[43]);
     }
+
+    @Test
+    void stripKeepsOnlyTheShiftedHeader() {
+        byte[] d = new byte[48 + 24];
+        d[43] = 1; // transmit timestamp: 1 s
+        d[50] = 7; // a MAC's bytes
+        byte[] f = ForgingUdpRelay.forge(d, 4L << 32, true);
+        assertEquals(48, f.length);
+        assertEquals(5, f[43]);
+        assertEquals(72, ForgingUdpRelay.forge(d, 4L << 32, false).length);
+    }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -314,6 +315,55 @@ class NtpCheckerTest {
         assertEquals(Verdict.PRIMARY_SYNCED, r.verdict());
         assertEquals(2, client.callsTo(PI_ZERO));
         assertEquals(1, client.callsTo(A1));
+    }
+
+    @Test
+    void aSilentPrimaryIsGivenUpOneTimeoutAfterItsFirstRequestWithItsResendsSpacedWithinIt() {
+        // Time passes only as the fake client waits out each exchange: samples x per-exchange timeout per query.
+        long[] now = {0};
+        List<Long> sentAt = new ArrayList<>();
+        client.answer(PI_ZERO, o -> {
+            for (int i = 0; i < o.samples(); i++) {
+                sentAt.add(now[0]);
+                now[0] += o.timeout().toNanos();
+            }
+            return timeout(PI_ZERO);
+        });
+        client.results(A1, ok(A1, Duration.ofMillis(2)));
+        NtpConfig config = config().fallbackHosts("pool-a.test").primarySamples(4).timeout(Duration.ofSeconds(1))
+                .checkDeadline(Duration.ofSeconds(2)).build();
+        CheckResult r = NtpChecker.custom(config).sntpClient(client).resolver(resolver).clock(clock)
+                .ticker(() -> now[0]).executor(Runnable::run).build().check();
+        assertEquals(Verdict.FALLBACK_SYNCED, r.verdict());
+        assertEquals(Outcome.TIMEOUT, report(r, PI_ZERO).outcome());
+        // the burst of 4 and the retry, 200 ms apart: the last wait ends exactly one timeout after the first send
+        assertEquals(List.of(0L, 200_000_000L, 400_000_000L, 600_000_000L, 800_000_000L), sentAt);
+        assertEquals(Duration.ofSeconds(1), r.elapsed());
+    }
+
+    @Test
+    void aPrimaryStartedLateGetsWhatIsLeftOfTheCheckDeadlineNotAWholeTimeout() {
+        long[] now = {0};
+        List<Long> sentAt = new ArrayList<>();
+        client.answer(PI_ZERO, o -> {
+            for (int i = 0; i < o.samples(); i++) {
+                sentAt.add(now[0]);
+                now[0] += o.timeout().toNanos();
+            }
+            return timeout(PI_ZERO);
+        });
+        NameResolver slow = name -> {
+            now[0] += Duration.ofMillis(1500).toNanos(); // the lookup used 1.5 s of the 2 s deadline
+            return resolver.resolve(name);
+        };
+        NtpConfig config = config().fallbacks(List.of()).primarySamples(4).timeout(Duration.ofSeconds(1))
+                .checkDeadline(Duration.ofSeconds(2)).build();
+        CheckResult r = NtpChecker.custom(config).sntpClient(client).resolver(slow).clock(clock)
+                .ticker(() -> now[0]).executor(Runnable::run).build().check();
+        assertEquals(Outcome.TIMEOUT, report(r, PI_ZERO).outcome());
+        assertEquals(List.of(1_500_000_000L, 1_600_000_000L, 1_700_000_000L, 1_800_000_000L, 1_900_000_000L),
+                sentAt);
+        assertEquals(Duration.ofSeconds(2), r.elapsed());
     }
 
     /** The fake resolver, but {@code host} is resolved only once {@code latch} is down (or after 30 s). */

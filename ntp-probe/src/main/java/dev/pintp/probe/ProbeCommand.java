@@ -22,7 +22,8 @@ final class ProbeCommand {
     static final OptionSpec SAMPLES = new OptionSpec("--samples", "", "N", "",
             "Exchanges per primary server address, 1 to 16 (default 4); fallbacks always get 1.");
     static final OptionSpec TIMEOUT = new OptionSpec("--timeout", "", "DURATION", "",
-            "Per-exchange timeout, e.g. 1s, 500ms (default 1s); the whole check gets twice this.");
+            "How long a server gets to answer, e.g. 1s, 500ms (default 1s); a primary's burst and re-sends fit in it;"
+            + " the whole check gets twice this.");
     static final OptionSpec MAX_ROOT_DISTANCE = new OptionSpec("--max-root-distance", "", "DURATION", "",
             "Largest acceptable root distance (default: RootDistanceMaxSec= from timesyncd, else 5s).");
     static final OptionSpec MAX_OFFSET = new OptionSpec("--max-offset", "", "DURATION", "",

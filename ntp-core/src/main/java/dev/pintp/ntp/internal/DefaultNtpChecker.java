@@ -221,16 +221,20 @@ public final class DefaultNtpChecker implements NtpChecker {
         long begin = ticker.read();
         QueryResult result;
         if (primary) {
-            // One retry of a single exchange after a burst that got no answer (or a client that broke its promise
-            // not to throw), within the deadline. Plain code rather than a resilience4j Retry: building a
-            // RetryConfig spins about 25 classes and lambdas, a tenth of a one-shot check's start-up.
+            // The primary's whole attempt, burst and retry, fits in one timeout from its first request: its
+            // requests are spaced timeout / (samples + 1) apart, an answer to an earlier one still counts while a
+            // later one waits, and a dead primary is given up one timeout after the first request, not a timeout
+            // per request. One retry of a single exchange after a burst that got no answer (or a client that broke
+            // its promise not to throw), in the slot left for it. Plain code rather than a resilience4j Retry:
+            // building a RetryConfig spins about 25 classes and lambdas, a tenth of a one-shot check's start-up.
+            long end = begin + Math.min(config.timeout().toNanos(), Math.max(0, deadline - begin));
             try {
-                result = queryOnce(server, target, deadline, config.primarySamples(), config.primarySamples() + 1);
+                result = queryOnce(server, target, end, config.primarySamples(), config.primarySamples() + 1);
             } catch (RuntimeException e) {
                 result = null;
             }
             if (result == null || result.outcome() == Outcome.TIMEOUT) {
-                result = queryOnce(server, target, deadline, 1, 1);
+                result = queryOnce(server, target, end, 1, 1);
             }
         } else {
             boolean recorded = false;
@@ -251,8 +255,9 @@ public final class DefaultNtpChecker implements NtpChecker {
 
     /**
      * One query of {@code samples} exchanges, each given at most the configured timeout and at most
-     * {@code 1/slots} of the time left, so the whole burst ends before the check's deadline (with one slot left for
-     * the primary's retry) instead of running on after the check has given up on it.
+     * {@code 1/slots} of the time left until {@code deadline} (the check's, or the end of the primary's timeout), so
+     * the whole burst ends by then (with one slot left for the primary's retry) instead of running on after the
+     * check has given up on it.
      */
     private QueryResult queryOnce(NtpServer server, InetSocketAddress target, long deadline, int samples, int slots) {
         long remaining = deadline - ticker.read();

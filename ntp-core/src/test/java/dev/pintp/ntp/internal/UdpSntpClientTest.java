@@ -213,18 +213,54 @@ class UdpSntpClientTest {
     }
 
     @Test
-    void aLateCopyOfAnEarlierAnswerIsADuplicateAndALateAnswerToATimedOutRequestIsStale() {
+    void aLateCopyOfAnEarlierAnswerIsADuplicate() {
         FakeTransport t = new FakeTransport(new Ticker(), List.of(
                 nonce -> List.of(reply(nonce, Duration.ZERO, 1_000_000, SERVER)),
                 nonce -> List.of(reply(nonce - 1, Duration.ZERO, 1_000_000, SERVER),
-                        reply(nonce, Duration.ZERO, 1_000_000, SERVER)),
-                nonce -> List.of(),
-                nonce -> List.of(reply(nonce - 1, Duration.ZERO, 1_000_000, SERVER),
                         reply(nonce, Duration.ZERO, 1_000_000, SERVER))));
-        QueryResult r = run(t, counting(), ONE.withSamples(4));
+        QueryResult r = run(t, counting(), ONE.withSamples(2));
         assertEquals(Outcome.OK, r.outcome());
-        assertEquals(3, r.samples().size());
-        assertEquals(new DropCounts(0, 0, 1, 1), r.drops());
+        assertEquals(2, r.samples().size());
+        assertEquals(new DropCounts(0, 0, 0, 1), r.drops());
+    }
+
+    @Test
+    void aLateAnswerToATimedOutRequestCountsTimedFromThatRequest() {
+        // Request 1 (nonce 100) gets no answer within its 1 s; its answer arrives 200 ms into request 2's wait,
+        // 1.2 s after it was sent; request 2's own answer follows 1 ms later. Both count, each with its own delay.
+        FakeTransport t = new FakeTransport(new Ticker(), List.of(
+                nonce -> List.of(),
+                nonce -> List.of(reply(nonce - 1, Duration.ofMillis(40), 1_200_000_000L, 200_000_000L, SERVER),
+                        reply(nonce, Duration.ofMillis(40), 201_000_000L, 1_000_000L, SERVER))));
+        QueryResult r = run(t, counting(), ONE.withSamples(2));
+        assertEquals(Outcome.OK, r.outcome(), r::toString);
+        assertEquals(List.of(Duration.ofMillis(1200), Duration.ofMillis(201)),
+                r.samples().stream().map(NtpSample::delay).toList());
+        assertEquals(List.of(Duration.ofMillis(40), Duration.ofMillis(40)),
+                r.samples().stream().map(NtpSample::offset).toList());
+        assertEquals(DropCounts.NONE, r.drops());
+        assertEquals(2, r.exchanges());
+    }
+
+    @Test
+    void aLateAnswerToARequestNeverSentIsStillAnOriginMismatch() {
+        FakeTransport t = new FakeTransport(new Ticker(), List.of(
+                nonce -> List.of(),
+                nonce -> List.of(reply(nonce + 1, Duration.ZERO, 1_000_000, SERVER),
+                        reply(nonce, Duration.ZERO, 1_000_000, SERVER))));
+        QueryResult r = run(t, counting(), ONE.withSamples(2));
+        assertEquals(1, r.samples().size());
+        assertEquals(new DropCounts(0, 0, 1, 0), r.drops());
+    }
+
+    @Test
+    void aLateKissOfDeathToATimedOutRequestStopsTheBurst() {
+        FakeTransport t = new FakeTransport(new Ticker(), List.of(
+                nonce -> List.of(),
+                nonce -> List.of(kiss(nonce - 1, "RATE"))));
+        QueryResult r = run(t, counting(), ONE.withSamples(4));
+        assertEquals(Outcome.KISS, r.outcome(), r::toString);
+        assertEquals(2, t.sent.size(), "no request after the kiss");
     }
 
     @Test

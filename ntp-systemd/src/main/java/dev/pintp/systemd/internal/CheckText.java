@@ -31,9 +31,13 @@ public final class CheckText {
         if (!r.answeredValidly()) {
             r.reasons().forEach(reason -> sb.append(' ').append(reason.name()));
         }
-        if (r.reason().isPresent() && r.reason().get() instanceof DropReason drop && drop.isAuthentication()
-                && !r.detail().isEmpty()) {
-            sb.append(" (").append(r.detail()).append(')'); // why it was refused: the forgery is the news
+        boolean refusedAuth = r.reason().isPresent() && r.reason().get() instanceof DropReason drop
+                && drop.isAuthentication();
+        // Why an authenticated server gave no time: a forgery, or NTS-KE refused (an untrusted, expired or misnamed
+        // certificate, a TLS failure) is the news; the plain network failures of the other servers stay short.
+        boolean authFailed = r.server().auth().isAuthenticated() && r.outcome() != dev.pintp.ntp.Outcome.OK;
+        if ((refusedAuth || authFailed) && !r.detail().isEmpty()) {
+            sb.append(" (").append(r.detail()).append(')');
         }
         if (r.sample().isPresent()) {
             NtpSample s = r.sample().get();
