@@ -6,7 +6,6 @@ import dev.pintp.ntp.Outcome;
 import dev.pintp.ntp.QueryOptions;
 import dev.pintp.ntp.QueryResult;
 import dev.pintp.ntp.DropReason;
-import dev.pintp.ntp.RejectReason;
 import dev.pintp.ntp.SntpClient;
 import dev.pintp.ntp.NtpAuth;
 import dev.pintp.ntp.NtpKey;

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pintp.ntp.NtpKey;
 import dev.pintp.ntp.NtpKeyType;
 import dev.pintp.ntp.DropReason;
-import dev.pintp.ntp.RejectReason;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.Arrays;

@@ -13,7 +13,6 @@ import dev.pintp.ntp.QueryOptions;
 import dev.pintp.ntp.QueryResult;
 import dev.pintp.ntp.DropReason;
 import dev.pintp.ntp.RefusalReason;
-import dev.pintp.ntp.RejectReason;
 import dev.pintp.ntp.testkit.SntpTestServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
