@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.pintp.ntp.Outcome;
 import dev.pintp.ntp.QueryOptions;
 import dev.pintp.ntp.QueryResult;
-import dev.pintp.ntp.RejectReason;
+import dev.pintp.ntp.DropReason;
 import dev.pintp.ntp.SntpClient;
 import dev.pintp.ntp.NtpAuth;
 import dev.pintp.ntp.NtpKey;
@@ -38,7 +38,7 @@ class ForgingUdpRelayTest {
 
             QueryResult keyed = SntpClient.ofDefaults().query(relay.address(), ONE.withAuth(NtpAuth.symmetricKey(KEY)));
             assertEquals(Outcome.REJECTED, keyed.outcome(), keyed::toString);
-            assertEquals(RejectReason.BAD_MAC, keyed.reason().orElseThrow());
+            assertEquals(DropReason.BAD_MAC, keyed.reason().orElseThrow());
         }
     }
 

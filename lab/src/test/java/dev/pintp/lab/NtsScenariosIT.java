@@ -27,8 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * makes with openssl, the real installer's {@code install --auth nts} steps are followed in the main Pi container, and
  * the installed, sandboxed job gets power saving over NTS; chronyd's own NTS client in the main Pi's namespace
  * confirms the server set-up. Then each attacker, as its own scenario, starting from power saving granted over NTS:
- * forged plain answers, forged NTS answers, a tampered NTS-KE (handshake and response), an untrusted CA and a
- * certificate for another name. Each ends with no {@code CONSERVE_POWER} and a log line that says why.
+ * forged plain answers, forged NTS answers, a tampered NTS-KE (handshake and response), an untrusted CA, a
+ * certificate for another name and an expired one. Each ends with no {@code CONSERVE_POWER} and a log line that says why.
  *
  * <p>One lab for the class (bringing one up costs more than a scenario); every scenario first puts the Pi Zero back
  * into the good state and checks that power saving is granted, so none depends on another's order. The attackers sit
@@ -85,25 +85,30 @@ class NtsScenariosIT {
 
     /**
      * The test's PKI with the commands {@code install --auth nts} prints: a CA, the Pi Zero's certificate (IP
-     * 192.168.4.2), one for another name signed by the same CA, and a second CA that signs nothing the Pi Zero has.
+     * 192.168.4.2), one for another name signed by the same CA, one for the right name that expired (signed under
+     * libfaketime 400 days ago, valid for 30), and a second CA that signs nothing the Pi Zero has.
      */
     private static void makePki(Path dir) throws IOException {
         Files.createDirectories(dir);
         String ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
         String script = String.join("\n", "set -e", "cd \"$1\"",
-                "openssl req -x509 " + ec + " -days 30 -subj '/CN=pintp lab NTS CA' -keyout ca.key -out ca.crt",
+                "openssl req -x509 " + ec + " -days 3650 -subj '/CN=pintp lab NTS CA' -keyout ca.key -out ca.crt",
                 "openssl req -x509 " + ec + " -days 30 -subj '/CN=another CA' -keyout other-ca.key -out other-ca.crt",
                 "issue() {",
                 "  openssl req " + ec + " -subj \"/CN=$2\" -keyout \"$1.key\" -out \"$1.csr\"",
                 "  printf 'subjectAltName=%s\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' \"$3\""
                         + " > \"$1.ext\"",
-                "  openssl x509 -req -in \"$1.csr\" -CA ca.crt -CAkey ca.key -CAcreateserial -days 30"
+                "  $4 openssl x509 -req -in \"$1.csr\" -CA ca.crt -CAkey ca.key -CAcreateserial -days 30"
                         + " -extfile \"$1.ext\" -out \"$1.crt\"",
                 "}",
+                // libfaketime preloaded as lab-lib.sh does (the faketime wrapper leaves shared memory behind)
+                "issue expired " + PIZERO + " IP:" + PIZERO
+                        + " \"env LD_PRELOAD=$2 FAKETIME=-400d FAKETIME_DONT_FAKE_MONOTONIC=1\"",
                 "issue good " + PIZERO + " IP:" + PIZERO,
                 "issue wrong-name pizero.other 'DNS:pizero.other,IP:192.168.4.3'",
                 "chmod 600 *.key", "");
-        Lab.run(Duration.ofSeconds(60), "bash", "-c", script, "pki", dir.toString()).ok();
+        String libfaketime = lib("lab_libfaketime").ok().out().strip();
+        Lab.run(Duration.ofSeconds(60), "bash", "-c", script, "pki", dir.toString(), libfaketime).ok();
     }
 
     private static String config(boolean nts, String ca) {
@@ -427,5 +432,17 @@ class NtsScenariosIT {
         Lab.Result nts = ntsProbe(pki.resolve("ca.crt").toString());
         assertEquals(2, nts.exit(), nts.out() + nts.err());
         assertTrue(nts.out().contains("certificate is for"), nts.out());
+    }
+
+    /** The Pi Zero presents the right name from the trusted CA, but the certificate expired. */
+    @Test
+    void anExpiredCertificateEndsPowerSaving() throws Exception {
+        grantedOverNts(false);
+        serve("expired", false, "0", "pass");
+        forgetCookies();
+        assertRefused("expired", "certificate for " + PIZERO + " expired on ");
+        Lab.Result nts = ntsProbe(pki.resolve("ca.crt").toString());
+        assertEquals(2, nts.exit(), nts.out() + nts.err());
+        assertTrue(nts.out().contains("expired on"), nts.out());
     }
 }
