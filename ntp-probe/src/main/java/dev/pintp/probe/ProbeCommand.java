@@ -65,11 +65,15 @@ final class ProbeCommand {
             NTS_COOKIES, HELP, VERSION);
 
     /** Exit codes with their meaning, in order; the same in every output mode. */
-    static final List<String[]> EXIT_CODES = List.of(
-            new String[] {"0", "Synchronized to a primary server (and within -w/-c if given)."},
-            new String[] {"1", "Synchronized to a fallback server only, or the offset is above -w."},
-            new String[] {"2", "No usable source, or the offset is above -c."},
-            new String[] {"3", "Usage error, unreadable configuration, or internal error."});
+    static final List<String[]> EXIT_CODES = exitCodes();
+
+    private static List<String[]> exitCodes() {
+        List<String[]> codes = new java.util.ArrayList<>();
+        for (ExitCode c : ExitCode.values()) {
+            codes.add(new String[] {Integer.toString(c.code()), c.meaning()});
+        }
+        return List.copyOf(codes);
+    }
 
     private ProbeCommand() {
     }

@@ -107,7 +107,53 @@ class ProbeMainTest {
         ProbeHarness.Run r = probe.run(at(unsynced));
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("rejected (unsynchronized)"), r.out());
-        assertTrue(r.out().contains("Verdict: UNSYNCHRONIZED: no usable source"), r.out());
+        assertTrue(r.out().contains("Verdict: UNSYNCHRONIZED: the only source gave no valid answer\n"), r.out());
+    }
+
+    @Test
+    void aValidAnswerShowingThisClockOffIsOkAndTheVerdictSaysHowFarOffThisClockIs() {
+        SntpTestServer pi = server().offset(Duration.ofMillis(1250));
+        String off = "this clock is ([+-]\\d+\\.\\d{3}) s off against 127\\.0\\.0\\.1 \\(limit 0\\.128 s\\)";
+
+        ProbeHarness.Run text = probe.run(at(pi));
+        assertEquals(2, text.code(), text.out() + text.err());
+        double[] row = Offsets.numbers(" primary +ok +2 +" + Offsets.SECONDS + " +" + Offsets.SECONDS + " ",
+                text.out());
+        Offsets.assertOffset(1.25, row[0], row[1], text.out());
+        double said = Offsets.numbers("\nVerdict: UNSYNCHRONIZED: " + off + "\n", text.out())[0];
+        assertEquals(row[0], said, 0.0005 + 1e-9, text.out());
+        assertFalse(text.out().contains("rejected"), text.out());
+
+        ProbeHarness.Run json = probe.run("--json", at(pi));
+        assertEquals(2, json.code(), json.out() + json.err());
+        Map<String, Object> j = Json.object(json.out());
+        assertEquals("UNSYNCHRONIZED", j.get("verdict"));
+        assertEquals(Json.NULL, j.get("selected"));
+        Map<String, Object> src = sources(j).get(0);
+        assertEquals("ok", src.get("status"));
+        assertEquals(Json.NULL, src.get("reason"), "nothing is wrong with the source");
+        assertEquals(List.of("offset-too-large"), src.get("reasons"));
+        Offsets.assertOffset(1.25, seconds(src.get("offsetSeconds")), seconds(src.get("delaySeconds")), json.out());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> why = (Map<String, Object>) j.get("verdictReason");
+        assertEquals(List.of("kind", "message", "host", "address", "port", "offsetSeconds", "limitSeconds"),
+                List.copyOf(why.keySet()));
+        assertEquals("clock-off", why.get("kind"));
+        assertEquals("127.0.0.1", why.get("host"));
+        assertEquals("127.0.0.1", why.get("address"));
+        assertEquals(new BigDecimal(pi.port()), why.get("port"));
+        assertEquals(src.get("offsetSeconds"), why.get("offsetSeconds"), "the source's offset, exactly");
+        assertEquals(new BigDecimal("0.128"), why.get("limitSeconds"));
+        double inMessage = Offsets.numbers("^" + off + "$", (String) why.get("message"))[0];
+        assertEquals(seconds(src.get("offsetSeconds")), inMessage, 0.0005 + 1e-9, json.out());
+
+        ProbeHarness.Run nagios = probe.run("--nagios", at(pi));
+        assertEquals(2, nagios.code(), nagios.out() + nagios.err());
+        double[] n = Offsets.numbers("^NTP CRITICAL: Offset " + Offsets.SECONDS + " secs, " + off + "\\|offset="
+                + Offsets.SECONDS + "s;;; delay=" + Offsets.SECONDS + "s;;;0; ", nagios.out());
+        Offsets.assertOffset(1.25, n[0], n[3], nagios.out());
+        assertEquals(n[0], n[2], 0, "the same offset in text and performance data");
+        assertEquals(n[0], n[1], 0.0005 + 1e-6, nagios.out());
     }
 
     @ParameterizedTest
@@ -142,10 +188,19 @@ class ProbeMainTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().endsWith("}\n") && r.out().indexOf('\n') == r.out().length() - 1, "one line");
         Map<String, Object> json = Json.object(r.out());
-        assertEquals(List.of("verdict", "selected", "sources"), List.copyOf(json.keySet()));
+        assertEquals(List.of("verdict", "verdictReason", "selected", "sources"), List.copyOf(json.keySet()));
         assertEquals("PRIMARY_SYNCED", json.get("verdict"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> why = (Map<String, Object>) json.get("verdictReason");
+        assertEquals(List.of("kind", "message", "host", "address", "port", "offsetSeconds"),
+                List.copyOf(why.keySet()));
+        assertEquals("synced", why.get("kind"));
+        assertEquals(new BigDecimal(s.port()), why.get("port"));
         Map<String, Object> src = sources(json).get(0);
-        assertEquals(List.of("host", "address", "port", "role", "status", "reason", "stratum", "leap", "refId",
+        assertEquals(src.get("offsetSeconds"), why.get("offsetSeconds"), "the reason's offset is the selected one");
+        assertEquals(List.of(), src.get("reasons"));
+        assertEquals(List.of("host", "address", "port", "role", "status", "reason", "reasons", "stratum", "leap",
+                "refId",
                 "offsetSeconds", "delaySeconds", "rootDelaySeconds", "rootDispersionSeconds", "rootDistanceSeconds",
                 "samples"), List.copyOf(src.keySet()));
         assertEquals(src, json.get("selected"));
@@ -287,7 +342,7 @@ class ProbeMainTest {
         // The primary's burst and retry end one timeout after its first request, half the check's deadline; only
         // a query thread held back for that long by a loaded machine would meet the deadline instead.
         String deadline = Pattern.quote(TestTimeouts.scaled(Duration.ofMillis(400)).toMillis() / 1000.0 + " s");
-        assertTrue(none.out().matches("NTP CRITICAL: Offset unknown, no usable source \\(127\\.0\\.0\\.1 timeout "
+        assertTrue(none.out().matches("NTP CRITICAL: Offset unknown, the only source gave no valid answer \\(127\\.0\\.0\\.1 timeout "
                 + "\\((no valid answer to 1 request\\(s\\)|no answer within the check deadline of " + deadline
                 + ")\\)\\)\n"), none.out());
     }
@@ -359,10 +414,13 @@ class ProbeMainTest {
         SntpTestServer s = server().offset(Duration.ofMillis(-700));
         ProbeHarness.Run strict = probe.run(at(s));
         assertEquals(2, strict.code());
-        assertTrue(strict.out().contains("rejected (offset-too-large)"), strict.out());
-        double[] row = Offsets.numbers(" rejected \\(offset-too-large\\) +2 +" + Offsets.SECONDS + " +"
-                + Offsets.SECONDS + " ", strict.out());
+        // a valid answer that shows this clock off: the source is ok, the verdict says what is off, and by how much
+        double[] row = Offsets.numbers(" primary +ok +2 +" + Offsets.SECONDS + " +" + Offsets.SECONDS + " ",
+                strict.out());
         Offsets.assertOffset(-0.7, row[0], row[1], strict.out());
+        double said = Offsets.numbers("Verdict: UNSYNCHRONIZED: this clock is ([+-]\\d+\\.\\d{3}) s off against"
+                + " 127\\.0\\.0\\.1 \\(limit 0\\.128 s\\)\n", strict.out())[0];
+        assertEquals(row[0], said, 0.0005 + 1e-9, "the verdict's offset is the row's, to the millisecond");
         assertEquals(0, probe.run("--max-offset", "1s", at(s)).code());
     }
 

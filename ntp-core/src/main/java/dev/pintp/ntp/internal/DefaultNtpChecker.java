@@ -10,7 +10,6 @@ import dev.pintp.ntp.NtpServer;
 import dev.pintp.ntp.Outcome;
 import dev.pintp.ntp.QueryOptions;
 import dev.pintp.ntp.QueryResult;
-import dev.pintp.ntp.RejectReason;
 import dev.pintp.ntp.SntpClient;
 import dev.pintp.ntp.SourceReport;
 import dev.pintp.ntp.Ticker;
@@ -178,16 +177,16 @@ public final class DefaultNtpChecker implements NtpChecker {
                 try {
                     SourceReport r = await(p.report(), deadline);
                     reports.add(r.server().equals(server) ? r
-                            : new SourceReport(server, r.address(), r.outcome(), r.reason(), r.query(), r.detail()));
+                            : new SourceReport(server, r.address(), r.outcome(), r.reasons(), r.query(), r.detail()));
                 } catch (TimeoutException e) {
-                    reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.TIMEOUT, Optional.empty(),
+                    reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.TIMEOUT, List.of(),
                             Optional.empty(), "no answer within the check deadline of "
                             + seconds(config.checkDeadline())));
                 } catch (ExecutionException e) {
                     // The client promises not to throw; if it does anyway, the source is simply unusable.
                     Log.LOG.warn("query of {} failed", p.target(), e.getCause());
                     reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.UNREACHABLE,
-                            Optional.empty(), Optional.empty(), "query failed: " + describe(e.getCause())));
+                            List.of(), Optional.empty(), "query failed: " + describe(e.getCause())));
                 }
             }
         }
@@ -216,7 +215,7 @@ public final class DefaultNtpChecker implements NtpChecker {
             Optional<BackoffBook.Skip> skip = backoff.skip(target);
             if (skip.isPresent()) {
                 return new SourceReport(server, Optional.of(target), Outcome.SKIPPED,
-                        Optional.of(skip.get().reason()), Optional.empty(), skip.get().detail());
+                        List.of(skip.get().reason()), Optional.empty(), skip.get().detail());
             }
         }
         long begin = ticker.read();
@@ -264,25 +263,21 @@ public final class DefaultNtpChecker implements NtpChecker {
         long remaining = deadline - ticker.read();
         long perExchange = Math.min(config.timeout().toNanos(), remaining / slots);
         if (perExchange < MIN_EXCHANGE_TIME.toNanos()) {
-            return new QueryResult(target, Outcome.TIMEOUT, Optional.empty(), List.of(), Optional.empty(),
+            return new QueryResult(target, Outcome.TIMEOUT, Optional.empty(), List.of(), List.of(),
                     Optional.empty(), Duration.ZERO, 0, DropCounts.NONE, "check deadline reached");
         }
         return client.query(target,
                 new QueryOptions(samples, Duration.ofNanos(perExchange), config.maxRootDistance(), server.auth()));
     }
 
+    /** The report of a query: its outcome and every reason it gave (a REJECTED or KISS result always has one). */
     private static SourceReport report(NtpServer server, InetSocketAddress target, QueryResult result) {
-        Optional<RejectReason> reason = Optional.empty();
-        if (result.outcome() == Outcome.REJECTED || result.outcome() == Outcome.KISS) {
-            reason = Optional.of(result.reason().orElse(
-                    result.outcome() == Outcome.KISS ? RejectReason.KISS_OF_DEATH : RejectReason.BAD_DELAY));
-        }
-        return new SourceReport(server, Optional.of(target), result.outcome(), reason, Optional.of(result));
+        return new SourceReport(server, Optional.of(target), result.outcome(), result.reasons(), Optional.of(result));
     }
 
     private static SourceReport unresolved(NtpServer server, String why) {
         Log.LOG.debug("{} unresolved: {}", server, why);
-        return new SourceReport(server, Optional.empty(), Outcome.UNRESOLVED, Optional.empty(), Optional.empty(), why);
+        return new SourceReport(server, Optional.empty(), Outcome.UNRESOLVED, List.of(), Optional.empty(), why);
     }
 
     private static String describe(Throwable t) {

@@ -1,10 +1,12 @@
 package dev.pintp.ntp.internal;
 
 import dev.pintp.ntp.DropCounts;
+import dev.pintp.ntp.DropReason;
 import dev.pintp.ntp.NtpSample;
 import dev.pintp.ntp.Outcome;
 import dev.pintp.ntp.QueryOptions;
 import dev.pintp.ntp.QueryResult;
+import dev.pintp.ntp.RefusalReason;
 import dev.pintp.ntp.RejectReason;
 import dev.pintp.ntp.SntpClient;
 import java.io.IOException;
@@ -18,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -134,7 +137,14 @@ public final class UdpSntpClient implements SntpClient {
     private boolean exchange(DatagramTransport.Connection connection, InetSocketAddress server, QueryOptions options,
             Authenticator auth, Burst burst) throws IOException {
         long nonce = nextNonce();
-        Authenticator.Exchange authExchange = auth.begin(request(nonce, auth.requestVersion()));
+        Authenticator.Exchange authExchange;
+        try {
+            authExchange = auth.begin(request(nonce, auth.requestVersion()));
+        } catch (IOException e) {
+            // no request can be made (NTS-KE refused): the message is the reason in plain words (Authenticator.begin)
+            burst.unreachable(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+            return false;
+        }
         byte[] request = authExchange.request();
         byte[] buffer = new byte[ReplyCheck.MAX_LENGTH + 4];
         long timeout = saturatedNanos(options.timeout());
@@ -156,7 +166,7 @@ public final class UdpSntpClient implements SntpClient {
             ReplyCheck.Result result =
                     ReplyCheck.check(buffer, received.length(), received.source(), expect, authExchange);
             if (result instanceof ReplyCheck.Dropped dropped
-                    && dropped.reason() == RejectReason.ORIGIN_MISMATCH && !burst.unanswered.isEmpty()) {
+                    && dropped.reason() == DropReason.ORIGIN_MISMATCH && !burst.unanswered.isEmpty()) {
                 Sent earlier = burst.earlierRequestAnswered(buffer, received.length());
                 if (earlier != null) {
                     // A late answer to a request of this query whose own wait ended: it answers that request,
@@ -249,12 +259,10 @@ public final class UdpSntpClient implements SntpClient {
         /** Requests whose own wait ended unanswered, oldest first (at most {@code samples}). */
         final List<Sent> unanswered = new ArrayList<>();
         int exchanges;
-        int badLength;
-        int wrongSource;
-        int originMismatch;
-        int duplicate;
-        int malformed;
-        int authFailed;
+        DropCounts drops = DropCounts.NONE;
+        /** The authentication reasons of dropped answers and the reasons of refused ones, each once, in order. */
+        final Set<RejectReason> authFailures = new LinkedHashSet<>();
+        final Set<RejectReason> refusals = new LinkedHashSet<>();
         ReplyCheck.Dropped firstAuthFailure;
         ReplyCheck.Refused firstRefusal;
         ReplyCheck.Refused kiss;
@@ -278,26 +286,22 @@ public final class UdpSntpClient implements SntpClient {
         }
 
         void drop(ReplyCheck.Dropped dropped) {
-            switch (dropped.reason()) {
-                case BAD_LENGTH -> badLength++;
-                case WRONG_SOURCE -> wrongSource++;
-                case ORIGIN_MISMATCH -> originMismatch++;
-                case DUPLICATE -> duplicate++;
-                case MALFORMED -> malformed++;
-                case UNAUTHENTICATED, WRONG_KEY, BAD_MAC -> {
-                    authFailed++;
-                    if (firstAuthFailure == null) {
-                        firstAuthFailure = dropped;
-                    }
+            drops = drops.plus(dropped.reason());
+            if (dropped.reason().isAuthentication()) {
+                authFailures.add(dropped.reason());
+                if (firstAuthFailure == null) {
+                    firstAuthFailure = dropped;
                 }
-                default -> throw new IllegalArgumentException("not a drop reason: " + dropped.reason());
             }
         }
 
         void refuse(ReplyCheck.Refused refused) {
             if (refused.kissCode() != null) {
                 kiss = refused;
-            } else if (firstRefusal == null) {
+                return;
+            }
+            refusals.add(refused.reason());
+            if (firstRefusal == null) {
                 firstRefusal = refused;
             }
         }
@@ -307,25 +311,37 @@ public final class UdpSntpClient implements SntpClient {
         }
 
         DropCounts drops() {
-            return new DropCounts(badLength, wrongSource, originMismatch, duplicate, malformed, authFailed);
+            return drops;
+        }
+
+        /** {@code first} (if not null), then the authentication failures, then the refusals, each once. */
+        List<RejectReason> reasons(RejectReason first) {
+            Set<RejectReason> all = new LinkedHashSet<>();
+            if (first != null) {
+                all.add(first);
+            }
+            all.addAll(authFailures);
+            all.addAll(refusals);
+            return List.copyOf(all);
         }
 
         /**
          * A Kiss-o'-Death wins over samples (the server told us to back off or stop, and the caller must hear it),
-         * then samples, then unreachable, then answers that failed authentication (REJECTED with the first one's
-         * reason: the forgery is the news), then a refusal, then a timeout.
+         * then samples, then unreachable, then answers that failed authentication (REJECTED with their reasons first:
+         * the forgery is the news), then refusals, then a timeout. A KISS or REJECTED result keeps every reason
+         * that applied to the burst's answers.
          */
         QueryResult finish() {
             if (kiss != null) {
                 return new QueryResult(server, Outcome.KISS, Optional.empty(), samples,
-                        Optional.of(RejectReason.KISS_OF_DEATH), Optional.of(kiss.kissCode()), Duration.ZERO,
+                        reasons(RefusalReason.KISS_OF_DEATH), Optional.of(kiss.kissCode()), Duration.ZERO,
                         exchanges, drops(), kiss.detail());
             }
             Optional<NtpSample> best = ClockFilter.best(samples);
             if (best.isPresent()) {
                 Duration jitter = ClockFilter.jitter(samples, best.get());
                 String detail = samples.size() + " of " + exchanges + " exchanges valid";
-                return new QueryResult(server, Outcome.OK, best, samples, Optional.empty(), Optional.empty(), jitter,
+                return new QueryResult(server, Outcome.OK, best, samples, List.of(), Optional.empty(), jitter,
                         exchanges, drops(), detail);
             }
             if (unreachable != null) {
@@ -333,13 +349,13 @@ public final class UdpSntpClient implements SntpClient {
             }
             if (firstAuthFailure != null) {
                 return new QueryResult(server, Outcome.REJECTED, Optional.empty(), samples,
-                        Optional.of(firstAuthFailure.reason()), Optional.empty(), Duration.ZERO, exchanges, drops(),
-                        authFailed + " answer(s) failed authentication, none authentic: "
+                        reasons(null), Optional.empty(), Duration.ZERO, exchanges, drops(),
+                        drops.authFailed() + " answer(s) failed authentication, none authentic: "
                                 + firstAuthFailure.detail());
             }
             if (firstRefusal != null) {
                 return new QueryResult(server, Outcome.REJECTED, Optional.empty(), samples,
-                        Optional.of(firstRefusal.reason()), Optional.empty(), Duration.ZERO, exchanges, drops(),
+                        reasons(null), Optional.empty(), Duration.ZERO, exchanges, drops(),
                         firstRefusal.detail());
             }
             return result(Outcome.TIMEOUT, "no valid answer to " + exchanges + " request(s)"
@@ -351,7 +367,7 @@ public final class UdpSntpClient implements SntpClient {
         }
 
         QueryResult result(Outcome outcome, String detail) {
-            return new QueryResult(server, outcome, Optional.empty(), samples, Optional.empty(), Optional.empty(),
+            return new QueryResult(server, outcome, Optional.empty(), samples, List.of(), Optional.empty(),
                     Duration.ZERO, exchanges, drops(), detail);
         }
     }

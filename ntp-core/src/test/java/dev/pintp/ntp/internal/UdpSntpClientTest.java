@@ -11,7 +11,8 @@ import dev.pintp.ntp.NtpSample;
 import dev.pintp.ntp.Outcome;
 import dev.pintp.ntp.QueryOptions;
 import dev.pintp.ntp.QueryResult;
-import dev.pintp.ntp.RejectReason;
+import dev.pintp.ntp.DropReason;
+import dev.pintp.ntp.RefusalReason;
 import dev.pintp.ntp.testkit.SntpTestServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -322,7 +323,7 @@ class UdpSntpClientTest {
     }
 
     @Test
-    void firstRefusalIsTheReasonWhenNoExchangeSucceeded() {
+    void everyRefusalIsKeptAndTheFirstDecidesWhenNoExchangeSucceeded() {
         FakeTransport t = new FakeTransport(new Ticker(), List.of(
                 nonce -> {
                     Packets p = new Packets();
@@ -338,7 +339,8 @@ class UdpSntpClientTest {
                 }));
         QueryResult r = run(t, counting(), ONE.withSamples(2));
         assertEquals(Outcome.REJECTED, r.outcome());
-        assertEquals(RejectReason.UNSYNCHRONIZED, r.reason().orElseThrow());
+        assertEquals(RefusalReason.UNSYNCHRONIZED, r.reason().orElseThrow());
+        assertEquals(List.of(RefusalReason.UNSYNCHRONIZED, RefusalReason.BAD_STRATUM), r.reasons());
         assertEquals(2, r.exchanges());
     }
 
@@ -405,7 +407,7 @@ class UdpSntpClientTest {
         }));
         QueryResult r = run(t, counting(), KEYED.withSamples(2));
         assertEquals(Outcome.REJECTED, r.outcome(), r::toString);
-        assertEquals(RejectReason.BAD_MAC, r.reason().orElseThrow());
+        assertEquals(List.of(DropReason.BAD_MAC), r.reasons(), "each reason once");
         assertEquals(2, r.drops().authFailed());
         assertEquals("2 answer(s) failed authentication, none authentic: the MAC under key 1 does not verify",
                 r.detail());
@@ -417,7 +419,7 @@ class UdpSntpClientTest {
         FakeTransport t = new FakeTransport(new Ticker(), List.of(nonce -> List.of(kiss(nonce, "DENY"))));
         QueryResult r = run(t, counting(), KEYED);
         assertEquals(Outcome.REJECTED, r.outcome(), r::toString);
-        assertEquals(RejectReason.UNAUTHENTICATED, r.reason().orElseThrow());
+        assertEquals(DropReason.UNAUTHENTICATED, r.reason().orElseThrow());
         assertTrue(r.kissCode().isEmpty());
     }
 
