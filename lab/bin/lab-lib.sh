@@ -113,6 +113,10 @@ ntsdumpdir $d
 CONF
   # a keyfile a test put in the host's directory (chrony's symmetric keys, AuthScenariosIT)
   [[ -s $d/chrony.keys ]] && echo "keyfile $d/chrony.keys" >>"$d/chrony.conf"
+  # an NTS server certificate and key a test put there (NtsScenariosIT): NTS-KE on TCP 4460 of the same bind address
+  if [[ -s $d/nts.crt && -s $d/nts.key ]]; then
+    printf 'ntsservercert %s\nntsserverkey %s\n' "$d/nts.crt" "$d/nts.key" >>"$d/chrony.conf"
+  fi
   local cmd=(chronyd -x -d -f "$d/chrony.conf") fake=""
   [[ $role == faketime ]] && fake="${LAB_FAKE_OFFSET}s"
   # "lab-ctl ID clock HOST VALUE" leaves the host's wrong clock here (a FAKETIME value: +5s, "@2000-01-01 00:00:00")

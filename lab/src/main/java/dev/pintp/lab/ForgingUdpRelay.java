@@ -6,6 +6,7 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,7 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The on-path attacker of the lab: a UDP relay that forwards requests unchanged and rewrites every answer's receive,
  * transmit and reference timestamps by a fixed shift, leaving everything after the header (a MAC) as it was. An
- * unauthenticated client sees a server {@code shift} ahead; a keyed client sees a MAC that no longer verifies.
+ * unauthenticated client sees a server {@code shift} ahead; a keyed or NTS client sees a MAC or an NTS authenticator
+ * that no longer verifies. With {@code strip} it also cuts every answer to its 48-byte header, dropping MAC and NTS
+ * extension fields: the plain, unauthenticated answer an attacker who cannot forge them would send.
  * Threads: one per socket. Runs until closed or killed.
  */
 public final class ForgingUdpRelay implements AutoCloseable {
@@ -22,6 +25,7 @@ public final class ForgingUdpRelay implements AutoCloseable {
     private final DatagramSocket front;
     private final SocketAddress upstream;
     private final long shiftNtp;
+    private final boolean strip;
     private final Map<SocketAddress, DatagramSocket> backs = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -35,6 +39,21 @@ public final class ForgingUdpRelay implements AutoCloseable {
      */
     public ForgingUdpRelay(InetSocketAddress listen, InetSocketAddress upstream, double shiftSeconds)
             throws SocketException {
+        this(listen, upstream, shiftSeconds, false);
+    }
+
+    /**
+     * Binds {@code listen} and starts relaying to {@code upstream}, optionally stripping what follows the header.
+     *
+     * @param listen where clients send, not null
+     * @param upstream the real server, not null
+     * @param shiftSeconds added to the answers' timestamps (negative: back), at most 1000 s either way
+     * @param strip cut every answer to its 48-byte header (no MAC, no extension fields)
+     * @throws SocketException if {@code listen} cannot be bound
+     */
+    public ForgingUdpRelay(InetSocketAddress listen, InetSocketAddress upstream, double shiftSeconds, boolean strip)
+            throws SocketException {
+        this.strip = strip;
         if (!(Math.abs(shiftSeconds) <= 1000)) {
             throw new IllegalArgumentException("shift must be within 1000 s, was " + shiftSeconds);
         }
@@ -51,7 +70,12 @@ public final class ForgingUdpRelay implements AutoCloseable {
 
     /** {@code datagram} with its timestamps at bytes 16, 32 and 40 moved by the shift (non-zero ones only). */
     static byte[] forge(byte[] datagram, long shiftNtp) {
-        byte[] out = datagram.clone();
+        return forge(datagram, shiftNtp, false);
+    }
+
+    /** As {@link #forge(byte[], long)}, and with {@code strip} only the first 48 bytes (the header) are kept. */
+    static byte[] forge(byte[] datagram, long shiftNtp, boolean strip) {
+        byte[] out = strip && datagram.length > 48 ? Arrays.copyOf(datagram, 48) : datagram.clone();
         if (out.length >= 48) {
             for (int at : new int[] {16, 32, 40}) {
                 long t = readLong(out, at);
@@ -100,7 +124,7 @@ public final class ForgingUdpRelay implements AutoCloseable {
             } catch (IOException e) {
                 return;
             }
-            send(front, forge(copy(in), shiftNtp), client);
+            send(front, forge(copy(in), shiftNtp, strip), client);
         }
     }
 
@@ -150,21 +174,22 @@ public final class ForgingUdpRelay implements AutoCloseable {
     }
 
     /**
-     * Command line: {@code ForgingUdpRelay LISTEN_ADDR:PORT UPSTREAM_ADDR:PORT SHIFT_SECONDS}. Prints
+     * Command line: {@code ForgingUdpRelay LISTEN_ADDR:PORT UPSTREAM_ADDR:PORT SHIFT_SECONDS [strip]}. Prints
      * {@code listening ...} once bound, then relays until killed.
      *
-     * @param args the three arguments above
+     * @param args the arguments above
      * @throws Exception if an argument is malformed or the address cannot be bound
      */
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println("usage: ForgingUdpRelay LISTEN:PORT UPSTREAM:PORT SHIFT_SECONDS");
+        if (args.length < 3 || args.length > 4 || args.length == 4 && !args[3].equals("strip")) {
+            System.err.println("usage: ForgingUdpRelay LISTEN:PORT UPSTREAM:PORT SHIFT_SECONDS [strip]");
             System.exit(2);
         }
+        boolean strip = args.length == 4;
         try (ForgingUdpRelay relay = new ForgingUdpRelay(LossyUdpRelay.parse(args[0]), LossyUdpRelay.parse(args[1]),
-                Double.parseDouble(args[2]))) {
+                Double.parseDouble(args[2]), strip)) {
             System.out.println("listening " + relay.address() + " -> " + args[1] + " shifting answers by " + args[2]
-                    + " s");
+                    + " s" + (strip ? ", extension fields and MAC stripped" : ""));
             System.out.flush();
             Thread.currentThread().join();
         }

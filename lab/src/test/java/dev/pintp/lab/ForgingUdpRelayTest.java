@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.pintp.ntp.Outcome;
 import dev.pintp.ntp.QueryOptions;
 import dev.pintp.ntp.QueryResult;
-import dev.pintp.ntp.RejectReason;
+import dev.pintp.ntp.DropReason;
 import dev.pintp.ntp.SntpClient;
 import dev.pintp.ntp.NtpAuth;
 import dev.pintp.ntp.NtpKey;
@@ -38,7 +38,7 @@ class ForgingUdpRelayTest {
 
             QueryResult keyed = SntpClient.ofDefaults().query(relay.address(), ONE.withAuth(NtpAuth.symmetricKey(KEY)));
             assertEquals(Outcome.REJECTED, keyed.outcome(), keyed::toString);
-            assertEquals(RejectReason.BAD_MAC, keyed.reason().orElseThrow());
+            assertEquals(DropReason.BAD_MAC, keyed.reason().orElseThrow());
         }
     }
 
@@ -49,5 +49,16 @@ class ForgingUdpRelayTest {
         byte[] f = ForgingUdpRelay.forge(d, 1L << 32);
         assertEquals(0, f[16] | f[20] | f[35]);
         assertEquals(1, f[43]);
+    }
+
+    @Test
+    void stripKeepsOnlyTheShiftedHeader() {
+        byte[] d = new byte[48 + 24];
+        d[43] = 1; // transmit timestamp: 1 s
+        d[50] = 7; // a MAC's bytes
+        byte[] f = ForgingUdpRelay.forge(d, 4L << 32, true);
+        assertEquals(48, f.length);
+        assertEquals(5, f[43]);
+        assertEquals(72, ForgingUdpRelay.forge(d, 4L << 32, false).length);
     }
 }

@@ -10,7 +10,7 @@ import java.util.Optional;
  * relies on the request's random nonce alone, which stops blind spoofing but not an attacker on the path to the
  * server. With authentication configured, an answer without valid authentication is never used: it is dropped and
  * counted, and a query that gets no authentic answer is {@link Outcome#REJECTED} with the reason
- * ({@link RejectReason#UNAUTHENTICATED}, {@link RejectReason#WRONG_KEY}, {@link RejectReason#BAD_MAC}).
+ * ({@link DropReason#UNAUTHENTICATED}, {@link DropReason#WRONG_KEY}, {@link DropReason#BAD_MAC}).
  * See docs/security.md.
  */
 public sealed interface NtpAuth permits NtpAuth.None, NtpAuth.SymmetricKey, NtpAuth.Nts {

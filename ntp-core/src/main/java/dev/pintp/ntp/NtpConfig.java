@@ -95,8 +95,11 @@ public final class NtpConfig {
     }
 
     /**
-     * Longest wait for the reply to one exchange, default 1 s: ample for a LAN reply (about 1 ms) and a pool reply
-     * (tens of ms). A check shortens it so that a server's whole burst ends within {@link #checkDeadline()}.
+     * How long a server gets to answer, default 1 s: ample for a LAN reply (about 1 ms) and a pool reply (tens of
+     * ms). A fallback's one exchange waits this long; a primary's burst and its retry all fit in this time from its
+     * first request (requests spaced timeout / (samples + 1) apart, an answer to an earlier one still counting while
+     * a later one waits), so a dead primary costs one timeout. A check shortens it so that every query ends within
+     * {@link #checkDeadline()}.
      */
     public Duration timeout() {
         return timeout;
@@ -225,7 +228,7 @@ public final class NtpConfig {
             return fallbacks(parseAll(hosts, NtpServer.Role.FALLBACK));
         }
 
-        /** Per-exchange timeout: positive, at most 60 s. */
+        /** How long a server gets to answer ({@link NtpConfig#timeout()}): positive, at most 60 s. */
         public Builder timeout(Duration timeout) {
             this.timeout = checkDuration("timeout", timeout, Duration.ofSeconds(60));
             return this;

@@ -30,7 +30,7 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code ntp.offset}, {@code ntp.delay}, {@code ntp.root.distance} (gauges, seconds), {@code ntp.stratum}
  *       (gauge), per server, from the last check; NaN when the last check measured no sample of that server.
  *   <li>{@code ntp.queries} (counter), tags {@code server}, {@code outcome} ({@link Outcome}) and {@code reason}
- *       ({@link RejectReason}, or {@code none}): one per source per check.
+ *       (the first of {@link SourceReport#reasons()}, or {@code none}): one per source per check.
  *   <li>{@code ntp.verdict} (gauge), tag {@code verdict}: 1 for the last check's raw verdict, 0 for the others
  *       ({@code UNKNOWN} is 1 before the first check). Raw: it shows every flap of the link.
  *   <li>{@code ntp.sync.level} (gauge): the last check's raw quality level, 0 to 3.
@@ -128,7 +128,7 @@ public final class NtpMetrics implements MeterBinder {
                 Counter.builder(MetricFamily.QUERIES.meterName())
                         .tag("server", r.server().host())
                         .tag("outcome", r.outcome().name())
-                        .tag("reason", r.reason().map(Enum::name).orElse("none"))
+                        .tag("reason", r.reason().isPresent() ? r.reason().get().name() : "none")
                         .description(MetricFamily.QUERIES.help())
                         .register(registry)
                         .increment();

@@ -6,7 +6,7 @@ package dev.pintp.ntp;
 public enum Outcome {
     /** At least one valid sample was measured. */
     OK,
-    /** The server answered, but every answer was unfit to synchronize to; see {@link RejectReason}. */
+    /** The server answered, but every answer was unfit to synchronize to; see {@link RefusalReason}. */
     REJECTED,
     /** The server answered with a Kiss-o'-Death packet (stratum 0) that passed the origin check. */
     KISS,

@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param samples how many exchanges to make (1 or more); the sample with the smallest delay is kept (the clock
  *     filter). A LAN server may get a short burst; a public pool server gets 1, to respect pool etiquette.
- * @param timeout how long to wait for a valid reply to one exchange, positive
+ * @param timeout how long each exchange waits for a valid reply before the next request is sent (or the query
+ *     ends), positive; an answer to an earlier request of the same query still counts while a later one waits
  * @param maxRootDistance replies whose root distance (root delay / 2 + root dispersion) exceeds this are rejected;
  *     positive; 5 s is systemd-timesyncd's default {@code RootDistanceMaxSec}
  * @param auth how the answers are authenticated; {@link NtpAuth#NONE} by default

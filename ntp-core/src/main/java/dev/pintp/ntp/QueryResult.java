@@ -14,7 +14,10 @@ import java.util.Optional;
  * @param best the valid sample with the smallest round-trip delay (the clock filter's choice); present iff
  *     {@code outcome == OK}
  * @param samples every valid sample, in the order measured
- * @param reason why the server was rejected; present iff outcome is REJECTED or KISS ({@link RejectReason#KISS_OF_DEATH})
+ * @param reasons every reason the query's answers were refused for, each once, in the order first seen: the
+ *     {@link RefusalReason}s of refused answers and, when no answer was authentic, the authentication
+ *     {@link DropReason}s (first, the forgery is the news); {@link RefusalReason#KISS_OF_DEATH} first for KISS;
+ *     non-empty iff outcome is REJECTED or KISS
  * @param kissCode the Kiss-o'-Death code; present iff outcome is KISS
  * @param jitter root mean square of the valid samples' offset differences from the best sample's; zero with fewer
  *     than two samples
@@ -27,7 +30,7 @@ public record QueryResult(
         Outcome outcome,
         Optional<NtpSample> best,
         List<NtpSample> samples,
-        Optional<RejectReason> reason,
+        List<RejectReason> reasons,
         Optional<KissCode> kissCode,
         Duration jitter,
         int exchanges,
@@ -40,7 +43,7 @@ public record QueryResult(
         Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(best, "best");
         samples = List.copyOf(samples);
-        Objects.requireNonNull(reason, "reason");
+        reasons = List.copyOf(reasons);
         Objects.requireNonNull(kissCode, "kissCode");
         Objects.requireNonNull(jitter, "jitter");
         Objects.requireNonNull(drops, "drops");
@@ -51,6 +54,23 @@ public record QueryResult(
         if ((outcome == Outcome.KISS) != kissCode.isPresent()) {
             throw new IllegalArgumentException("kissCode must be present exactly when the outcome is KISS");
         }
+        if ((outcome == Outcome.REJECTED || outcome == Outcome.KISS) == reasons.isEmpty()) {
+            throw new IllegalArgumentException("reasons must be given exactly when the outcome is REJECTED or KISS;"
+                    + " outcome " + outcome + ", reasons " + reasons);
+        }
+        if (outcome == Outcome.KISS && reasons.get(0) != RefusalReason.KISS_OF_DEATH) {
+            throw new IllegalArgumentException("a KISS outcome's first reason is KISS_OF_DEATH: " + reasons);
+        }
+        for (int i = 0; i < reasons.size(); i++) {
+            if (reasons.get(i) instanceof CheckDecision || reasons.indexOf(reasons.get(i)) != i) {
+                throw new IllegalArgumentException("reasons of the query's answers, each once: " + reasons);
+            }
+        }
+    }
+
+    /** The reason that decided the outcome: the first of {@link #reasons()}; empty when there is none. */
+    public Optional<RejectReason> reason() {
+        return reasons.isEmpty() ? Optional.empty() : Optional.of(reasons.get(0));
     }
 
     /**

@@ -88,7 +88,7 @@ public interface SntpClient {
         }
 
         /**
-         * Replies whose round-trip delay exceeds this are refused ({@link RejectReason#BAD_DELAY}); positive; default
+         * Replies whose round-trip delay exceeds this are refused ({@link RefusalReason#BAD_DELAY}); positive; default
          * 3 s, chrony's default {@code maxdelay}.
          */
         public Builder maxDelay(Duration maxDelay) {

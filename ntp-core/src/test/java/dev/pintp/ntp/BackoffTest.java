@@ -44,7 +44,7 @@ class BackoffTest {
         CheckResult second = checker.check();
         SourceReport pool = report(second, NtpServer.Role.FALLBACK);
         assertEquals(Outcome.SKIPPED, pool.outcome());
-        assertEquals(Optional.of(RejectReason.BACKED_OFF), pool.reason());
+        assertEquals(Optional.of(CheckDecision.BACKED_OFF), pool.reason());
         assertEquals(Optional.of(POOL), pool.address());
         assertEquals("KoD RATE (1 in a row): backed off until 2026-11-25T06:15:00Z", pool.detail());
         assertEquals(1, client.callsTo(POOL), "a backed-off server is not sent a packet");
@@ -77,7 +77,7 @@ class BackoffTest {
             clock.advance(Duration.ofMinutes(60));
             SourceReport pool = report(checker.check(), NtpServer.Role.FALLBACK);
             assertEquals(Outcome.SKIPPED, pool.outcome());
-            assertEquals(Optional.of(RejectReason.DENIED), pool.reason());
+            assertEquals(Optional.of(CheckDecision.DENIED), pool.reason());
             assertEquals("KoD DENY/RSTR: not queried until 2026-11-26T06:00:00Z", pool.detail());
         }
         assertEquals(1, client.callsTo(POOL));
@@ -88,7 +88,7 @@ class BackoffTest {
         client.results(POOL, kiss(POOL, "RSTR"));
         NtpChecker checker = checker(BackoffState.empty());
         checker.check();
-        assertEquals(Optional.of(RejectReason.DENIED), report(checker.check(), NtpServer.Role.FALLBACK).reason());
+        assertEquals(Optional.of(CheckDecision.DENIED), report(checker.check(), NtpServer.Role.FALLBACK).reason());
     }
 
     @Test
@@ -115,7 +115,7 @@ class BackoffTest {
         }
         SourceReport skipped = report(checker.check(), NtpServer.Role.FALLBACK);
         assertEquals(Outcome.SKIPPED, skipped.outcome());
-        assertEquals(Optional.of(RejectReason.BACKED_OFF), skipped.reason());
+        assertEquals(Optional.of(CheckDecision.BACKED_OFF), skipped.reason());
         assertEquals("3 failed queries in a row: backed off until 2026-11-25T06:17:00Z", skipped.detail());
         assertEquals(3, client.callsTo(POOL));
         assertEquals(3, checker.backoffState().entry(POOL).orElseThrow().failures());

@@ -44,7 +44,7 @@ final class Fixtures {
 
     static QueryResult ok(InetSocketAddress server, Duration offset, Duration rootDistance, Duration syncDistance) {
         NtpSample s = sample(server, offset, rootDistance, syncDistance);
-        return new QueryResult(server, Outcome.OK, Optional.of(s), List.of(s), Optional.empty(), Optional.empty(),
+        return new QueryResult(server, Outcome.OK, Optional.of(s), List.of(s), List.of(), Optional.empty(),
                 Duration.ZERO, 1, DropCounts.NONE, "");
     }
 
@@ -52,7 +52,7 @@ final class Fixtures {
     static CheckResult primaryCheck(NtpConfig config, Instant at, Duration offset) {
         NtpServer p = config.primaries().get(0);
         InetSocketAddress a = addr("192.0.2.2");
-        SourceReport r = new SourceReport(p, Optional.of(a), Outcome.OK, Optional.empty(),
+        SourceReport r = new SourceReport(p, Optional.of(a), Outcome.OK, List.of(),
                 Optional.of(ok(a, offset, Duration.ZERO, Duration.ofMillis(1))));
         return dev.pintp.ntp.internal.SourceSelector.decide(List.of(r), config, at, Duration.ofMillis(3));
     }
@@ -60,24 +60,24 @@ final class Fixtures {
     /** A decided check in which nothing answered. */
     static CheckResult deadCheck(NtpConfig config, Instant at) {
         NtpServer p = config.primaries().get(0);
-        SourceReport r = new SourceReport(p, Optional.of(addr("192.0.2.2")), Outcome.TIMEOUT, Optional.empty(),
+        SourceReport r = new SourceReport(p, Optional.of(addr("192.0.2.2")), Outcome.TIMEOUT, List.of(),
                 Optional.empty());
         return dev.pintp.ntp.internal.SourceSelector.decide(List.of(r), config, at, Duration.ofMillis(3));
     }
 
     static QueryResult timeout(InetSocketAddress server) {
-        return new QueryResult(server, Outcome.TIMEOUT, Optional.empty(), List.of(), Optional.empty(),
+        return new QueryResult(server, Outcome.TIMEOUT, Optional.empty(), List.of(), List.of(),
                 Optional.empty(), Duration.ZERO, 1, DropCounts.NONE, "");
     }
 
     static QueryResult kiss(InetSocketAddress server, String code) {
         return new QueryResult(server, Outcome.KISS, Optional.empty(), List.of(),
-                Optional.of(RejectReason.KISS_OF_DEATH), Optional.of(new KissCode(code)), Duration.ZERO, 1,
+                List.of(RefusalReason.KISS_OF_DEATH), Optional.of(new KissCode(code)), Duration.ZERO, 1,
                 DropCounts.NONE, "");
     }
 
     static QueryResult rejected(InetSocketAddress server, RejectReason reason) {
-        return new QueryResult(server, Outcome.REJECTED, Optional.empty(), List.of(), Optional.of(reason),
+        return new QueryResult(server, Outcome.REJECTED, Optional.empty(), List.of(), List.of(reason),
                 Optional.empty(), Duration.ZERO, 1, DropCounts.NONE, "");
     }
 }

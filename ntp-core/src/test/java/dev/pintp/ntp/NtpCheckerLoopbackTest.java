@@ -94,7 +94,7 @@ class NtpCheckerLoopbackTest {
     void piZeroWithAWrongClockIsOutvotedByThePool() {
         piZero.offset(Duration.ofMillis(2500));
         CheckResult r = checker(config().build()).check();
-        assertEquals(Optional.of(RejectReason.FALSETICKER), report(r, piZero).reason());
+        assertEquals(Optional.of(CheckDecision.FALSETICKER), report(r, piZero).reason());
         assertEquals(Verdict.FALLBACK_SYNCED, r.verdict());
     }
 
@@ -105,7 +105,7 @@ class NtpCheckerLoopbackTest {
         }
         CheckResult r = checker(config().build()).check();
         assertEquals(Verdict.UNSYNCHRONIZED, r.verdict());
-        assertEquals(Optional.of(RejectReason.OFFSET_TOO_LARGE), report(r, piZero).reason());
+        assertEquals(Optional.of(CheckDecision.OFFSET_TOO_LARGE), report(r, piZero).reason());
         Offsets.assertOffset(Duration.ofMillis(-730), report(r, piZero).sample().orElseThrow());
     }
 
@@ -118,7 +118,7 @@ class NtpCheckerLoopbackTest {
         int sent = poolA.requestCount();
         CheckResult second = checker.check();
         assertEquals(Outcome.SKIPPED, report(second, poolA).outcome());
-        assertEquals(Optional.of(RejectReason.BACKED_OFF), report(second, poolA).reason());
+        assertEquals(Optional.of(CheckDecision.BACKED_OFF), report(second, poolA).reason());
         assertEquals(sent, poolA.requestCount(), "no packet to a backed-off server");
         assertEquals(Verdict.PRIMARY_SYNCED, second.verdict());
         assertTrue(checker.backoffState().encode().contains("127.0.0.1:" + poolA.port() + " rate=20"));

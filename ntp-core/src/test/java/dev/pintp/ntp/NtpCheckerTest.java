@@ -4,10 +4,12 @@ import static dev.pintp.ntp.Fixtures.addr;
 import static dev.pintp.ntp.Fixtures.ok;
 import static dev.pintp.ntp.Fixtures.timeout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -82,12 +84,14 @@ class NtpCheckerTest {
     }
 
     @Test
-    void offsetBeyondTheMaximumIsRejectedAsTooLarge() {
+    void offsetBeyondTheMaximumIsAValidAnswerThatShowsThisClockOff() {
         client.results(PI_ZERO, ok(PI_ZERO, Duration.ofMillis(400)));
         CheckResult r = checker(config().fallbacks(List.of()).build()).check();
         assertEquals(Verdict.UNSYNCHRONIZED, r.verdict());
-        assertEquals(Outcome.REJECTED, report(r, PI_ZERO).outcome());
-        assertEquals(Optional.of(RejectReason.OFFSET_TOO_LARGE), report(r, PI_ZERO).reason());
+        assertEquals(Outcome.OK, report(r, PI_ZERO).outcome(), "the Pi Zero answered validly");
+        assertFalse(report(r, PI_ZERO).isUsable());
+        assertEquals(VerdictReason.ClockOff.class, r.reason().getClass());
+        assertEquals(Optional.of(CheckDecision.OFFSET_TOO_LARGE), report(r, PI_ZERO).reason());
         assertTrue(report(r, PI_ZERO).sample().isPresent(), "the measured sample stays in the report");
     }
 
@@ -95,7 +99,7 @@ class NtpCheckerTest {
     void rootDistanceBeyondTheMaximumIsRejectedEvenIfTheClientLetItThrough() {
         client.results(PI_ZERO, ok(PI_ZERO, Duration.ZERO, Duration.ofSeconds(6), Duration.ofSeconds(6)));
         CheckResult r = checker(config().fallbacks(List.of()).build()).check();
-        assertEquals(Optional.of(RejectReason.ROOT_DISTANCE_TOO_LARGE), report(r, PI_ZERO).reason());
+        assertEquals(Optional.of(RefusalReason.ROOT_DISTANCE_TOO_LARGE), report(r, PI_ZERO).reason());
         assertEquals(Verdict.UNSYNCHRONIZED, r.verdict());
     }
 
@@ -107,8 +111,8 @@ class NtpCheckerTest {
         client.results(A2, ok(A2, Duration.ofMillis(-3002)));
         client.results(B1, ok(B1, Duration.ofMillis(-2999)));
         CheckResult r = checker(config().build()).check();
-        assertEquals(Optional.of(RejectReason.FALSETICKER), report(r, PI_ZERO).reason());
-        assertEquals(Optional.of(RejectReason.OFFSET_TOO_LARGE), report(r, A1).reason());
+        assertEquals(Optional.of(CheckDecision.FALSETICKER), report(r, PI_ZERO).reason());
+        assertEquals(Optional.of(CheckDecision.OFFSET_TOO_LARGE), report(r, A1).reason());
         assertEquals(Verdict.UNSYNCHRONIZED, r.verdict());
     }
 
@@ -118,7 +122,7 @@ class NtpCheckerTest {
         client.results(A1, ok(A1, Duration.ofMillis(4)));
         client.results(B1, ok(B1, Duration.ofMillis(-3)));
         CheckResult r = checker(config().build()).check();
-        assertEquals(Optional.of(RejectReason.FALSETICKER), report(r, PI_ZERO).reason());
+        assertEquals(Optional.of(CheckDecision.FALSETICKER), report(r, PI_ZERO).reason());
         assertEquals(Verdict.FALLBACK_SYNCED, r.verdict());
     }
 
@@ -137,8 +141,8 @@ class NtpCheckerTest {
         client.results(PI_ZERO, ok(PI_ZERO, Duration.ofMillis(1)));
         client.results(A1, ok(A1, Duration.ofMillis(900)));
         CheckResult r = checker(config().build()).check();
-        assertEquals(Optional.of(RejectReason.FALSETICKER), report(r, PI_ZERO).reason());
-        assertEquals(Optional.of(RejectReason.FALSETICKER), report(r, A1).reason());
+        assertEquals(Optional.of(CheckDecision.FALSETICKER), report(r, PI_ZERO).reason());
+        assertEquals(Optional.of(CheckDecision.FALSETICKER), report(r, A1).reason());
         assertEquals(Verdict.UNSYNCHRONIZED, r.verdict());
     }
 
@@ -163,7 +167,7 @@ class NtpCheckerTest {
         assertEquals(1, client.callsTo(A1));
         assertEquals(1, r.sources().stream().filter(s -> s.address().equals(Optional.of(A1))).count());
         // Counted twice, the far-off A1 would tie the vote; counted once it is the falseticker it is.
-        assertEquals(Optional.of(RejectReason.FALSETICKER), report(r, A1).reason());
+        assertEquals(Optional.of(CheckDecision.FALSETICKER), report(r, A1).reason());
         assertEquals(Verdict.PRIMARY_SYNCED, r.verdict());
     }
 
@@ -214,7 +218,7 @@ class NtpCheckerTest {
         resolver.name("empty.test");
         client.results(PI_ZERO, ok(PI_ZERO, Duration.ofMillis(2500)));
         client.results(A1, ok(A1, Duration.ofMillis(4)));
-        client.results(A2, new QueryResult(A2, Outcome.UNREACHABLE, Optional.empty(), List.of(), Optional.empty(),
+        client.results(A2, new QueryResult(A2, Outcome.UNREACHABLE, Optional.empty(), List.of(), List.of(),
                 Optional.empty(), Duration.ZERO, 1, DropCounts.NONE, "ICMP port unreachable from " + A2));
         client.results(B1, ok(B1, Duration.ofMillis(-3)));
         NtpConfig config = config().fallbackHosts("pool-a.test", "pool-b.test", "nowhere.test", "empty.test").build();
@@ -272,7 +276,7 @@ class NtpCheckerTest {
         NtpConfig config = config().build();
         CheckResult r = checker(config).check();
         assertEquals(Verdict.UNSYNCHRONIZED, r.verdict());
-        assertEquals(Optional.of(RejectReason.OFFSET_TOO_LARGE), report(r, PI_ZERO).reason(), r.toString());
+        assertEquals(Optional.of(CheckDecision.OFFSET_TOO_LARGE), report(r, PI_ZERO).reason(), r.toString());
 
         DriftHistory drift = DriftHistory.empty().next(r, config);
         assertTrue(drift.offsetAlert());
@@ -311,6 +315,55 @@ class NtpCheckerTest {
         assertEquals(Verdict.PRIMARY_SYNCED, r.verdict());
         assertEquals(2, client.callsTo(PI_ZERO));
         assertEquals(1, client.callsTo(A1));
+    }
+
+    @Test
+    void aSilentPrimaryIsGivenUpOneTimeoutAfterItsFirstRequestWithItsResendsSpacedWithinIt() {
+        // Time passes only as the fake client waits out each exchange: samples x per-exchange timeout per query.
+        long[] now = {0};
+        List<Long> sentAt = new ArrayList<>();
+        client.answer(PI_ZERO, o -> {
+            for (int i = 0; i < o.samples(); i++) {
+                sentAt.add(now[0]);
+                now[0] += o.timeout().toNanos();
+            }
+            return timeout(PI_ZERO);
+        });
+        client.results(A1, ok(A1, Duration.ofMillis(2)));
+        NtpConfig config = config().fallbackHosts("pool-a.test").primarySamples(4).timeout(Duration.ofSeconds(1))
+                .checkDeadline(Duration.ofSeconds(2)).build();
+        CheckResult r = NtpChecker.custom(config).sntpClient(client).resolver(resolver).clock(clock)
+                .ticker(() -> now[0]).executor(Runnable::run).build().check();
+        assertEquals(Verdict.FALLBACK_SYNCED, r.verdict());
+        assertEquals(Outcome.TIMEOUT, report(r, PI_ZERO).outcome());
+        // the burst of 4 and the retry, 200 ms apart: the last wait ends exactly one timeout after the first send
+        assertEquals(List.of(0L, 200_000_000L, 400_000_000L, 600_000_000L, 800_000_000L), sentAt);
+        assertEquals(Duration.ofSeconds(1), r.elapsed());
+    }
+
+    @Test
+    void aPrimaryStartedLateGetsWhatIsLeftOfTheCheckDeadlineNotAWholeTimeout() {
+        long[] now = {0};
+        List<Long> sentAt = new ArrayList<>();
+        client.answer(PI_ZERO, o -> {
+            for (int i = 0; i < o.samples(); i++) {
+                sentAt.add(now[0]);
+                now[0] += o.timeout().toNanos();
+            }
+            return timeout(PI_ZERO);
+        });
+        NameResolver slow = name -> {
+            now[0] += Duration.ofMillis(1500).toNanos(); // the lookup used 1.5 s of the 2 s deadline
+            return resolver.resolve(name);
+        };
+        NtpConfig config = config().fallbacks(List.of()).primarySamples(4).timeout(Duration.ofSeconds(1))
+                .checkDeadline(Duration.ofSeconds(2)).build();
+        CheckResult r = NtpChecker.custom(config).sntpClient(client).resolver(slow).clock(clock)
+                .ticker(() -> now[0]).executor(Runnable::run).build().check();
+        assertEquals(Outcome.TIMEOUT, report(r, PI_ZERO).outcome());
+        assertEquals(List.of(1_500_000_000L, 1_600_000_000L, 1_700_000_000L, 1_800_000_000L, 1_900_000_000L),
+                sentAt);
+        assertEquals(Duration.ofSeconds(2), r.elapsed());
     }
 
     /** The fake resolver, but {@code host} is resolved only once {@code latch} is down (or after 30 s). */

@@ -74,9 +74,9 @@ class NtpMetricsTest {
     void rejectionReasonsAreTagged() {
         metrics.bindTo(registry);
         SourceReport r = new SourceReport(config.fallbacks().get(0), Optional.of(Fixtures.addr("198.51.100.1")),
-                Outcome.SKIPPED, Optional.of(RejectReason.BACKED_OFF), Optional.empty());
-        metrics.record(new CheckResult(Verdict.UNSYNCHRONIZED, Optional.empty(), List.of(r), SyncQuality.NONE,
-                Fixtures.T0, Duration.ZERO));
+                Outcome.SKIPPED, List.of(CheckDecision.BACKED_OFF), Optional.empty());
+        metrics.record(new CheckResult(Verdict.UNSYNCHRONIZED, Optional.empty(), List.of(r),
+                new VerdictReason.NotQueried(1, 0), SyncQuality.NONE, Fixtures.T0, Duration.ZERO));
         assertEquals(1.0, registry.get("ntp.queries").tags("outcome", "SKIPPED", "reason", "BACKED_OFF").counter()
                 .count());
     }

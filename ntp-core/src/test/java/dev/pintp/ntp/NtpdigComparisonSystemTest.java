@@ -126,9 +126,9 @@ class NtpdigComparisonSystemTest {
                 Arguments.of("wrong origin", (Consumer<SntpTestServer>) s -> s.wrongOrigin(true), Outcome.TIMEOUT,
                         null),
                 Arguments.of("zero transmit timestamp", (Consumer<SntpTestServer>) s -> s.zeroTransmit(true),
-                        Outcome.REJECTED, RejectReason.ZERO_TRANSMIT),
+                        Outcome.REJECTED, RefusalReason.ZERO_TRANSMIT),
                 Arguments.of("root dispersion 6 s", (Consumer<SntpTestServer>) s -> s.rootDispersion(
-                        Duration.ofSeconds(6)), Outcome.REJECTED, RejectReason.ROOT_DISTANCE_TOO_LARGE),
+                        Duration.ofSeconds(6)), Outcome.REJECTED, RefusalReason.ROOT_DISTANCE_TOO_LARGE),
                 Arguments.of("reply from another port", (Consumer<SntpTestServer>) s -> s.fromOtherPort(true),
                         Outcome.TIMEOUT, null));
     }

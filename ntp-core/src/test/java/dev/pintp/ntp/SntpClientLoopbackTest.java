@@ -241,25 +241,25 @@ class SntpClientLoopbackTest {
 
     static Stream<Arguments> refusals() {
         return Stream.of(
-                Arguments.of("leap indicator 3", RejectReason.UNSYNCHRONIZED,
+                Arguments.of("leap indicator 3", RefusalReason.UNSYNCHRONIZED,
                         (Consumer<SntpTestServer>) s -> s.leap(3)),
-                Arguments.of("stratum 16", RejectReason.BAD_STRATUM, (Consumer<SntpTestServer>) s -> s.stratum(16)),
-                Arguments.of("version 2", RejectReason.BAD_VERSION, (Consumer<SntpTestServer>) s -> s.version(2)),
-                Arguments.of("mode 5", RejectReason.BAD_MODE, (Consumer<SntpTestServer>) s -> s.mode(5)),
-                Arguments.of("zero transmit", RejectReason.ZERO_TRANSMIT,
+                Arguments.of("stratum 16", RefusalReason.BAD_STRATUM, (Consumer<SntpTestServer>) s -> s.stratum(16)),
+                Arguments.of("version 2", RefusalReason.BAD_VERSION, (Consumer<SntpTestServer>) s -> s.version(2)),
+                Arguments.of("mode 5", RefusalReason.BAD_MODE, (Consumer<SntpTestServer>) s -> s.mode(5)),
+                Arguments.of("zero transmit", RefusalReason.ZERO_TRANSMIT,
                         (Consumer<SntpTestServer>) s -> s.zeroTransmit(true)),
-                Arguments.of("zero reference time", RejectReason.BAD_TIMESTAMP,
+                Arguments.of("zero reference time", RefusalReason.BAD_TIMESTAMP,
                         (Consumer<SntpTestServer>) s -> s.rawReferenceTime(0)),
-                Arguments.of("server clock in 1969", RejectReason.BAD_TIMESTAMP,
+                Arguments.of("server clock in 1969", RefusalReason.BAD_TIMESTAMP,
                         (Consumer<SntpTestServer>) s -> s.offset(
                                 Duration.between(Instant.now(), Instant.parse("1969-07-20T20:17:40Z")))),
-                Arguments.of("receive after transmit", RejectReason.RECEIVE_AFTER_TRANSMIT,
+                Arguments.of("receive after transmit", RefusalReason.RECEIVE_AFTER_TRANSMIT,
                         (Consumer<SntpTestServer>) s -> s.receiveAfterTransmit(true)),
-                Arguments.of("reference time in the future", RejectReason.REFERENCE_AFTER_TRANSMIT,
+                Arguments.of("reference time in the future", RefusalReason.REFERENCE_AFTER_TRANSMIT,
                         (Consumer<SntpTestServer>) s -> s.referenceTime(Instant.now().plusSeconds(3600))),
-                Arguments.of("root dispersion 6 s", RejectReason.ROOT_DISTANCE_TOO_LARGE,
+                Arguments.of("root dispersion 6 s", RefusalReason.ROOT_DISTANCE_TOO_LARGE,
                         (Consumer<SntpTestServer>) s -> s.rootDispersion(Duration.ofSeconds(6))),
-                Arguments.of("root delay 12 s", RejectReason.ROOT_DISTANCE_TOO_LARGE,
+                Arguments.of("root delay 12 s", RefusalReason.ROOT_DISTANCE_TOO_LARGE,
                         (Consumer<SntpTestServer>) s -> s.rootDelay(Duration.ofSeconds(12))));
     }
 
@@ -281,7 +281,7 @@ class SntpClientLoopbackTest {
         server.rootDelay(Duration.ofMillis(400)).rootDispersion(Duration.ofMillis(900));
         assertEquals(Outcome.OK, query(ONE).outcome());
         QueryResult r = query(new QueryOptions(1, Duration.ofSeconds(1), Duration.ofSeconds(1)));
-        assertEquals(RejectReason.ROOT_DISTANCE_TOO_LARGE, r.reason().orElseThrow());
+        assertEquals(RefusalReason.ROOT_DISTANCE_TOO_LARGE, r.reason().orElseThrow());
     }
 
     @Test
@@ -289,7 +289,7 @@ class SntpClientLoopbackTest {
         server.kissOfDeath("RATE");
         QueryResult r = query(ONE.withSamples(4));
         assertEquals(Outcome.KISS, r.outcome());
-        assertEquals(RejectReason.KISS_OF_DEATH, r.reason().orElseThrow());
+        assertEquals(RefusalReason.KISS_OF_DEATH, r.reason().orElseThrow());
         assertTrue(r.kissCode().orElseThrow().isRate());
         assertEquals(1, r.exchanges());
         assertEquals(1, server.requestCount());

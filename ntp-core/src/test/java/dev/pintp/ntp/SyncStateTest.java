@@ -154,12 +154,12 @@ class SyncStateTest {
         NtpSample far = Fixtures.sample(a, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(12));
         for (boolean agree : new boolean[] {true, false}) {
             NtpSample other = agree ? near : far; // bounds 2 ms each: 3 ms apart agree, 5 ms apart do not
-            QueryResult q = new QueryResult(a, Outcome.OK, Optional.of(s1), List.of(s1, other), Optional.empty(),
+            QueryResult q = new QueryResult(a, Outcome.OK, Optional.of(s1), List.of(s1, other), List.of(),
                     Optional.empty(), Duration.ZERO, 2, DropCounts.NONE, "");
             assertEquals(agree, q.samplesAgree());
-            SourceReport r = new SourceReport(server, Optional.of(a), Outcome.OK, Optional.empty(), Optional.of(q));
+            SourceReport r = new SourceReport(server, Optional.of(a), Outcome.OK, List.of(), Optional.of(q));
             CheckResult result = new CheckResult(Verdict.PRIMARY_SYNCED, Optional.of(r), List.of(r),
-                    SyncQuality.HIGH, now, Duration.ZERO);
+                    new VerdictReason.Synced(server, a, Duration.ZERO), SyncQuality.HIGH, now, Duration.ZERO);
             assertEquals(agree ? PRIMARY_HIGH : UNSYNC, stableAt(UNSYNC).next(result, now, config).stable());
         }
     }
@@ -234,9 +234,10 @@ class SyncStateTest {
     void checkResultIsObservedByVerdictHostAndQuality() {
         NtpServer server = new NtpServer("192.168.4.2", 123, NtpServer.Role.PRIMARY);
         SourceReport r = new SourceReport(server, Optional.of(Fixtures.addr("192.0.2.2")), Outcome.OK,
-                Optional.empty(), Optional.of(Fixtures.ok(Fixtures.addr("192.0.2.2"), Duration.ZERO)));
-        CheckResult result = new CheckResult(Verdict.PRIMARY_SYNCED, Optional.of(r), List.of(r), SyncQuality.HIGH,
-                now, Duration.ZERO);
+                List.of(), Optional.of(Fixtures.ok(Fixtures.addr("192.0.2.2"), Duration.ZERO)));
+        CheckResult result = new CheckResult(Verdict.PRIMARY_SYNCED, Optional.of(r), List.of(r),
+                new VerdictReason.Synced(server, Fixtures.addr("192.0.2.2"), Duration.ZERO), SyncQuality.HIGH, now,
+                Duration.ZERO);
         assertEquals(PRIMARY_HIGH, SyncState.Observation.of(result));
     }
 

@@ -2,7 +2,10 @@ package dev.pintp.probe;
 
 import dev.pintp.ntp.CheckResult;
 import dev.pintp.ntp.NtpSample;
+import dev.pintp.ntp.NtpServer;
 import dev.pintp.ntp.SourceReport;
+import dev.pintp.ntp.VerdictReason;
+import java.net.InetSocketAddress;
 import java.util.Optional;
 
 /**
@@ -17,6 +20,8 @@ final class JsonFormat {
     static String render(CheckResult result) {
         JsonWriter w = new JsonWriter().beginObject();
         w.name("verdict").value(result.verdict().name());
+        w.name("verdictReason");
+        reason(w, result.reason());
         w.name("selected");
         if (result.selected().isPresent()) {
             source(w, SourceView.of(result.selected().get()));
@@ -31,6 +36,41 @@ final class JsonFormat {
         return w.endObject().toString();
     }
 
+    /**
+     * The verdict's reason: {@code kind} and {@code message} always, then the fields of its kind ({@code host},
+     * {@code address}, {@code port}, {@code offsetSeconds} and for {@code clock-off} {@code limitSeconds};
+     * {@code agreeing} and {@code answering}; {@code sources}; {@code backedOff} and {@code denied}).
+     */
+    private static void reason(JsonWriter w, VerdictReason reason) {
+        w.beginObject();
+        w.name("kind").value(reason.kind());
+        w.name("message").value(reason.message());
+        if (reason instanceof VerdictReason.Synced s) {
+            server(w, s.server(), s.address());
+            w.name("offsetSeconds").number(Seconds.exact(s.offset()));
+        } else if (reason instanceof VerdictReason.ClockOff off) {
+            server(w, off.server(), off.address());
+            w.name("offsetSeconds").number(Seconds.exact(off.offset()));
+            w.name("limitSeconds").number(Seconds.exact(off.limit()));
+        } else if (reason instanceof VerdictReason.NoMajority m) {
+            w.name("agreeing").value(m.agreeing());
+            w.name("answering").value(m.answering());
+        } else if (reason instanceof VerdictReason.NoValidAnswer n) {
+            w.name("sources").value(n.sources());
+        } else if (reason instanceof VerdictReason.NotQueried q) {
+            w.name("backedOff").value(q.backedOff());
+            w.name("denied").value(q.denied());
+        }
+        w.endObject();
+    }
+
+    private static void server(JsonWriter w, NtpServer server, InetSocketAddress address) {
+        w.name("host").value(server.host());
+        w.name("address").value(address.getAddress() != null ? address.getAddress().getHostAddress()
+                : address.getHostString());
+        w.name("port").value(address.getPort());
+    }
+
     private static void source(JsonWriter w, SourceView v) {
         w.beginObject();
         w.name("host").value(v.host());
@@ -39,6 +79,11 @@ final class JsonFormat {
         w.name("role").value(v.role());
         w.name("status").value(v.status());
         w.name("reason").value(v.reason());
+        w.name("reasons").beginArray();
+        for (String word : v.reasons()) {
+            w.value(word);
+        }
+        w.endArray();
         Optional<NtpSample> s = v.sample();
         NtpSample x = s.isPresent() ? s.get() : null;
         w.name("stratum");

@@ -22,7 +22,8 @@ final class ProbeCommand {
     static final OptionSpec SAMPLES = new OptionSpec("--samples", "", "N", "",
             "Exchanges per primary server address, 1 to 16 (default 4); fallbacks always get 1.");
     static final OptionSpec TIMEOUT = new OptionSpec("--timeout", "", "DURATION", "",
-            "Per-exchange timeout, e.g. 1s, 500ms (default 1s); the whole check gets twice this.");
+            "How long a server gets to answer, e.g. 1s, 500ms (default 1s); a primary's burst and re-sends fit in it;"
+            + " the whole check gets twice this.");
     static final OptionSpec MAX_ROOT_DISTANCE = new OptionSpec("--max-root-distance", "", "DURATION", "",
             "Largest acceptable root distance (default: RootDistanceMaxSec= from timesyncd, else 5s).");
     static final OptionSpec MAX_OFFSET = new OptionSpec("--max-offset", "", "DURATION", "",
@@ -64,11 +65,15 @@ final class ProbeCommand {
             NTS_COOKIES, HELP, VERSION);
 
     /** Exit codes with their meaning, in order; the same in every output mode. */
-    static final List<String[]> EXIT_CODES = List.of(
-            new String[] {"0", "Synchronized to a primary server (and within -w/-c if given)."},
-            new String[] {"1", "Synchronized to a fallback server only, or the offset is above -w."},
-            new String[] {"2", "No usable source, or the offset is above -c."},
-            new String[] {"3", "Usage error, unreadable configuration, or internal error."});
+    static final List<String[]> EXIT_CODES = exitCodes();
+
+    private static List<String[]> exitCodes() {
+        List<String[]> codes = new java.util.ArrayList<>();
+        for (ExitCode c : ExitCode.values()) {
+            codes.add(new String[] {Integer.toString(c.code()), c.meaning()});
+        }
+        return List.copyOf(codes);
+    }
 
     private ProbeCommand() {
     }

@@ -15,7 +15,7 @@ import java.time.temporal.ChronoUnit;
 /**
  * {@code java -jar ntp-probe.jar [OPTION...] [SERVER...]}: checks the configured NTP servers once (or repeatedly with
  * {@code --watch}) and prints the result as a table, JSON or a Nagios status line. Exit codes: 0 synchronized to a
- * primary, 1 to a fallback only, 2 no usable source, 3 usage or internal error (see {@link ProbeCommand}).
+ * primary, 1 to a fallback only, 2 unsynchronized, 3 usage or internal error (see {@link ExitCode}).
  */
 public final class ProbeMain {
     private static final Production PRODUCTION = new Production();
@@ -57,7 +57,7 @@ public final class ProbeMain {
             // a bug of ours, or a surprise from a component: still one line and exit 3, never a stack trace
             env.err().println(ProbeCommand.NAME + ": internal error: " + oneLine(e.toString()));
             env.err().flush();
-            return Thresholds.UNKNOWN;
+            return ExitCode.UNKNOWN.code();
         }
     }
 
@@ -70,11 +70,11 @@ public final class ProbeMain {
         }
         if (args.help()) {
             env.out().print(ProbeCommand.usage());
-            return Thresholds.OK;
+            return ExitCode.OK.code();
         }
         if (args.version()) {
             env.out().println(ProbeCommand.NAME + " " + version());
-            return Thresholds.OK;
+            return ExitCode.OK.code();
         }
         NtpConfig config;
         java.util.List<String> warnings = new java.util.ArrayList<>();
@@ -97,7 +97,7 @@ public final class ProbeMain {
             }
             CheckResult result = checker.check();
             print(result, args, thresholds, env, null);
-            return thresholds.exitCode(result);
+            return thresholds.exitCode(result).code();
         } catch (RuntimeException e) {
             return failure(env, args, "internal error: " + e);
         } finally {
@@ -109,7 +109,7 @@ public final class ProbeMain {
         Duration interval = args.watch().orElseThrow();
         long count = args.count().isPresent() ? args.count().getAsInt() : Long.MAX_VALUE;
         Sparklines history = new Sparklines(30, env.unicode());
-        int code = Thresholds.UNKNOWN;
+        ExitCode code = ExitCode.UNKNOWN;
         int previousLines = 0;
         for (long i = 0; i < count; i++) {
             CheckResult result = checker.check();
@@ -140,7 +140,7 @@ public final class ProbeMain {
                 }
             }
         }
-        return code;
+        return code.code();
     }
 
     private static void print(CheckResult result, ProbeArguments args, Thresholds thresholds, ProbeEnvironment env,
@@ -163,7 +163,7 @@ public final class ProbeMain {
         env.err().println(ProbeCommand.NAME + ": " + message);
         env.err().print(ProbeCommand.usage());
         env.err().flush();
-        return Thresholds.UNKNOWN;
+        return ExitCode.UNKNOWN.code();
     }
 
     private static int failure(ProbeEnvironment env, ProbeArguments args, String message) {
@@ -174,7 +174,7 @@ public final class ProbeMain {
         }
         env.err().println(ProbeCommand.NAME + ": " + line);
         env.err().flush();
-        return Thresholds.UNKNOWN;
+        return ExitCode.UNKNOWN.code();
     }
 
     private static String oneLine(String s) {

@@ -12,12 +12,15 @@ import java.util.Optional;
 
 /**
  * One source as every output format shows it: the same status words and reason strings in table, JSON and Nagios
- * output.
+ * output. The status says what the source did: {@code ok} is a valid answer that the check did not refuse, also one
+ * that shows this clock to be off (the verdict's reason then says so); the reasons of an {@code ok} source are not
+ * part of its status text.
  *
  * @param report the source
  * @param status one of {@code ok}, {@code rejected}, {@code kiss}, {@code timeout}, {@code unreachable},
  *     {@code unresolved}
- * @param reason why the source is not usable, or null when it is
+ * @param reason why the status is not {@code ok}: every reason in words, comma-separated, or the Kiss-o'-Death code,
+ *     or the detail of a timeout; null for {@code ok}
  */
 record SourceView(SourceReport report, String status, String reason) {
 
@@ -49,9 +52,17 @@ record SourceView(SourceReport report, String status, String reason) {
         }
     }
 
-    /** A reason as a lower-case word: {@code ROOT_DISTANCE_TOO_LARGE} is {@code root-distance-too-large}. */
-    static String word(RejectReason reason) {
-        return reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    /** Every reason of the source in words ({@link RejectReason#word()}), also those of an {@code ok} source. */
+    java.util.List<String> reasons() {
+        return words(report);
+    }
+
+    private static java.util.List<String> words(SourceReport report) {
+        java.util.List<String> words = new java.util.ArrayList<>(report.reasons().size());
+        for (RejectReason r : report.reasons()) {
+            words.add(r.word());
+        }
+        return words;
     }
 
     /** A leap indicator as a lower-case word: {@code none}, {@code insert-second}, ... */
@@ -68,7 +79,7 @@ record SourceView(SourceReport report, String status, String reason) {
                 if (q.isPresent() && q.get().kissCode().isPresent()) {
                     return q.get().kissCode().get().code();
                 }
-                return r.reason().isPresent() ? word(r.reason().get()) : null;
+                return r.reason().isPresent() ? r.reason().get().word() : null;
             case TIMEOUT:
             case UNREACHABLE:
             case UNRESOLVED:
@@ -77,7 +88,7 @@ record SourceView(SourceReport report, String status, String reason) {
             case REJECTED:
             case SKIPPED:
             default:
-                return r.reason().isPresent() ? word(r.reason().get()) : null;
+                return r.reasons().isEmpty() ? null : String.join(", ", words(r));
         }
     }
 

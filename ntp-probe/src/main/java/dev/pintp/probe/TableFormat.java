@@ -73,7 +73,11 @@ final class TableFormat {
         return s.toString();
     }
 
-    /** {@code Verdict: PRIMARY_SYNCED via HOST (ADDRESS), offset +0.000012 s, quality HIGH}, plus thresholds. */
+    /**
+     * {@code Verdict: PRIMARY_SYNCED via HOST (ADDRESS), offset +0.000012 s, quality HIGH}, plus thresholds; when
+     * unsynchronized, the verdict's reason: {@code Verdict: UNSYNCHRONIZED: this clock is +1.250 s off against
+     * 192.168.4.2 (limit 0.128 s)}.
+     */
     static String verdictLine(CheckResult result, Thresholds thresholds) {
         StringBuilder s = new StringBuilder("Verdict: ").append(result.verdict().name());
         if (result.selected().isPresent()) {
@@ -84,13 +88,13 @@ final class TableFormat {
             }
             s.append(", quality ").append(result.quality().name());
         } else {
-            s.append(": no usable source");
+            s.append(": ").append(result.reason().message());
         }
-        int byOffset = thresholds.ofOffset(result);
-        if (byOffset == Thresholds.CRITICAL) {
+        ExitCode byOffset = thresholds.ofOffset(result);
+        if (byOffset == ExitCode.CRITICAL) {
             s.append("; offset above critical threshold ")
                     .append(Seconds.exact(thresholds.critical().orElseThrow())).append(" s");
-        } else if (byOffset == Thresholds.WARNING) {
+        } else if (byOffset == ExitCode.WARNING) {
             s.append("; offset above warning threshold ")
                     .append(Seconds.exact(thresholds.warning().orElseThrow())).append(" s");
         }

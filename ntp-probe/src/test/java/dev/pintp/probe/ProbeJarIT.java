@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pintp.ntp.testkit.SntpTestServer;
+import dev.pintp.ntp.testkit.TestTimeouts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,7 +59,8 @@ class ProbeJarIT {
         SntpTestServer ok = server().offset(Duration.ofMillis(-730));
         SntpTestServer kiss = server().kissOfDeath("RATE");
         SntpTestServer silent = server().drop(true);
-        String[] sources = {"--timeout", "300ms", "--max-offset", "1s", "127.0.0.1:" + ok.port(),
+        String[] sources = {"--timeout", TestTimeouts.arg(Duration.ofMillis(300)), "--max-offset", "1s",
+            "127.0.0.1:" + ok.port(),
             "--fallback", "localhost:" + kiss.port(), "--fallback", "127.0.0.1:" + silent.port(),
             "--fallback", "127.0.0.1:9"};
         Result table = java(sources);

@@ -1,5 +1,8 @@
 package dev.pintp.ntp.internal;
 
+import dev.pintp.ntp.CheckDecision;
+import dev.pintp.ntp.DropReason;
+import dev.pintp.ntp.RefusalReason;
 import dev.pintp.ntp.RejectReason;
 import java.io.IOException;
 import java.util.Objects;
@@ -67,25 +70,32 @@ public interface Authenticator {
     }
 
     /**
-     * The result of {@link Exchange#verify}: {@link #OK}, or a refusal. A refusal whose reason
-     * {@link RejectReason#isDropped() is a drop} (a missing or bad MAC: anybody can send that, so it says nothing about
-     * the server) is counted and the exchange keeps waiting for the genuine answer; any other reason (an
-     * authenticated NTS NAK) ends the exchange with that refusal.
+     * The result of {@link Exchange#verify}: {@link #OK}, a drop or a refusal. A {@link #drop} (a missing or bad
+     * MAC: anybody can send that, so it says nothing about the server) is counted and the exchange keeps waiting for
+     * the genuine answer; a {@link #refuse refusal} (an authenticated NTS NAK) ends the exchange with that refusal.
      *
-     * @param reason null for OK
+     * @param reason a {@link DropReason} or a {@link RefusalReason}; null for OK
      * @param detail what happened, for the log and the probe; never a key or any secret; empty for OK
      */
     record Check(RejectReason reason, String detail) {
         /** The answer is authentic (or nothing was to be checked). */
         public static final Check OK = new Check(null, "");
 
-        /** Rejects a null detail. */
+        /** Rejects a null detail and a decision of the check. */
         public Check {
             Objects.requireNonNull(detail, "detail");
+            if (reason instanceof CheckDecision) {
+                throw new IllegalArgumentException("not a verdict on an answer: " + reason);
+            }
         }
 
-        /** A refusal with {@code reason}, not null. */
-        public static Check refuse(RejectReason reason, String detail) {
+        /** The datagram is not an authentic answer: drop and count it; {@code reason} not null. */
+        public static Check drop(DropReason reason, String detail) {
+            return new Check(Objects.requireNonNull(reason, "reason"), detail);
+        }
+
+        /** The answer is authentic but refused; {@code reason} not null. */
+        public static Check refuse(RefusalReason reason, String detail) {
             return new Check(Objects.requireNonNull(reason, "reason"), detail);
         }
 

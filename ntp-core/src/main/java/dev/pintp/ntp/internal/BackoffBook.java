@@ -4,7 +4,7 @@ import dev.pintp.ntp.BackoffState;
 import dev.pintp.ntp.KissCode;
 import dev.pintp.ntp.Outcome;
 import dev.pintp.ntp.QueryResult;
-import dev.pintp.ntp.RejectReason;
+import dev.pintp.ntp.CheckDecision;
 import dev.pintp.ntp.Ticker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -76,11 +76,11 @@ public final class BackoffBook {
      * @param reason DENIED or BACKED_OFF
      * @param detail for a user, for example {@code KoD RATE: backed off until 2026-11-25T06:15:00Z}
      */
-    public record Skip(RejectReason reason, String detail) {
+    public record Skip(CheckDecision reason, String detail) {
     }
 
     /** Why {@code address} must not be queried now: DENIED, BACKED_OFF, or empty when it may be queried. */
-    public Optional<RejectReason> skipReason(InetSocketAddress address) {
+    public Optional<CheckDecision> skipReason(InetSocketAddress address) {
         Optional<Skip> skip = skip(address);
         return skip.isPresent() ? Optional.of(skip.get().reason()) : Optional.empty();
     }
@@ -94,15 +94,15 @@ public final class BackoffBook {
         String key = BackoffState.key(address);
         BackoffState.Entry e = entries.get(key);
         if (e != null && e.isDenied(now)) {
-            return Optional.of(new Skip(RejectReason.DENIED, "KoD DENY/RSTR: not queried until "
+            return Optional.of(new Skip(CheckDecision.DENIED, "KoD DENY/RSTR: not queried until "
                     + e.deniedUntil().get()));
         }
         if (e != null && e.isRateLimited(now)) {
-            return Optional.of(new Skip(RejectReason.BACKED_OFF, "KoD RATE (" + e.rateKisses()
+            return Optional.of(new Skip(CheckDecision.BACKED_OFF, "KoD RATE (" + e.rateKisses()
                     + " in a row): backed off until " + e.rateLimitedUntil().get()));
         }
         if (e != null && e.isBackedOff(now)) {
-            return Optional.of(new Skip(RejectReason.BACKED_OFF, e.failures() + " failed queries in a row: backed"
+            return Optional.of(new Skip(CheckDecision.BACKED_OFF, e.failures() + " failed queries in a row: backed"
                     + " off until " + e.openUntil().get()));
         }
         CircuitBreaker cb = breakers.get(key);
@@ -110,7 +110,7 @@ public final class BackoffBook {
             cb.transitionToHalfOpenState(); // openUntil has passed: time for the one probe
         }
         if (cb != null && !cb.tryAcquirePermission()) {
-            return Optional.of(new Skip(RejectReason.BACKED_OFF, "circuit breaker " + cb.getState()
+            return Optional.of(new Skip(CheckDecision.BACKED_OFF, "circuit breaker " + cb.getState()
                     + " after failed queries"));
         }
         return Optional.empty();

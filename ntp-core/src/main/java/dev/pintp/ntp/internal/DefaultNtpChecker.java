@@ -10,7 +10,6 @@ import dev.pintp.ntp.NtpServer;
 import dev.pintp.ntp.Outcome;
 import dev.pintp.ntp.QueryOptions;
 import dev.pintp.ntp.QueryResult;
-import dev.pintp.ntp.RejectReason;
 import dev.pintp.ntp.SntpClient;
 import dev.pintp.ntp.SourceReport;
 import dev.pintp.ntp.Ticker;
@@ -178,16 +177,16 @@ public final class DefaultNtpChecker implements NtpChecker {
                 try {
                     SourceReport r = await(p.report(), deadline);
                     reports.add(r.server().equals(server) ? r
-                            : new SourceReport(server, r.address(), r.outcome(), r.reason(), r.query(), r.detail()));
+                            : new SourceReport(server, r.address(), r.outcome(), r.reasons(), r.query(), r.detail()));
                 } catch (TimeoutException e) {
-                    reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.TIMEOUT, Optional.empty(),
+                    reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.TIMEOUT, List.of(),
                             Optional.empty(), "no answer within the check deadline of "
                             + seconds(config.checkDeadline())));
                 } catch (ExecutionException e) {
                     // The client promises not to throw; if it does anyway, the source is simply unusable.
                     Log.LOG.warn("query of {} failed", p.target(), e.getCause());
                     reports.add(new SourceReport(server, Optional.of(p.target()), Outcome.UNREACHABLE,
-                            Optional.empty(), Optional.empty(), "query failed: " + describe(e.getCause())));
+                            List.of(), Optional.empty(), "query failed: " + describe(e.getCause())));
                 }
             }
         }
@@ -216,22 +215,26 @@ public final class DefaultNtpChecker implements NtpChecker {
             Optional<BackoffBook.Skip> skip = backoff.skip(target);
             if (skip.isPresent()) {
                 return new SourceReport(server, Optional.of(target), Outcome.SKIPPED,
-                        Optional.of(skip.get().reason()), Optional.empty(), skip.get().detail());
+                        List.of(skip.get().reason()), Optional.empty(), skip.get().detail());
             }
         }
         long begin = ticker.read();
         QueryResult result;
         if (primary) {
-            // One retry of a single exchange after a burst that got no answer (or a client that broke its promise
-            // not to throw), within the deadline. Plain code rather than a resilience4j Retry: building a
-            // RetryConfig spins about 25 classes and lambdas, a tenth of a one-shot check's start-up.
+            // The primary's whole attempt, burst and retry, fits in one timeout from its first request: its
+            // requests are spaced timeout / (samples + 1) apart, an answer to an earlier one still counts while a
+            // later one waits, and a dead primary is given up one timeout after the first request, not a timeout
+            // per request. One retry of a single exchange after a burst that got no answer (or a client that broke
+            // its promise not to throw), in the slot left for it. Plain code rather than a resilience4j Retry:
+            // building a RetryConfig spins about 25 classes and lambdas, a tenth of a one-shot check's start-up.
+            long end = begin + Math.min(config.timeout().toNanos(), Math.max(0, deadline - begin));
             try {
-                result = queryOnce(server, target, deadline, config.primarySamples(), config.primarySamples() + 1);
+                result = queryOnce(server, target, end, config.primarySamples(), config.primarySamples() + 1);
             } catch (RuntimeException e) {
                 result = null;
             }
             if (result == null || result.outcome() == Outcome.TIMEOUT) {
-                result = queryOnce(server, target, deadline, 1, 1);
+                result = queryOnce(server, target, end, 1, 1);
             }
         } else {
             boolean recorded = false;
@@ -252,32 +255,29 @@ public final class DefaultNtpChecker implements NtpChecker {
 
     /**
      * One query of {@code samples} exchanges, each given at most the configured timeout and at most
-     * {@code 1/slots} of the time left, so the whole burst ends before the check's deadline (with one slot left for
-     * the primary's retry) instead of running on after the check has given up on it.
+     * {@code 1/slots} of the time left until {@code deadline} (the check's, or the end of the primary's timeout), so
+     * the whole burst ends by then (with one slot left for the primary's retry) instead of running on after the
+     * check has given up on it.
      */
     private QueryResult queryOnce(NtpServer server, InetSocketAddress target, long deadline, int samples, int slots) {
         long remaining = deadline - ticker.read();
         long perExchange = Math.min(config.timeout().toNanos(), remaining / slots);
         if (perExchange < MIN_EXCHANGE_TIME.toNanos()) {
-            return new QueryResult(target, Outcome.TIMEOUT, Optional.empty(), List.of(), Optional.empty(),
+            return new QueryResult(target, Outcome.TIMEOUT, Optional.empty(), List.of(), List.of(),
                     Optional.empty(), Duration.ZERO, 0, DropCounts.NONE, "check deadline reached");
         }
         return client.query(target,
                 new QueryOptions(samples, Duration.ofNanos(perExchange), config.maxRootDistance(), server.auth()));
     }
 
+    /** The report of a query: its outcome and every reason it gave (a REJECTED or KISS result always has one). */
     private static SourceReport report(NtpServer server, InetSocketAddress target, QueryResult result) {
-        Optional<RejectReason> reason = Optional.empty();
-        if (result.outcome() == Outcome.REJECTED || result.outcome() == Outcome.KISS) {
-            reason = Optional.of(result.reason().orElse(
-                    result.outcome() == Outcome.KISS ? RejectReason.KISS_OF_DEATH : RejectReason.BAD_DELAY));
-        }
-        return new SourceReport(server, Optional.of(target), result.outcome(), reason, Optional.of(result));
+        return new SourceReport(server, Optional.of(target), result.outcome(), result.reasons(), Optional.of(result));
     }
 
     private static SourceReport unresolved(NtpServer server, String why) {
         Log.LOG.debug("{} unresolved: {}", server, why);
-        return new SourceReport(server, Optional.empty(), Outcome.UNRESOLVED, Optional.empty(), Optional.empty(), why);
+        return new SourceReport(server, Optional.empty(), Outcome.UNRESOLVED, List.of(), Optional.empty(), why);
     }
 
     private static String describe(Throwable t) {

@@ -4,7 +4,8 @@ import dev.pintp.ntp.KissCode;
 import dev.pintp.ntp.LeapIndicator;
 import dev.pintp.ntp.NtpSample;
 import dev.pintp.ntp.ReferenceId;
-import dev.pintp.ntp.RejectReason;
+import dev.pintp.ntp.DropReason;
+import dev.pintp.ntp.RefusalReason;
 import java.net.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -78,11 +79,11 @@ public final class ReplyCheck {
     }
 
     /** Not an answer to our request: count it and keep waiting. */
-    public record Dropped(RejectReason reason, String detail) implements Result {
+    public record Dropped(DropReason reason, String detail) implements Result {
     }
 
-    /** An answer to our request that must not be used; {@code kissCode} is set for {@link RejectReason#KISS_OF_DEATH}. */
-    public record Refused(RejectReason reason, KissCode kissCode, String detail) implements Result {
+    /** An answer to our request that must not be used; {@code kissCode} is set for {@link RefusalReason#KISS_OF_DEATH}. */
+    public record Refused(RefusalReason reason, KissCode kissCode, String detail) implements Result {
     }
 
     /** A valid answer. */
@@ -106,14 +107,14 @@ public final class ReplyCheck {
     public static Result check(byte[] data, int length, InetSocketAddress source, Expectation expect,
             Authenticator.Exchange auth) {
         if (!expect.server().equals(source)) {
-            return new Dropped(RejectReason.WRONG_SOURCE, "from " + source + ", expected " + expect.server());
+            return new Dropped(DropReason.WRONG_SOURCE, "from " + source + ", expected " + expect.server());
         }
         if (length < 48 || length % 4 != 0 || length > MAX_LENGTH) {
-            return new Dropped(RejectReason.BAD_LENGTH, length + " bytes");
+            return new Dropped(DropReason.BAD_LENGTH, length + " bytes");
         }
         PacketFields fields = PacketFields.parse(data, length);
         if (fields == null) {
-            return new Dropped(RejectReason.MALFORMED, (length - PacketFields.HEADER_LENGTH)
+            return new Dropped(DropReason.MALFORMED, (length - PacketFields.HEADER_LENGTH)
                     + " bytes after the header are neither extension fields nor a MAC");
         }
         NtpV3Impl p = new NtpV3Impl();
@@ -121,63 +122,63 @@ public final class ReplyCheck {
         long origin = p.getOriginateTimeStamp().ntpValue();
         if (origin != expect.nonce()) {
             if (expect.answered().contains(origin)) {
-                return new Dropped(RejectReason.DUPLICATE, "a second answer to an earlier request");
+                return new Dropped(DropReason.DUPLICATE, "a second answer to an earlier request");
             }
-            return new Dropped(RejectReason.ORIGIN_MISMATCH,
+            return new Dropped(DropReason.ORIGIN_MISMATCH,
                     String.format("origin %016x, sent %016x", origin, expect.nonce()));
         }
         Authenticator.Check authentic = auth.verify(data, length, fields);
         if (!authentic.ok()) {
-            return authentic.reason().isDropped() ? new Dropped(authentic.reason(), authentic.detail())
-                    : new Refused(authentic.reason(), null, authentic.detail());
+            return authentic.reason() instanceof DropReason drop ? new Dropped(drop, authentic.detail())
+                    : new Refused((RefusalReason) authentic.reason(), null, authentic.detail());
         }
 
         int mode = p.getMode();
         if (mode != 4) {
-            return refuse(RejectReason.BAD_MODE, "mode " + mode);
+            return refuse(RefusalReason.BAD_MODE, "mode " + mode);
         }
         int version = p.getVersion();
         if (version != 3 && version != 4) {
-            return refuse(RejectReason.BAD_VERSION, "version " + version);
+            return refuse(RefusalReason.BAD_VERSION, "version " + version);
         }
         int stratum = p.getStratum();
         int refId = p.getReferenceId();
         if (stratum == 0) {
             KissCode code = new KissCode(asciiCode(refId));
-            return new Refused(RejectReason.KISS_OF_DEATH, code, "Kiss-o'-Death " + code);
+            return new Refused(RefusalReason.KISS_OF_DEATH, code, "Kiss-o'-Death " + code);
         }
         LeapIndicator leap = LeapIndicator.of(p.getLeapIndicator());
         if (leap == LeapIndicator.UNSYNCHRONIZED) {
-            return refuse(RejectReason.UNSYNCHRONIZED, "leap indicator 3: the server is not synchronized");
+            return refuse(RefusalReason.UNSYNCHRONIZED, "leap indicator 3: the server is not synchronized");
         }
         if (stratum >= 16) {
-            return refuse(RejectReason.BAD_STRATUM, "stratum " + stratum);
+            return refuse(RefusalReason.BAD_STRATUM, "stratum " + stratum);
         }
         long rawTransmit = p.getTransmitTimeStamp().ntpValue();
         long rawReceive = p.getReceiveTimeStamp().ntpValue();
         long rawReference = p.getReferenceTimeStamp().ntpValue();
         if (rawTransmit == 0) {
-            return refuse(RejectReason.ZERO_TRANSMIT, "transmit timestamp is zero");
+            return refuse(RefusalReason.ZERO_TRANSMIT, "transmit timestamp is zero");
         }
         if (rawReceive == 0) {
-            return refuse(RejectReason.BAD_TIMESTAMP, "receive timestamp is zero");
+            return refuse(RefusalReason.BAD_TIMESTAMP, "receive timestamp is zero");
         }
         if (rawReference == 0) {
-            return refuse(RejectReason.BAD_TIMESTAMP, "reference timestamp is zero: never synchronized");
+            return refuse(RefusalReason.BAD_TIMESTAMP, "reference timestamp is zero: never synchronized");
         }
         long t2 = NtpTimestamps.toNanos(rawReceive);
         long t3 = NtpTimestamps.toNanos(rawTransmit);
         long reference = NtpTimestamps.toNanos(rawReference);
         if (t2 < NtpTimestamps.UNIX_EPOCH_NANOS || t3 < NtpTimestamps.UNIX_EPOCH_NANOS) {
-            return refuse(RejectReason.BAD_TIMESTAMP, "receive " + NtpTimestamps.toInstant(t2) + " or transmit "
+            return refuse(RefusalReason.BAD_TIMESTAMP, "receive " + NtpTimestamps.toInstant(t2) + " or transmit "
                     + NtpTimestamps.toInstant(t3) + " is before 1970");
         }
         if (t2 > t3) {
-            return refuse(RejectReason.RECEIVE_AFTER_TRANSMIT,
+            return refuse(RefusalReason.RECEIVE_AFTER_TRANSMIT,
                     "receive " + NtpTimestamps.toInstant(t2) + " after transmit " + NtpTimestamps.toInstant(t3));
         }
         if (reference > t3) {
-            return refuse(RejectReason.REFERENCE_AFTER_TRANSMIT, "reference " + NtpTimestamps.toInstant(reference)
+            return refuse(RefusalReason.REFERENCE_AFTER_TRANSMIT, "reference " + NtpTimestamps.toInstant(reference)
                     + " after transmit " + NtpTimestamps.toInstant(t3));
         }
 
@@ -187,18 +188,18 @@ public final class ReplyCheck {
         long serverPrecision = NtpTimestamps.exponentToNanos(precision);
         long tolerance = Math.min(serverPrecision, MAX_PRECISION_TOLERANCE_NANOS) + expect.localPrecisionNanos();
         if (rawDelay < -tolerance) {
-            return refuse(RejectReason.BAD_DELAY, "negative round-trip delay " + Duration.ofNanos(rawDelay)
+            return refuse(RefusalReason.BAD_DELAY, "negative round-trip delay " + Duration.ofNanos(rawDelay)
                     + ": the server held the request longer than the whole exchange took");
         }
         Duration delay = Duration.ofNanos(Math.max(rawDelay, 0));
         if (delay.compareTo(expect.maxDelay()) > 0) {
-            return refuse(RejectReason.BAD_DELAY, "round-trip delay " + delay + " above " + expect.maxDelay());
+            return refuse(RefusalReason.BAD_DELAY, "round-trip delay " + delay + " above " + expect.maxDelay());
         }
         // chrony's test A (ntp_core.c, process_response): "precision <= inst->max_delay", where precision is the
         // local clock's quantum plus 2^(server's precision field). A server claiming a precision coarser than the
         // largest delay accepted (2^+127 s, say) cannot have measured its timestamps well enough to be believed.
         if (serverPrecision + expect.localPrecisionNanos() > expect.maxDelay().toNanos()) {
-            return refuse(RejectReason.BAD_DELAY, "precision 2^" + precision + " s (with ours "
+            return refuse(RefusalReason.BAD_DELAY, "precision 2^" + precision + " s (with ours "
                     + Duration.ofNanos(serverPrecision + expect.localPrecisionNanos()) + ") above the maximum delay "
                     + expect.maxDelay());
         }
@@ -207,7 +208,7 @@ public final class ReplyCheck {
         // systemd-timesyncd's root distance, the quantity RootDistanceMaxSec limits.
         Duration rootDistance = Duration.ofNanos(rootDelay / 2 + rootDispersion);
         if (rootDistance.compareTo(expect.maxRootDistance()) > 0) {
-            return refuse(RejectReason.ROOT_DISTANCE_TOO_LARGE,
+            return refuse(RefusalReason.ROOT_DISTANCE_TOO_LARGE,
                     "root distance " + rootDistance + " above " + expect.maxRootDistance());
         }
         // RFC 5905 section 8: epsilon = server precision + our precision + PHI * (T4 - T1).
@@ -229,7 +230,7 @@ public final class ReplyCheck {
         return new Accepted(sample);
     }
 
-    private static Refused refuse(RejectReason reason, String detail) {
+    private static Refused refuse(RefusalReason reason, String detail) {
         return new Refused(reason, null, detail);
     }
 

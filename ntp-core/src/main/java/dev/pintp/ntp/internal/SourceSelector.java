@@ -1,14 +1,17 @@
 package dev.pintp.ntp.internal;
 
+import dev.pintp.ntp.CheckDecision;
 import dev.pintp.ntp.CheckResult;
 import dev.pintp.ntp.NtpConfig;
 import dev.pintp.ntp.NtpSample;
 import dev.pintp.ntp.NtpServer;
 import dev.pintp.ntp.Outcome;
+import dev.pintp.ntp.RefusalReason;
 import dev.pintp.ntp.RejectReason;
 import dev.pintp.ntp.SourceReport;
 import dev.pintp.ntp.SyncQuality;
 import dev.pintp.ntp.Verdict;
+import dev.pintp.ntp.VerdictReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,17 +32,23 @@ public final class SourceSelector {
      * Decides a check.
      *
      * <ol>
-     *   <li>A source whose query was OK but whose root distance exceeds the maximum is rejected
+     *   <li>A source whose query was OK but whose root distance exceeds the maximum is REJECTED
      *       (ROOT_DISTANCE_TOO_LARGE; normally the client already refused it).
      *   <li>Falsetickers: each remaining source has the correctness interval offset &plusmn; max(synchronization
      *       distance, maxOffset / 2) (the floor keeps a LAN server that claims a near-zero error bound from being
      *       outvoted over a disagreement too small to matter for the verdict). The largest set of intervals with a
-     *       common point are the truechimers if they are a majority (more than half); the others are FALSETICKER.
-     *       With two or more sources and no majority, none can be trusted: all are FALSETICKER.
-     *   <li>A truechimer whose absolute offset exceeds maxOffset is OFFSET_TOO_LARGE.
+     *       common point are the truechimers if they are a majority (more than half); the others are REJECTED
+     *       FALSETICKER. With two or more sources and no majority, none can be trusted: all are FALSETICKER.
+     *   <li>A truechimer whose absolute offset exceeds maxOffset stays OK (it answered validly and was not
+     *       outvoted) but is marked OFFSET_TOO_LARGE: it is this clock that is off, and it is not usable.
      *   <li>The selected source is the first usable primary in configuration order (the one with the smallest
      *       synchronization distance among that primary's addresses), else the usable fallback with the smallest
      *       synchronization distance.
+     *   <li>The verdict's reason: {@link VerdictReason.Synced} with the selected source; otherwise
+     *       {@link VerdictReason.ClockOff} against the OFFSET_TOO_LARGE source that the same rule would have
+     *       selected; otherwise {@link VerdictReason.NoMajority} when two or more answered validly and no majority
+     *       agreed; otherwise {@link VerdictReason.NotQueried} when every source was skipped; otherwise
+     *       {@link VerdictReason.NoValidAnswer}.
      * </ol>
      *
      * @param reports every candidate, in the order they should be reported
@@ -52,40 +61,72 @@ public final class SourceSelector {
                 throw new IllegalArgumentException("a usable source must have a sample: " + r);
             }
             if (r.isUsable() && r.sample().get().rootDistance().compareTo(config.maxRootDistance()) > 0) {
-                r = reject(r, RejectReason.ROOT_DISTANCE_TOO_LARGE, "root distance "
+                r = reject(r, RefusalReason.ROOT_DISTANCE_TOO_LARGE, "root distance "
                         + seconds(r.sample().get().rootDistance()) + " above the maximum "
                         + seconds(config.maxRootDistance()));
             }
             out.add(r);
         }
-        markFalsetickers(out, config);
+        Majority vote = markFalsetickers(out, config);
         for (int i = 0; i < out.size(); i++) {
             SourceReport r = out.get(i);
             if (r.isUsable() && r.sample().get().offset().abs().compareTo(config.maxOffset()) > 0) {
-                out.set(i, reject(r, RejectReason.OFFSET_TOO_LARGE, "offset " + seconds(r.sample().get().offset())
-                        + " beyond the maximum of " + seconds(config.maxOffset()) + " either way"));
+                out.set(i, new SourceReport(r.server(), r.address(), Outcome.OK,
+                        List.of(CheckDecision.OFFSET_TOO_LARGE), r.query(), "offset "
+                        + seconds(r.sample().get().offset()) + " beyond the maximum of " + seconds(config.maxOffset())
+                        + " either way"));
             }
         }
-        SourceReport selected = selectPrimary(out, config);
-        Verdict verdict = Verdict.PRIMARY_SYNCED;
-        if (selected == null) {
-            for (SourceReport r : out) {
-                if (r.isUsable() && r.server().role() == NtpServer.Role.FALLBACK && closer(r, selected)) {
-                    selected = r;
-                }
-            }
-            verdict = selected != null ? Verdict.FALLBACK_SYNCED : Verdict.UNSYNCHRONIZED;
+        SourceReport selected = select(out, config, true);
+        if (selected != null) {
+            Verdict verdict = selected.server().role() == NtpServer.Role.PRIMARY ? Verdict.PRIMARY_SYNCED
+                    : Verdict.FALLBACK_SYNCED;
+            VerdictReason reason = new VerdictReason.Synced(selected.server(), selected.address().get(),
+                    selected.sample().get().offset());
+            return new CheckResult(verdict, Optional.of(selected), out, reason,
+                    SyncQuality.of(selected.sample().get(), config), checkedAt, elapsed);
         }
-        SyncQuality quality = selected != null ? SyncQuality.of(selected.sample().get(), config) : SyncQuality.NONE;
-        return new CheckResult(verdict, Optional.ofNullable(selected), out, quality, checkedAt, elapsed);
+        return new CheckResult(Verdict.UNSYNCHRONIZED, Optional.empty(), out, whyNot(out, config, vote),
+                SyncQuality.NONE, checkedAt, elapsed);
     }
 
-    /** The usable report of the first primary that has one, the closest of that primary's; null when none. */
-    private static SourceReport selectPrimary(List<SourceReport> reports, NtpConfig config) {
+    /** Why no source qualified; see {@link #decide}. */
+    private static VerdictReason whyNot(List<SourceReport> reports, NtpConfig config, Majority vote) {
+        SourceReport off = select(reports, config, false);
+        if (off != null) {
+            return new VerdictReason.ClockOff(off.server(), off.address().get(), off.sample().get().offset(),
+                    config.maxOffset());
+        }
+        if (vote != null && !vote.majority()) {
+            return new VerdictReason.NoMajority(vote.agreeing(), vote.answering());
+        }
+        int backedOff = 0;
+        int denied = 0;
+        for (SourceReport r : reports) {
+            if (r.outcome() == Outcome.SKIPPED) {
+                if (r.hasReason(CheckDecision.DENIED)) {
+                    denied++;
+                } else {
+                    backedOff++;
+                }
+            }
+        }
+        if (!reports.isEmpty() && backedOff + denied == reports.size()) {
+            return new VerdictReason.NotQueried(backedOff, denied);
+        }
+        return new VerdictReason.NoValidAnswer(reports.size());
+    }
+
+    /**
+     * The source a verdict rests on among the usable reports ({@code usable}) or among the OFFSET_TOO_LARGE ones:
+     * the closest address of the first primary in configuration order that has one, else the closest fallback; null
+     * when there is none.
+     */
+    private static SourceReport select(List<SourceReport> reports, NtpConfig config, boolean usable) {
         for (NtpServer primary : config.primaries()) {
             SourceReport best = null;
             for (SourceReport r : reports) {
-                if (r.isUsable() && r.server().equals(primary) && closer(r, best)) {
+                if (candidate(r, usable) && r.server().equals(primary) && closer(r, best)) {
                     best = r;
                 }
             }
@@ -93,7 +134,27 @@ public final class SourceSelector {
                 return best;
             }
         }
-        return null;
+        SourceReport best = null;
+        for (SourceReport r : reports) {
+            if (candidate(r, usable) && r.server().role() == NtpServer.Role.FALLBACK && closer(r, best)) {
+                best = r;
+            }
+        }
+        return best;
+    }
+
+    private static boolean candidate(SourceReport r, boolean usable) {
+        return usable ? r.isUsable() : r.answeredValidly() && r.hasReason(CheckDecision.OFFSET_TOO_LARGE);
+    }
+
+    /**
+     * How the falseticker vote went.
+     *
+     * @param agreeing the most answering sources whose intervals share a point
+     * @param answering how many sources answered validly
+     * @param majority whether {@code agreeing} is more than half of {@code answering}
+     */
+    private record Majority(int agreeing, int answering, boolean majority) {
     }
 
     /** True when usable {@code r} has a smaller synchronization distance than {@code best} (or best is null). */
@@ -102,7 +163,8 @@ public final class SourceSelector {
                 .compareTo(best.sample().get().synchronizationDistance()) < 0;
     }
 
-    private static void markFalsetickers(List<SourceReport> reports, NtpConfig config) {
+    /** Marks the falsetickers; the vote, or null when fewer than two sources answered (no vote). */
+    private static Majority markFalsetickers(List<SourceReport> reports, NtpConfig config) {
         List<Integer> usable = new ArrayList<>();
         for (int i = 0; i < reports.size(); i++) {
             if (reports.get(i).isUsable()) {
@@ -111,7 +173,7 @@ public final class SourceSelector {
         }
         int n = usable.size();
         if (n < 2) {
-            return;
+            return null;
         }
         long floor = config.maxOffset().toNanos() / 2;
         long[] low = new long[n];
@@ -169,13 +231,14 @@ public final class SourceSelector {
                                 + seconds(Duration.ofNanos(agreeHigh)) + ")"
                         : "offset " + offset + ": no majority agrees, at most " + best + " of " + n
                                 + " answering sources agree within their error bounds";
-                reports.set(i, reject(r, RejectReason.FALSETICKER, detail));
+                reports.set(i, reject(r, CheckDecision.FALSETICKER, detail));
             }
         }
+        return new Majority(best, n, majority);
     }
 
     private static SourceReport reject(SourceReport r, RejectReason reason, String detail) {
-        return new SourceReport(r.server(), r.address(), Outcome.REJECTED, Optional.of(reason), r.query(), detail);
+        return new SourceReport(r.server(), r.address(), Outcome.REJECTED, List.of(reason), r.query(), detail);
     }
 
     /** A signed duration in seconds with microseconds, for detail texts: {@code +2.500000 s}. */

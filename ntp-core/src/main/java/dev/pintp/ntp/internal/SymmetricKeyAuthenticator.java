@@ -1,8 +1,8 @@
 package dev.pintp.ntp.internal;
 
+import dev.pintp.ntp.DropReason;
 import dev.pintp.ntp.NtpKey;
 import dev.pintp.ntp.NtpKeyType;
-import dev.pintp.ntp.RejectReason;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -120,21 +120,21 @@ public final class SymmetricKeyAuthenticator implements Authenticator {
         @Override
         public Check verify(byte[] data, int length, PacketFields fields) {
             if (!fields.hasMac()) {
-                return Check.refuse(RejectReason.UNAUTHENTICATED, "no MAC in the answer"
+                return Check.drop(DropReason.UNAUTHENTICATED, "no MAC in the answer"
                         + (fields.hasNtsFields() ? " (NTS fields instead)" : "") + ", expected one under key "
                         + keyId);
             }
             if (fields.isCryptoNak()) {
-                return Check.refuse(RejectReason.UNAUTHENTICATED,
+                return Check.drop(DropReason.UNAUTHENTICATED,
                         "a crypto-NAK: the server could not authenticate our request under key " + keyId);
             }
             long id = fields.macKeyId(data);
             if (id != keyId) {
-                return Check.refuse(RejectReason.WRONG_KEY, "MAC under key " + id + ", expected key " + keyId);
+                return Check.drop(DropReason.WRONG_KEY, "MAC under key " + id + ", expected key " + keyId);
             }
             int authLength = fields.macLength() - 4;
             if (fields.macLength() < PacketFields.MIN_MAC_LENGTH) {
-                return Check.refuse(RejectReason.BAD_MAC, "MAC of " + authLength + " bytes under key " + keyId
+                return Check.drop(DropReason.BAD_MAC, "MAC of " + authLength + " bytes under key " + keyId
                         + ", too short");
             }
             int truncated = PacketFields.version(data) == 4 && fields.macLength() <= PacketFields.MAX_V4_MAC_LENGTH
@@ -142,12 +142,12 @@ public final class SymmetricKeyAuthenticator implements Authenticator {
             byte[] expected = mac(data, fields.macStart());
             int expectedLength = Math.min(expected.length, truncated);
             if (authLength != expectedLength) {
-                return Check.refuse(RejectReason.BAD_MAC, "MAC of " + authLength + " bytes under key " + keyId
+                return Check.drop(DropReason.BAD_MAC, "MAC of " + authLength + " bytes under key " + keyId
                         + ", expected " + expectedLength);
             }
             byte[] got = Arrays.copyOfRange(data, fields.macStart() + 4, fields.macStart() + 4 + authLength);
             if (!MessageDigest.isEqual(Arrays.copyOf(expected, expectedLength), got)) {
-                return Check.refuse(RejectReason.BAD_MAC, "the MAC under key " + keyId + " does not verify");
+                return Check.drop(DropReason.BAD_MAC, "the MAC under key " + keyId + " does not verify");
             }
             return Check.OK;
         }

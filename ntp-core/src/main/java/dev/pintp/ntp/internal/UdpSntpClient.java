@@ -1,22 +1,26 @@
 package dev.pintp.ntp.internal;
 
 import dev.pintp.ntp.DropCounts;
+import dev.pintp.ntp.DropReason;
 import dev.pintp.ntp.NtpSample;
 import dev.pintp.ntp.Outcome;
 import dev.pintp.ntp.QueryOptions;
 import dev.pintp.ntp.QueryResult;
+import dev.pintp.ntp.RefusalReason;
 import dev.pintp.ntp.RejectReason;
 import dev.pintp.ntp.SntpClient;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,16 +33,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The SNTP engine: per query one connected socket on an ephemeral port, then {@code samples} exchanges one after
- * another, each with a fresh 64-bit random nonce as transmit timestamp and its own timeout; datagrams that are not an
- * answer are dropped and counted while the exchange keeps waiting; answers are checked by {@link ReplyCheck}; the
- * valid samples go through the {@link ClockFilter}. Immutable and thread-safe.
+ * another, each with a fresh 64-bit random nonce as transmit timestamp and its own timeout; an answer to an earlier
+ * request of the query whose own wait ended still counts when it arrives later (timed from that request): a
+ * request sent before the deadline of its own wait does not lose its answer to the next request; datagrams that are
+ * not an answer are dropped and counted while the exchange keeps waiting; answers are checked by {@link ReplyCheck};
+ * the valid samples go through the {@link ClockFilter}. Immutable and thread-safe.
  */
 public final class UdpSntpClient implements SntpClient {
     /** Default limit on the round-trip delay: chrony's default {@code maxdelay}. */
     public static final Duration DEFAULT_MAX_DELAY = Duration.ofSeconds(3);
     /** Default precision of the local clock: 1 µs, conservative for {@link Clock#systemUTC()} on Linux. */
     public static final Duration DEFAULT_LOCAL_PRECISION = Duration.ofNanos(1000);
-
+    /** Byte offset of the origin timestamp in an NTP header (RFC 5905, figure 8). */
+    private static final int ORIGIN_OFFSET = 24;
 
     private final Clock clock;
     private final LongSupplier ticker;
@@ -130,7 +137,14 @@ public final class UdpSntpClient implements SntpClient {
     private boolean exchange(DatagramTransport.Connection connection, InetSocketAddress server, QueryOptions options,
             Authenticator auth, Burst burst) throws IOException {
         long nonce = nextNonce();
-        Authenticator.Exchange authExchange = auth.begin(request(nonce, auth.requestVersion()));
+        Authenticator.Exchange authExchange;
+        try {
+            authExchange = auth.begin(request(nonce, auth.requestVersion()));
+        } catch (IOException e) {
+            // no request can be made (NTS-KE refused): the message is the reason in plain words (Authenticator.begin)
+            burst.unreachable(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+            return false;
+        }
         byte[] request = authExchange.request();
         byte[] buffer = new byte[ReplyCheck.MAX_LENGTH + 4];
         long timeout = saturatedNanos(options.timeout());
@@ -144,13 +158,34 @@ public final class UdpSntpClient implements SntpClient {
             long elapsed = ticker.getAsLong() - start;
             if (received == null) {
                 Log.LOG.debug("{}: no answer to exchange {} within {}", server, burst.exchanges, options.timeout());
-                burst.timedOut++;
+                burst.unanswered.add(new Sent(nonce, t1, start, authExchange));
                 return true;
             }
             ReplyCheck.Expectation expect = new ReplyCheck.Expectation(server, nonce, burst.answered, t1, elapsed,
                     options.maxRootDistance(), maxDelay, localPrecisionNanos);
             ReplyCheck.Result result =
                     ReplyCheck.check(buffer, received.length(), received.source(), expect, authExchange);
+            if (result instanceof ReplyCheck.Dropped dropped
+                    && dropped.reason() == DropReason.ORIGIN_MISMATCH && !burst.unanswered.isEmpty()) {
+                Sent earlier = burst.earlierRequestAnswered(buffer, received.length());
+                if (earlier != null) {
+                    // A late answer to a request of this query whose own wait ended: it answers that request,
+                    // timed from that request's T1; the current exchange keeps waiting for its own answer.
+                    ReplyCheck.Expectation late = new ReplyCheck.Expectation(server, earlier.nonce(),
+                            burst.answered, earlier.t1(), ticker.getAsLong() - earlier.start(),
+                            options.maxRootDistance(), maxDelay, localPrecisionNanos);
+                    ReplyCheck.Result lateResult = ReplyCheck.check(buffer, received.length(), received.source(),
+                            late, earlier.auth());
+                    if (!(lateResult instanceof ReplyCheck.Dropped)) { // a forgery leaves the request open
+                        burst.unanswered.remove(earlier);
+                        burst.answered.add(earlier.nonce());
+                    }
+                    if (!record(lateResult, server, burst)) {
+                        return false;
+                    }
+                    continue;
+                }
+            }
             if (result instanceof ReplyCheck.Dropped dropped) {
                 Log.LOG.debug("{}: dropped a datagram from {}: {} ({})", server, received.source(), dropped.reason(),
                         dropped.detail());
@@ -158,16 +193,33 @@ public final class UdpSntpClient implements SntpClient {
                 continue;
             }
             burst.answered.add(nonce);
-            if (result instanceof ReplyCheck.Refused refused) {
-                Log.LOG.debug("{}: refused an answer: {} ({})", server, refused.reason(), refused.detail());
-                burst.refuse(refused);
-                return refused.kissCode() == null;
-            }
-            // A local reference clock is normal for the Pi Zero and visible in NtpSample.hasLocalReference(); not
-            // logged, since the first log call of a process initializes slf4j (about 10 ms of a one-shot check).
-            burst.samples.add(((ReplyCheck.Accepted) result).sample());
+            return record(result, server, burst);
+        }
+    }
+
+    /**
+     * Records a datagram's result in the burst: counted when dropped, kept when refused or accepted; false when the
+     * burst must stop (a Kiss-o'-Death).
+     */
+    private static boolean record(ReplyCheck.Result result, InetSocketAddress server, Burst burst) {
+        if (result instanceof ReplyCheck.Dropped dropped) {
+            Log.LOG.debug("{}: dropped a late datagram: {} ({})", server, dropped.reason(), dropped.detail());
+            burst.drop(dropped);
             return true;
         }
+        if (result instanceof ReplyCheck.Refused refused) {
+            Log.LOG.debug("{}: refused an answer: {} ({})", server, refused.reason(), refused.detail());
+            burst.refuse(refused);
+            return refused.kissCode() == null;
+        }
+        // A local reference clock is normal for the Pi Zero and visible in NtpSample.hasLocalReference(); not
+        // logged, since the first log call of a process initializes slf4j (about 10 ms of a one-shot check).
+        burst.samples.add(((ReplyCheck.Accepted) result).sample());
+        return true;
+    }
+
+    /** A request of this query whose wait ended without an answer; its answer still counts if it comes later. */
+    private record Sent(long nonce, Instant t1, long start, Authenticator.Exchange auth) {
     }
 
     /** Nanoseconds of {@code d}, at most about 146 years, so that sums with ticker values cannot overflow. */
@@ -204,14 +256,13 @@ public final class UdpSntpClient implements SntpClient {
         final InetSocketAddress server;
         final List<NtpSample> samples = new ArrayList<>();
         final Set<Long> answered = new HashSet<>();
+        /** Requests whose own wait ended unanswered, oldest first (at most {@code samples}). */
+        final List<Sent> unanswered = new ArrayList<>();
         int exchanges;
-        int timedOut;
-        int badLength;
-        int wrongSource;
-        int originMismatch;
-        int duplicate;
-        int malformed;
-        int authFailed;
+        DropCounts drops = DropCounts.NONE;
+        /** The authentication reasons of dropped answers and the reasons of refused ones, each once, in order. */
+        final Set<RejectReason> authFailures = new LinkedHashSet<>();
+        final Set<RejectReason> refusals = new LinkedHashSet<>();
         ReplyCheck.Dropped firstAuthFailure;
         ReplyCheck.Refused firstRefusal;
         ReplyCheck.Refused kiss;
@@ -223,27 +274,34 @@ public final class UdpSntpClient implements SntpClient {
             this.server = server;
         }
 
-        void drop(ReplyCheck.Dropped dropped) {
-            switch (dropped.reason()) {
-                case BAD_LENGTH -> badLength++;
-                case WRONG_SOURCE -> wrongSource++;
-                case ORIGIN_MISMATCH -> originMismatch++;
-                case DUPLICATE -> duplicate++;
-                case MALFORMED -> malformed++;
-                case UNAUTHENTICATED, WRONG_KEY, BAD_MAC -> {
-                    authFailed++;
-                    if (firstAuthFailure == null) {
-                        firstAuthFailure = dropped;
-                    }
+        /** The unanswered request whose nonce is the origin of this datagram (a valid header), or null. */
+        Sent earlierRequestAnswered(byte[] data, int length) {
+            long origin = ByteBuffer.wrap(data, 0, length).getLong(ORIGIN_OFFSET);
+            for (Sent s : unanswered) {
+                if (s.nonce() == origin) {
+                    return s;
                 }
-                default -> throw new IllegalArgumentException("not a drop reason: " + dropped.reason());
+            }
+            return null;
+        }
+
+        void drop(ReplyCheck.Dropped dropped) {
+            drops = drops.plus(dropped.reason());
+            if (dropped.reason().isAuthentication()) {
+                authFailures.add(dropped.reason());
+                if (firstAuthFailure == null) {
+                    firstAuthFailure = dropped;
+                }
             }
         }
 
         void refuse(ReplyCheck.Refused refused) {
             if (refused.kissCode() != null) {
                 kiss = refused;
-            } else if (firstRefusal == null) {
+                return;
+            }
+            refusals.add(refused.reason());
+            if (firstRefusal == null) {
                 firstRefusal = refused;
             }
         }
@@ -253,25 +311,37 @@ public final class UdpSntpClient implements SntpClient {
         }
 
         DropCounts drops() {
-            return new DropCounts(badLength, wrongSource, originMismatch, duplicate, malformed, authFailed);
+            return drops;
+        }
+
+        /** {@code first} (if not null), then the authentication failures, then the refusals, each once. */
+        List<RejectReason> reasons(RejectReason first) {
+            Set<RejectReason> all = new LinkedHashSet<>();
+            if (first != null) {
+                all.add(first);
+            }
+            all.addAll(authFailures);
+            all.addAll(refusals);
+            return List.copyOf(all);
         }
 
         /**
          * A Kiss-o'-Death wins over samples (the server told us to back off or stop, and the caller must hear it),
-         * then samples, then unreachable, then answers that failed authentication (REJECTED with the first one's
-         * reason: the forgery is the news), then a refusal, then a timeout.
+         * then samples, then unreachable, then answers that failed authentication (REJECTED with their reasons first:
+         * the forgery is the news), then refusals, then a timeout. A KISS or REJECTED result keeps every reason
+         * that applied to the burst's answers.
          */
         QueryResult finish() {
             if (kiss != null) {
                 return new QueryResult(server, Outcome.KISS, Optional.empty(), samples,
-                        Optional.of(RejectReason.KISS_OF_DEATH), Optional.of(kiss.kissCode()), Duration.ZERO,
+                        reasons(RefusalReason.KISS_OF_DEATH), Optional.of(kiss.kissCode()), Duration.ZERO,
                         exchanges, drops(), kiss.detail());
             }
             Optional<NtpSample> best = ClockFilter.best(samples);
             if (best.isPresent()) {
                 Duration jitter = ClockFilter.jitter(samples, best.get());
                 String detail = samples.size() + " of " + exchanges + " exchanges valid";
-                return new QueryResult(server, Outcome.OK, best, samples, Optional.empty(), Optional.empty(), jitter,
+                return new QueryResult(server, Outcome.OK, best, samples, List.of(), Optional.empty(), jitter,
                         exchanges, drops(), detail);
             }
             if (unreachable != null) {
@@ -279,13 +349,13 @@ public final class UdpSntpClient implements SntpClient {
             }
             if (firstAuthFailure != null) {
                 return new QueryResult(server, Outcome.REJECTED, Optional.empty(), samples,
-                        Optional.of(firstAuthFailure.reason()), Optional.empty(), Duration.ZERO, exchanges, drops(),
-                        authFailed + " answer(s) failed authentication, none authentic: "
+                        reasons(null), Optional.empty(), Duration.ZERO, exchanges, drops(),
+                        drops.authFailed() + " answer(s) failed authentication, none authentic: "
                                 + firstAuthFailure.detail());
             }
             if (firstRefusal != null) {
                 return new QueryResult(server, Outcome.REJECTED, Optional.empty(), samples,
-                        Optional.of(firstRefusal.reason()), Optional.empty(), Duration.ZERO, exchanges, drops(),
+                        reasons(null), Optional.empty(), Duration.ZERO, exchanges, drops(),
                         firstRefusal.detail());
             }
             return result(Outcome.TIMEOUT, "no valid answer to " + exchanges + " request(s)"
@@ -297,7 +367,7 @@ public final class UdpSntpClient implements SntpClient {
         }
 
         QueryResult result(Outcome outcome, String detail) {
-            return new QueryResult(server, outcome, Optional.empty(), samples, Optional.empty(), Optional.empty(),
+            return new QueryResult(server, outcome, Optional.empty(), samples, List.of(), Optional.empty(),
                     Duration.ZERO, exchanges, drops(), detail);
         }
     }

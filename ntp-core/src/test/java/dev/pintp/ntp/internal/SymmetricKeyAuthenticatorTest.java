@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pintp.ntp.NtpKey;
 import dev.pintp.ntp.NtpKeyType;
-import dev.pintp.ntp.RejectReason;
+import dev.pintp.ntp.DropReason;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -100,8 +100,8 @@ class SymmetricKeyAuthenticatorTest {
         Authenticator.Exchange ex = a.begin(UdpSntpClient.request(42, a.requestVersion()));
         byte[] reply = Arrays.copyOf(signedReply(ex.request(), a), 48);
         Authenticator.Check c = verify(ex, reply);
-        assertEquals(RejectReason.UNAUTHENTICATED, c.reason());
-        assertEquals(RejectReason.UNAUTHENTICATED, verify(ex, Arrays.copyOf(reply, 52)).reason(), "crypto-NAK");
+        assertEquals(DropReason.UNAUTHENTICATED, c.reason());
+        assertEquals(DropReason.UNAUTHENTICATED, verify(ex, Arrays.copyOf(reply, 52)).reason(), "crypto-NAK");
     }
 
     @ParameterizedTest
@@ -111,7 +111,7 @@ class SymmetricKeyAuthenticatorTest {
         SymmetricKeyAuthenticator other = new SymmetricKeyAuthenticator(key(type, 8));
         Authenticator.Exchange ex = a.begin(UdpSntpClient.request(42, a.requestVersion()));
         Authenticator.Check c = verify(ex, signedReply(ex.request(), other));
-        assertEquals(RejectReason.WRONG_KEY, c.reason());
+        assertEquals(DropReason.WRONG_KEY, c.reason());
         assertEquals("MAC under key 8, expected key 7", c.detail());
     }
 
@@ -123,7 +123,7 @@ class SymmetricKeyAuthenticatorTest {
         secret[0] ^= 1;
         SymmetricKeyAuthenticator forger = new SymmetricKeyAuthenticator(new NtpKey(7, type, secret));
         Authenticator.Exchange ex = a.begin(UdpSntpClient.request(42, a.requestVersion()));
-        assertEquals(RejectReason.BAD_MAC, verify(ex, signedReply(ex.request(), forger)).reason());
+        assertEquals(DropReason.BAD_MAC, verify(ex, signedReply(ex.request(), forger)).reason());
     }
 
     @ParameterizedTest
@@ -152,9 +152,9 @@ class SymmetricKeyAuthenticatorTest {
         byte[] reply = signedReply(ex.request(), a);
         assertEquals(48 + 36, reply.length);
         Authenticator.Check c = verify(ex, Arrays.copyOf(reply, 48 + 24));
-        assertEquals(RejectReason.BAD_MAC, c.reason());
+        assertEquals(DropReason.BAD_MAC, c.reason());
         assertEquals("MAC of 20 bytes under key 7, expected 32", c.detail());
-        assertEquals(RejectReason.BAD_MAC, verify(ex, Arrays.copyOf(reply, 48 + 40)).reason());
+        assertEquals(DropReason.BAD_MAC, verify(ex, Arrays.copyOf(reply, 48 + 40)).reason());
     }
 
     @Test

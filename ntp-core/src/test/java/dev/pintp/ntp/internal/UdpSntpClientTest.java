@@ -11,7 +11,8 @@ import dev.pintp.ntp.NtpSample;
 import dev.pintp.ntp.Outcome;
 import dev.pintp.ntp.QueryOptions;
 import dev.pintp.ntp.QueryResult;
-import dev.pintp.ntp.RejectReason;
+import dev.pintp.ntp.DropReason;
+import dev.pintp.ntp.RefusalReason;
 import dev.pintp.ntp.testkit.SntpTestServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -211,18 +212,54 @@ class UdpSntpClientTest {
     }
 
     @Test
-    void aLateCopyOfAnEarlierAnswerIsADuplicateAndALateAnswerToATimedOutRequestIsStale() {
+    void aLateCopyOfAnEarlierAnswerIsADuplicate() {
         FakeTransport t = new FakeTransport(new Ticker(), List.of(
                 nonce -> List.of(reply(nonce, Duration.ZERO, 1_000_000, SERVER)),
                 nonce -> List.of(reply(nonce - 1, Duration.ZERO, 1_000_000, SERVER),
-                        reply(nonce, Duration.ZERO, 1_000_000, SERVER)),
-                nonce -> List.of(),
-                nonce -> List.of(reply(nonce - 1, Duration.ZERO, 1_000_000, SERVER),
                         reply(nonce, Duration.ZERO, 1_000_000, SERVER))));
-        QueryResult r = run(t, counting(), ONE.withSamples(4));
+        QueryResult r = run(t, counting(), ONE.withSamples(2));
         assertEquals(Outcome.OK, r.outcome());
-        assertEquals(3, r.samples().size());
-        assertEquals(new DropCounts(0, 0, 1, 1), r.drops());
+        assertEquals(2, r.samples().size());
+        assertEquals(new DropCounts(0, 0, 0, 1), r.drops());
+    }
+
+    @Test
+    void aLateAnswerToATimedOutRequestCountsTimedFromThatRequest() {
+        // Request 1 (nonce 100) gets no answer within its 1 s; its answer arrives 200 ms into request 2's wait,
+        // 1.2 s after it was sent; request 2's own answer follows 1 ms later. Both count, each with its own delay.
+        FakeTransport t = new FakeTransport(new Ticker(), List.of(
+                nonce -> List.of(),
+                nonce -> List.of(reply(nonce - 1, Duration.ofMillis(40), 1_200_000_000L, 200_000_000L, SERVER),
+                        reply(nonce, Duration.ofMillis(40), 201_000_000L, 1_000_000L, SERVER))));
+        QueryResult r = run(t, counting(), ONE.withSamples(2));
+        assertEquals(Outcome.OK, r.outcome(), r::toString);
+        assertEquals(List.of(Duration.ofMillis(1200), Duration.ofMillis(201)),
+                r.samples().stream().map(NtpSample::delay).toList());
+        assertEquals(List.of(Duration.ofMillis(40), Duration.ofMillis(40)),
+                r.samples().stream().map(NtpSample::offset).toList());
+        assertEquals(DropCounts.NONE, r.drops());
+        assertEquals(2, r.exchanges());
+    }
+
+    @Test
+    void aLateAnswerToARequestNeverSentIsStillAnOriginMismatch() {
+        FakeTransport t = new FakeTransport(new Ticker(), List.of(
+                nonce -> List.of(),
+                nonce -> List.of(reply(nonce + 1, Duration.ZERO, 1_000_000, SERVER),
+                        reply(nonce, Duration.ZERO, 1_000_000, SERVER))));
+        QueryResult r = run(t, counting(), ONE.withSamples(2));
+        assertEquals(1, r.samples().size());
+        assertEquals(new DropCounts(0, 0, 1, 0), r.drops());
+    }
+
+    @Test
+    void aLateKissOfDeathToATimedOutRequestStopsTheBurst() {
+        FakeTransport t = new FakeTransport(new Ticker(), List.of(
+                nonce -> List.of(),
+                nonce -> List.of(kiss(nonce - 1, "RATE"))));
+        QueryResult r = run(t, counting(), ONE.withSamples(4));
+        assertEquals(Outcome.KISS, r.outcome(), r::toString);
+        assertEquals(2, t.sent.size(), "no request after the kiss");
     }
 
     @Test
@@ -286,7 +323,7 @@ class UdpSntpClientTest {
     }
 
     @Test
-    void firstRefusalIsTheReasonWhenNoExchangeSucceeded() {
+    void everyRefusalIsKeptAndTheFirstDecidesWhenNoExchangeSucceeded() {
         FakeTransport t = new FakeTransport(new Ticker(), List.of(
                 nonce -> {
                     Packets p = new Packets();
@@ -302,7 +339,8 @@ class UdpSntpClientTest {
                 }));
         QueryResult r = run(t, counting(), ONE.withSamples(2));
         assertEquals(Outcome.REJECTED, r.outcome());
-        assertEquals(RejectReason.UNSYNCHRONIZED, r.reason().orElseThrow());
+        assertEquals(RefusalReason.UNSYNCHRONIZED, r.reason().orElseThrow());
+        assertEquals(List.of(RefusalReason.UNSYNCHRONIZED, RefusalReason.BAD_STRATUM), r.reasons());
         assertEquals(2, r.exchanges());
     }
 
@@ -369,7 +407,7 @@ class UdpSntpClientTest {
         }));
         QueryResult r = run(t, counting(), KEYED.withSamples(2));
         assertEquals(Outcome.REJECTED, r.outcome(), r::toString);
-        assertEquals(RejectReason.BAD_MAC, r.reason().orElseThrow());
+        assertEquals(List.of(DropReason.BAD_MAC), r.reasons(), "each reason once");
         assertEquals(2, r.drops().authFailed());
         assertEquals("2 answer(s) failed authentication, none authentic: the MAC under key 1 does not verify",
                 r.detail());
@@ -381,7 +419,7 @@ class UdpSntpClientTest {
         FakeTransport t = new FakeTransport(new Ticker(), List.of(nonce -> List.of(kiss(nonce, "DENY"))));
         QueryResult r = run(t, counting(), KEYED);
         assertEquals(Outcome.REJECTED, r.outcome(), r::toString);
-        assertEquals(RejectReason.UNAUTHENTICATED, r.reason().orElseThrow());
+        assertEquals(DropReason.UNAUTHENTICATED, r.reason().orElseThrow());
         assertTrue(r.kissCode().isEmpty());
     }
 

@@ -1,6 +1,7 @@
 package dev.pintp.systemd.internal;
 
 import dev.pintp.ntp.CheckResult;
+import dev.pintp.ntp.DropReason;
 import dev.pintp.ntp.NtpSample;
 import dev.pintp.ntp.SourceReport;
 import dev.pintp.ntp.SyncState;
@@ -17,15 +18,26 @@ public final class CheckText {
         return String.format(Locale.ROOT, "%+.3f ms", d.toNanos() / 1e6);
     }
 
-    /** One source: {@code host (address) OK offset +0.4 ms, root distance 1.0 ms} or its outcome and reason. */
+    /**
+     * One source: {@code host (address) OK offset +0.4 ms root distance 1.0 ms}, or its outcome and every reason
+     * ({@code REJECTED UNSYNCHRONIZED BAD_STRATUM}). An OK source shows no reason: one whose offset shows this clock
+     * off is named by the verdict's reason ({@link #check}).
+     */
     public static String source(SourceReport r) {
         StringBuilder sb = new StringBuilder(r.server().host());
         r.address().ifPresent(a -> sb.append(" (").append(a.getAddress().getHostAddress()).append(':')
                 .append(a.getPort()).append(')'));
         sb.append(' ').append(r.outcome());
-        r.reason().ifPresent(reason -> sb.append(' ').append(reason));
-        if (r.reason().isPresent() && isAuthentication(r.reason().get()) && !r.detail().isEmpty()) {
-            sb.append(" (").append(r.detail()).append(')'); // why it was refused: the forgery is the news
+        if (!r.answeredValidly()) {
+            r.reasons().forEach(reason -> sb.append(' ').append(reason.name()));
+        }
+        boolean refusedAuth = r.reason().isPresent() && r.reason().get() instanceof DropReason drop
+                && drop.isAuthentication();
+        // Why an authenticated server gave no time: a forgery, or NTS-KE refused (an untrusted, expired or misnamed
+        // certificate, a TLS failure) is the news; the plain network failures of the other servers stay short.
+        boolean authFailed = r.server().auth().isAuthenticated() && r.outcome() != dev.pintp.ntp.Outcome.OK;
+        if ((refusedAuth || authFailed) && !r.detail().isEmpty()) {
+            sb.append(" (").append(r.detail()).append(')');
         }
         if (r.sample().isPresent()) {
             NtpSample s = r.sample().get();
@@ -35,22 +47,18 @@ public final class CheckText {
         return sb.toString();
     }
 
-    private static boolean isAuthentication(dev.pintp.ntp.RejectReason reason) {
-        return reason == dev.pintp.ntp.RejectReason.UNAUTHENTICATED || reason == dev.pintp.ntp.RejectReason.WRONG_KEY
-                || reason == dev.pintp.ntp.RejectReason.BAD_MAC;
-    }
-
-    /** The check in one line: the verdict and why. */
+    /**
+     * The check in one line: the verdict and why. Synced: {@code PRIMARY_SYNCED via SOURCE, level 3}; otherwise the
+     * verdict's reason and every source: {@code UNSYNCHRONIZED: this clock is +1.250 s off against 192.168.4.2
+     * (limit 0.128 s); 192.168.4.2 (192.168.4.2:123) OK offset +1250.000 ms ...; pool.test TIMEOUT}.
+     */
     public static String check(CheckResult r) {
         StringBuilder sb = new StringBuilder(r.verdict().name());
         if (r.selected().isPresent()) {
             sb.append(" via ").append(source(r.selected().get())).append(", level ").append(r.quality().level());
         } else {
-            sb.append(':');
-            if (r.sources().isEmpty()) {
-                sb.append(" no sources");
-            }
-            String sep = " ";
+            sb.append(": ").append(r.reason().message());
+            String sep = "; ";
             for (SourceReport s : r.sources()) {
                 sb.append(sep).append(source(s));
                 sep = "; ";

@@ -1,5 +1,6 @@
 package dev.pintp.systemd.internal;
 
+import dev.pintp.ntp.CheckDecision;
 import dev.pintp.ntp.CheckResult;
 import dev.pintp.ntp.NtpSample;
 import dev.pintp.ntp.NtpServer;
@@ -122,13 +123,13 @@ final class Steering {
 
     /** A measured sample that only the check's own decisions refused (offset, falseticker). */
     static boolean answeredValidly(SourceReport r) {
-        return r.sample().isPresent() && (r.outcome() == Outcome.OK || r.outcome() == Outcome.REJECTED
-                && (r.reason().get() == RejectReason.OFFSET_TOO_LARGE || r.reason().get() == RejectReason.FALSETICKER));
+        return r.sample().isPresent() && (r.answeredValidly() || r.outcome() == Outcome.REJECTED
+                && r.hasReason(CheckDecision.FALSETICKER));
     }
 
     /** A valid answer that was not outvoted: usable, or refused only for this clock's offset. */
     private static boolean agrees(SourceReport r) {
-        return answeredValidly(r) && r.reason().map(reason -> reason != RejectReason.FALSETICKER).orElse(true);
+        return answeredValidly(r) && !r.hasReason(CheckDecision.FALSETICKER);
     }
 
     /** The server's clock, as its answer tells it, is not before {@link #PLAUSIBLE_AFTER}. */
@@ -139,6 +140,6 @@ final class Steering {
 
     /** The outcome or reason as the job's log line names it ({@link CheckText#source}). */
     private static String why(SourceReport r) {
-        return r.reason().map(Enum::name).orElse(r.outcome().name());
+        return r.reason().map(RejectReason::name).orElse(r.outcome().name());
     }
 }

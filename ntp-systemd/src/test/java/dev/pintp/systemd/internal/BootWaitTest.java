@@ -10,6 +10,7 @@ import dev.pintp.ntp.NtpServer;
 import dev.pintp.ntp.SourceReport;
 import dev.pintp.ntp.SyncQuality;
 import dev.pintp.ntp.Verdict;
+import dev.pintp.ntp.VerdictReason;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -81,6 +82,7 @@ class BootWaitTest {
         boolean synced = agree > 0;
         return new CheckResult(synced ? Verdict.FALLBACK_SYNCED : Verdict.UNSYNCHRONIZED,
                 synced ? Optional.of(reports.get(1)) : Optional.empty(), reports,
+                synced ? Checks.synced(reports.get(1)) : new VerdictReason.NoValidAnswer(reports.size()),
                 synced ? SyncQuality.MEDIUM : SyncQuality.NONE, Checks.T0, Duration.ofMillis(5));
     }
 
@@ -122,7 +124,8 @@ class BootWaitTest {
         assertEquals(5, o.checks());
         assertEquals(Duration.ofSeconds(19), o.waited());
         assertTrue(o.message().startsWith("time not verified within the timeout of 20s (5 checks in 19.0 s; required:"
-                + " a primary): last check: no primary verified it: UNSYNCHRONIZED: 192.168.4.2 TIMEOUT;"
+                + " a primary): last check: no primary verified it: UNSYNCHRONIZED: none of the 2 sources gave a valid"
+                + " answer; 192.168.4.2 TIMEOUT;"
                 + " 0.debian.pool.ntp.org TIMEOUT; time-sync.target is reached without verified time"), o.message());
         assertTrue(o.message().endsWith("units with Requires= and After=ntp-monitor-wait.service do not"), o.message());
     }

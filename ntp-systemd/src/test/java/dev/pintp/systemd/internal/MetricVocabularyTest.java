@@ -60,8 +60,8 @@ class MetricVocabularyTest {
             Instant at = Checks.T0.plus(Duration.ofMinutes(i));
             SourceReport primary = Checks.ok(Checks.PRIMARY, Duration.ofMillis(i));
             last = new CheckResult(Verdict.PRIMARY_SYNCED, Optional.of(primary),
-                    List.of(primary, Checks.ok(Checks.FALLBACK, Duration.ofMillis(2))), SyncQuality.HIGH, at,
-                    Duration.ofMillis(5));
+                    List.of(primary, Checks.ok(Checks.FALLBACK, Duration.ofMillis(2))), Checks.synced(primary),
+                    SyncQuality.HIGH, at, Duration.ofMillis(5));
             sync = sync.next(last, at, CONFIG);
             drift = drift.next(last, CONFIG);
         }

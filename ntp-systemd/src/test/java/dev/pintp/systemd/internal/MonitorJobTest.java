@@ -124,6 +124,31 @@ class MonitorJobTest {
     }
 
     @Test
+    void aPrimaryShowingThisClockOffEndsPowerSavingAndTheLogStatusAndAlertSayWhy() throws IOException {
+        MonitorJob job = job(FAST);
+        run(job, Checks.primary(clock.instant()));
+        assertTrue(Files.exists(dropIn()));
+        log.reset();
+        run(job, Checks.clockOff(clock.instant()));
+        assertFalse(Files.exists(dropIn()), "this clock is off: no power saving");
+        String line = logText().lines().filter(l -> l.startsWith("<4>check ")).findFirst().orElseThrow(
+                () -> new AssertionError(logText()));
+        assertTrue(line.startsWith("<4>check UNSYNCHRONIZED: this clock is +1.250 s off against 192.168.4.2"
+                + " (127.0.0.2) (limit 0.128 s); 192.168.4.2 (127.0.0.2:123) OK offset +1250.000 ms root distance 1.000 ms;"
+                + " 0.debian.pool.ntp.org TIMEOUT; stable UNSYNCHRONIZED"), line);
+        assertFalse(line.contains("REJECTED") || line.contains("OFFSET_TOO_LARGE"), "the Pi Zero answered validly");
+        ByteArrayOutputStream status = new ByteArrayOutputStream();
+        StatusReport.print(Fixtures.settings(root, FAST), root, systemctl,
+                new PrintStream(status, true, StandardCharsets.UTF_8));
+        assertTrue(status.toString(StandardCharsets.UTF_8).contains("\n               UNSYNCHRONIZED: this clock is"
+                + " +1.250 s off against 192.168.4.2 (127.0.0.2) (limit 0.128 s); 192.168.4.2 (127.0.0.2:123) OK offset"),
+                status.toString(StandardCharsets.UTF_8));
+        Alert lost = alerts.stream().filter(a -> a.event().equals("sync_lost")).findFirst().orElseThrow();
+        assertTrue(String.valueOf(lost.fields().get("reason")).startsWith("UNSYNCHRONIZED: this clock is +1.250 s off"
+                + " against 192.168.4.2 (127.0.0.2) (limit 0.128 s); "), lost.toString());
+    }
+
+    @Test
     void failingSystemctlKeepsTheStateAndTheNextRunRetries() throws IOException {
         MonitorJob job = job(FAST);
         run(job, Checks.none(clock.instant()));

@@ -48,6 +48,7 @@ class RenderWaitUnitTest {
         }
         assertEquals("", line(unit, "CapabilityBoundingSet"));
         assertEquals("strict", line(unit, "ProtectSystem"));
+        assertEquals("yes", line(unit, "PrivateMounts"));
     }
 
     @Test
@@ -91,6 +92,21 @@ class RenderWaitUnitTest {
         Files.writeString(unit, Render.waitUnit(java.toString(), "/opt/my jars/100%/x.jar",
                 new BootWait.Options(Duration.ofSeconds(90), BootWait.Require.MAJORITY, Duration.ofMillis(1500))));
         assertEquals("", run(List.of("systemd-analyze", "verify", unit.toString())), Files.readString(unit));
+    }
+
+    @Test
+    void theWaitIsSandboxedToAnExposureOfAtMostTwo() throws Exception {
+        Path units = root.resolve("etc/systemd/system");
+        Files.createDirectories(units);
+        Files.writeString(units.resolve("ntp-monitor-wait.service"), Render.waitUnit("/usr/bin/java",
+                Installer.JAR.toString(), BootWait.Options.ofDefaults()));
+        String out = run(List.of("systemd-analyze", "security", "--offline=true", "--root=" + root,
+                "ntp-monitor-wait.service"));
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("Overall exposure level for ntp-monitor-wait.service: (\\d+\\.\\d)").matcher(out);
+        assertTrue(m.find(), out);
+        double exposure = Double.parseDouble(m.group(1));
+        assertTrue(exposure <= 2.0, "exposure " + exposure + "\n" + out);
     }
 
     private static String run(List<String> command) throws IOException, InterruptedException {

@@ -6,6 +6,7 @@ import dev.pintp.ntp.CheckResult;
 import dev.pintp.ntp.NtpConfig;
 import dev.pintp.ntp.NtpServer;
 import dev.pintp.ntp.Outcome;
+import dev.pintp.ntp.RefusalReason;
 import dev.pintp.ntp.RejectReason;
 import dev.pintp.ntp.SourceReport;
 import dev.pintp.ntp.Verdict;
@@ -39,13 +40,14 @@ class SteeringTest {
             if (offset.isPresent()) {
                 return Checks.ok(server, offset.get());
             }
-            return new SourceReport(server, Optional.empty(), outcome, reason, Optional.empty());
+            return new SourceReport(server, Optional.empty(), outcome, reason.map(List::of).orElse(List.of()),
+                    Optional.empty());
         }
 
         @Override
         public String toString() {
             return server.host() + " " + offset.map(o -> o.equals(Y2K) ? "in 2000" : o.toString())
-                    .orElse(reason.map(Enum::name).orElse(outcome.name()));
+                    .orElse(reason.map(RejectReason::name).orElse(outcome.name()));
         }
     }
 
@@ -72,9 +74,9 @@ class SteeringTest {
                 // the Pi Zero dead or refused by the protocol while a pool server answers: the pool
                 row(Verdict.UNSYNCHRONIZED, Target.FALLBACKS, silent(PI), answers(POOL, RIGHT)),
                 row(Verdict.UNSYNCHRONIZED, Target.FALLBACKS, silent(PI), answers(POOL, AHEAD_5S)),
-                row(Verdict.UNSYNCHRONIZED, Target.FALLBACKS, refuses(PI, RejectReason.BAD_STRATUM),
+                row(Verdict.UNSYNCHRONIZED, Target.FALLBACKS, refuses(PI, RefusalReason.BAD_STRATUM),
                         answers(POOL, AHEAD_5S)),
-                row(Verdict.UNSYNCHRONIZED, Target.FALLBACKS, refuses(PI, RejectReason.UNSYNCHRONIZED),
+                row(Verdict.UNSYNCHRONIZED, Target.FALLBACKS, refuses(PI, RefusalReason.UNSYNCHRONIZED),
                         answers(POOL, RIGHT)),
                 // a wrong Pi Zero outvoted by the pool
                 row(Verdict.UNSYNCHRONIZED, Target.FALLBACKS, answers(PI, AHEAD_5S), answers(POOL, RIGHT),
@@ -98,7 +100,7 @@ class SteeringTest {
                 row(Verdict.UNSYNCHRONIZED, Target.UNCHANGED, answers(PI, AHEAD_5S), silent(POOL)),
                 row(Verdict.UNSYNCHRONIZED, Target.UNCHANGED, answers(PI, Y2K), silent(POOL)),
                 row(Verdict.UNSYNCHRONIZED, Target.UNCHANGED, silent(PI), silent(POOL)),
-                row(Verdict.UNSYNCHRONIZED, Target.UNCHANGED, silent(PI), refuses(POOL, RejectReason.BAD_STRATUM)),
+                row(Verdict.UNSYNCHRONIZED, Target.UNCHANGED, silent(PI), refuses(POOL, RefusalReason.BAD_STRATUM)),
                 // the check verified the Pi Zero but regaining is held back: timesyncd is damped with the controller
                 row(Verdict.UNSYNCHRONIZED, Target.UNCHANGED, answers(PI, RIGHT), answers(POOL, RIGHT)));
     }

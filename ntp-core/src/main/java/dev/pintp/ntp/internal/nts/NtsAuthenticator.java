@@ -1,7 +1,8 @@
 package dev.pintp.ntp.internal.nts;
 
 import dev.pintp.ntp.NtpAuth;
-import dev.pintp.ntp.RejectReason;
+import dev.pintp.ntp.DropReason;
+import dev.pintp.ntp.RefusalReason;
 import dev.pintp.ntp.internal.Authenticator;
 import dev.pintp.ntp.internal.PacketFields;
 import dev.pintp.ntp.internal.UdpSntpClient;
@@ -194,11 +195,11 @@ public final class NtsAuthenticator implements Authenticator {
             }
             if (reply instanceof NtsPacket.Nak) {
                 nak();
-                return Check.refuse(RejectReason.KISS_OF_DEATH, "NTS NAK from the server: it no longer takes our"
+                return Check.refuse(RefusalReason.KISS_OF_DEATH, "NTS NAK from the server: it no longer takes our"
                         + " cookies; NTS-KE again at the next request");
             }
             String reason = ((NtsPacket.Invalid) reply).reason();
-            return Check.refuse(fields.extensionCount() == 0 ? RejectReason.UNAUTHENTICATED : RejectReason.BAD_MAC,
+            return Check.drop(fields.extensionCount() == 0 ? DropReason.UNAUTHENTICATED : DropReason.BAD_MAC,
                     "NTS: " + reason);
         }
     }

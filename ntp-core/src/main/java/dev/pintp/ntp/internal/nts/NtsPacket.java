@@ -125,6 +125,9 @@ public final class NtsPacket {
         if (framing != null) {
             return new Invalid(framing);
         }
+        if (fields.isEmpty()) {
+            return new Invalid("a plain answer, without NTS fields"); // what a forger who cannot do NTS sends
+        }
         boolean kissNtsn = (datagram[1] & 0xFF) == 0 && readInt(datagram, 12) == KISS_NTSN;
         boolean uidSeen = false;
         int[] authenticator = null;

@@ -220,7 +220,7 @@ class NtsChronydSystemTest {
                     Duration.ofSeconds(5)).withAuth(nts(cookies));
             dev.pintp.ntp.QueryResult r = dev.pintp.ntp.SntpClient.ofDefaults().query(plain.address(), options);
             assertEquals(dev.pintp.ntp.Outcome.REJECTED, r.outcome(), r.detail());
-            assertEquals(dev.pintp.ntp.RejectReason.UNAUTHENTICATED, r.reason().orElseThrow(), r.detail());
+            assertEquals(dev.pintp.ntp.DropReason.UNAUTHENTICATED, r.reason().orElseThrow(), r.detail());
             assertTrue(r.samples().isEmpty());
         }
     }
