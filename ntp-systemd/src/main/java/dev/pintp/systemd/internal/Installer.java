@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
 public final class Installer {
     /** Where the jar is installed. */
     public static final Path JAR = Path.of("/usr/local/lib/ntp-monitor/ntp-systemd.jar");
+    /** The launcher the units run the jar with (JVM options, class-data archive), next to the jar. */
+    public static final Path LAUNCHER = JAR.resolveSibling(Render.LAUNCHER_NAME);
     /** The service unit. */
     public static final Path SERVICE = Path.of("/etc/systemd/system/ntp-monitor.service");
     /** The timer unit. */
@@ -117,6 +119,7 @@ public final class Installer {
     Map<Path, String> plannedTexts(Settings settings, Options o) throws IOException {
         Map<Path, String> texts = new LinkedHashMap<>();
         List<Path> writable = writableDirectories(settings);
+        texts.put(LAUNCHER, Render.launcher());
         texts.put(SERVICE, Render.serviceUnit(o.mode(), o.java(), JAR.toString(), writable));
         texts.put(TMPFILES, Render.tmpfiles(writable));
         texts.put(WAIT, Render.waitUnit(o.java(), JAR.toString(), o.bootWait().orElse(BootWait.Options.ofDefaults())));
