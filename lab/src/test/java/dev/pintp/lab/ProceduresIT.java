@@ -412,4 +412,83 @@ class ProceduresIT {
             pi.log("corrupt state kept as " + kept.strip());
         }
     }
+
+    /**
+     * Run inside the main container by one {@code sh -c}: starts a run and, once its JVM holds the job's lock (taken
+     * before it reads its state, released when it ends), freezes it, checks it still holds the lock, and SIGKILLs it;
+     * prints the PID and exits 0. Exits 3 when the run ended before it could be caught (a quick run can). Polls in
+     * the container, since a round trip into it per poll would be slower than a whole run.
+     */
+    static final String KILL_MID_RUN = String.join("\n",
+            "holds() { ls -l /proc/$1/fd 2>/dev/null | grep -q ' /run/ntp-monitor/lock$'; }",
+            "state() { systemctl show ntp-monitor.service -p ActiveState --value; }",
+            "systemctl start --no-block ntp-monitor.service",
+            "seen=",
+            "i=0",
+            "while [ $i -lt 5000 ]; do",
+            "  i=$((i + 1))",
+            "  pid=$(systemctl show ntp-monitor.service -p MainPID --value)",
+            "  if [ \"$pid\" != 0 ] && holds \"$pid\"; then",
+            "    kill -STOP \"$pid\" 2>/dev/null || exit 3",
+            "    if holds \"$pid\"; then kill -KILL \"$pid\"; echo \"$pid\"; exit 0; fi",
+            "    kill -CONT \"$pid\"; exit 3",
+            "  fi",
+            "  case $(state) in activating) seen=1 ;; inactive|failed) [ -n \"$seen\" ] && exit 3 ;; *) exit 3 ;; esac",
+            "done",
+            "exit 3");
+
+    /** The unit is neither running nor in its stop phase (ExecStopPost= runs while it is deactivating). */
+    static boolean serviceDone(Pi pi) {
+        String state = pi.lab.inMain("systemctl", "show", TimerRuns.SERVICE, "-p", "ActiveState", "--value").out()
+                .strip();
+        return state.equals("inactive") || state.equals("failed");
+    }
+
+    /**
+     * Fail closed when a run cannot clean up itself: with a CONSERVE_POWER=1 drop-in in place, a run's JVM is
+     * SIGKILLed mid-run (frozen first while it holds the job's lock, so the kill cannot come after its end). The
+     * service's ExecStopPost= fail-safe then removes the drop-in and restarts the controller without the variables,
+     * in one restart, with an err line saying why; the timer's next good run grants power saving again.
+     */
+    @Test
+    void procedureE3_runKilledMidRun_theFailSafeEndsPowerSavingAndSaysWhy() {
+        try (Pi pi = new Pi("E3")) {
+            int starts = pi.piZeroAvailable();
+            assertTrue(pi.exists(DROP_IN));
+            pi.event("timer stopped, so that the runs are ours", () -> pi.lab.inMain("systemctl", "stop",
+                    TimerRuns.TIMER).ok());
+            Lab.Result killed = null;
+            for (int attempt = 1; attempt <= 20 && killed == null; attempt++) {
+                assertTrue(Lab.await(RUN_MARGIN, () -> serviceDone(pi)), "a run did not end\n" + pi.journal());
+                Lab.Result r = pi.lab.inMain("sh", "-c", KILL_MID_RUN);
+                if (r.exit() == 0) {
+                    killed = r;
+                    pi.log("run " + attempt + ": JVM " + r.out().strip() + " frozen holding the lock, SIGKILLed");
+                } else {
+                    assertEquals(3, r.exit(), r.toString());
+                    pi.log("run " + attempt + " ended before it could be caught; again");
+                }
+            }
+            assertTrue(killed != null, "no run could be caught mid-run in 20 attempts\n" + pi.journal());
+            assertTrue(Lab.await(RUN_MARGIN, () -> serviceDone(pi)), "the fail-safe did not end\n" + pi.journal());
+            assertEquals("signal", pi.lab.inMain("systemctl", "show", TimerRuns.SERVICE, "-p", "Result", "--value")
+                    .out().strip(), pi.journal());
+            assertFalse(pi.exists(DROP_IN), "the drop-in stayed after the kill\n" + pi.journal());
+            assertTrue(Lab.await(Duration.ofSeconds(10), () -> pi.lab.controllerStarts() == starts + 1),
+                    "one restart to take power saving away: " + pi.lab.controllerStarts() + " starts, were " + starts);
+            pi.assertNoPowerSaving("after the killed run");
+            String errors = pi.lab.inMain("journalctl", "-u", TimerRuns.SERVICE, "--no-pager", "-o", "cat", "-p",
+                    "err").out();
+            pi.log("err lines: " + errors.strip());
+            assertTrue(errors.contains("run failed, no power saving: the run did not finish (systemd: result signal, "
+                    + "killed KILL); removed " + DROP_IN + ", restarted controller.service\n"), errors);
+            // not through event(): a quiet moment is one before the timer's next elapse, and a stopped timer has none
+            pi.lab.inMain("systemctl", "start", TimerRuns.TIMER).ok();
+            long restarted = TimerRuns.nowUs();
+            pi.log("timer started again");
+            pi.nextSuccessfulRun(restarted);
+            pi.assertPowerSaving("the timer's next good run after the kill");
+            assertEquals(starts + 2, pi.lab.controllerStarts(), "one restart to give power saving back");
+        }
+    }
 }

@@ -342,9 +342,9 @@ class ProbeMainTest {
         // The primary's burst and retry end one timeout after its first request, half the check's deadline; only
         // a query thread held back for that long by a loaded machine would meet the deadline instead.
         String deadline = Pattern.quote(TestTimeouts.scaled(Duration.ofMillis(400)).toMillis() / 1000.0 + " s");
-        assertTrue(none.out().matches("NTP CRITICAL: Offset unknown, the only source gave no valid answer \\(127\\.0\\.0\\.1 timeout "
-                + "\\((no valid answer to 1 request\\(s\\)|no answer within the check deadline of " + deadline
-                + ")\\)\\)\n"), none.out());
+        assertTrue(none.out().matches("NTP CRITICAL: Offset unknown, the only source gave no valid answer"
+                + " \\(127\\.0\\.0\\.1 timeout \\((no valid answer to 1 request\\(s\\)|no answer within the check"
+                + " deadline of " + deadline + ")\\)\\)\n"), none.out());
     }
 
     // ---- options ----

@@ -34,12 +34,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar ntp-systemd.jar run|daemon|wait|install|uninstall|status}: the ntp-monitor job and its installer.
+ * {@code java -jar ntp-systemd.jar run|daemon|wait|fail-safe|install|uninstall|status}: the ntp-monitor job and its
+ * installer.
  * Exit status 0 on success (also when the time is not synchronized, a normal state), 1 on a fault (systemctl or a file
  * failed), 2 on a usage or configuration error. {@code run} and {@code daemon} fail closed: when they cannot do their
  * job (also when the configuration cannot be read) they end power saving before they exit non-zero. {@code wait}
  * (ntp-monitor-wait.service, {@link BootWait}) exits 0 once a check verified the time, 1 when none did within its
- * timeout, 2 on a usage or configuration error.
+ * timeout, 2 on a usage or configuration error. {@code fail-safe} (the service's {@code ExecStopPost=}) ends power
+ * saving after a run that could not (killed, timed out; {@link FailSafe#afterRun}) and exits 0, or 2 when the
+ * configuration cannot be read (it then ends power saving as a run does).
  */
 public final class SystemdMain {
     private static final Logger LOG = LoggerFactory.getLogger("ntp-monitor");
@@ -50,6 +53,8 @@ public final class SystemdMain {
             "  wait [--timeout SPAN] [--require primary|majority] [--max-interval SPAN]",
             "                           check until the time is verified (ntp-monitor-wait.service, before",
             "                           time-sync.target); default 180s, primary, 30s; exit 0 verified, 1 timed out",
+            "  fail-safe                after a run (the service's ExecStopPost=): unless systemd says it succeeded",
+            "                           or failed closed itself, end power saving as a failed run does",
             "  install [--root DIR] [--dry-run] [--mac MAC | --trust-lease] [--daemon] [--java PATH] [--jar PATH]",
             "          [--enable-wait [--wait-timeout SPAN] [--wait-require primary|majority]]  enable the wait",
             "          [--auth key [--key-id N]]  also the Pi Zero's key pair of chrony keyfiles (docs/security.md)",
@@ -59,7 +64,8 @@ public final class SystemdMain {
             "options for every command: --root DIR (file root, default /), -v (debug lines),",
             "  --systemctl PATH (the systemctl binary, default systemctl from PATH; for measurements and labs)");
 
-    private static final List<String> COMMANDS = List.of("run", "daemon", "wait", "install", "uninstall", "status");
+    private static final List<String> COMMANDS = List.of("run", "daemon", "wait", "fail-safe", "install", "uninstall",
+            "status");
     // Options of one or two commands: elsewhere they would be ignored, and "run --dry-run" would change the system.
     private static final Map<String, List<String>> ONLY_FOR = Map.ofEntries(
             Map.entry("--dry-run", List.of("install", "uninstall")),
@@ -192,20 +198,30 @@ public final class SystemdMain {
         }
         JournalSink.configure(out, env.get("JOURNAL_STREAM") != null, verbose ? JournalSink.DEBUG : JournalSink.INFO);
         Systemctl systemctl = new ProcessSystemctl(systemctlBinary, Duration.ofSeconds(30));
-        boolean job = command.equals("run") || command.equals("daemon");
+        boolean job = command.equals("run") || command.equals("daemon") || command.equals("fail-safe");
+        Optional<String> failSafe = Optional.empty();
+        if (command.equals("fail-safe")) {
+            failSafe = FailSafe.afterRun(env);
+            if (failSafe.isEmpty()) {
+                LOG.debug("fail-safe: the run succeeded or failed closed itself, nothing to do");
+                return 0; // before reading the configuration: after every good run, this is all it does
+            }
+        }
         Settings settings;
         try {
             settings = Settings.load(root, env);
         } catch (ConfigException e) {
             if (job) {
                 // fail closed: without a configuration nothing verifies the time, so no power saving
-                return FailSafe.withoutSettings(root, systemctl, "configuration error: " + e.getMessage(), 2);
+                return FailSafe.withoutSettings(root, systemctl, failSafe.map(r -> r + "; ").orElse("")
+                        + "configuration error: " + e.getMessage(), 2);
             }
             LOG.error(command.equals("wait") ? "configuration error, the time is not verified: {}"
                     : "configuration error, nothing changed: {}", e.getMessage());
             return 2;
         } catch (IOException | RuntimeException e) {
-            String reason = "cannot read the configuration: " + FailSafe.describe(e);
+            String reason = failSafe.map(r -> r + "; ").orElse("") + "cannot read the configuration: "
+                    + FailSafe.describe(e);
             if (job) {
                 return FailSafe.withoutSettings(root, systemctl, reason, 1);
             }
@@ -228,6 +244,11 @@ public final class SystemdMain {
                     return daemon(settings, root, systemctl);
                 case "wait":
                     return bootWait(settings, waitOptions);
+                case "fail-safe":
+                    // the killed run's lock went with its process; the unit is still deactivating, so no timer run
+                    // starts before this ends
+                    job(settings, root, systemctl, AlertSink.NONE, t -> { }).failClosed(failSafe.get());
+                    return 0;
                 case "install": {
                     Path source = jar.isPresent() ? jar.get() : runningJar();
                     Installer.Options o = new Installer.Options(daemonMode ? Render.Mode.DAEMON : Render.Mode.TIMER,

@@ -60,6 +60,69 @@ class SystemdMainTest {
         return log;
     }
 
+    private String failSafe(Map<String, String> env) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("JOURNAL_STREAM", "8:1234");
+        int status = SystemdMain.run(new String[] {"fail-safe", "--root", root.toString(), "--systemctl",
+                systemctl().toString()}, new PrintStream(out, true, StandardCharsets.UTF_8), all);
+        String log = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, log);
+        return log;
+    }
+
+    @Test
+    void theFailSafeAfterAKilledRunRemovesTheDropInRestartsTheControllerAndSaysWhy() throws Exception {
+        Path conf = root.resolve("etc/ntp-monitor/ntp-monitor.conf");
+        Files.createDirectories(conf.getParent());
+        Files.writeString(conf, "[Servers]\nPrimary=127.0.0.1:9\nFallback=\n[Timesyncd]\nSteering=no\n");
+        Path dropIn = root.resolve("run/systemd/system/controller.service.d/ntp-environment.conf");
+        Files.createDirectories(dropIn.getParent());
+        Files.writeString(dropIn, ON);
+        String log = failSafe(Map.of("SERVICE_RESULT", "signal", "EXIT_CODE", "killed", "EXIT_STATUS", "KILL"));
+        assertEquals("<3>run failed, no power saving: the run did not finish (systemd: result signal, killed KILL); "
+                + "removed /run/systemd/system/controller.service.d/ntp-environment.conf, restarted controller.service\n",
+                log);
+        assertFalse(Files.exists(dropIn));
+        assertEquals(List.of("daemon-reload", "try-restart controller.service"), recorded());
+    }
+
+    @Test
+    void theFailSafeAfterAGoodOrSelfFailedRunDoesNothingNotEvenReadTheConfiguration() throws Exception {
+        Path conf = root.resolve("etc/ntp-monitor/ntp-monitor.conf");
+        Files.createDirectories(conf.getParent());
+        Files.writeString(conf, "[Bogus]\nKey=1\n"); // would fail closed if it were read
+        Path dropIn = root.resolve("run/systemd/system/controller.service.d/ntp-environment.conf");
+        Files.createDirectories(dropIn.getParent());
+        Files.writeString(dropIn, ON);
+        assertEquals("", failSafe(Map.of("SERVICE_RESULT", "success", "EXIT_CODE", "exited", "EXIT_STATUS", "0")));
+        assertEquals("", failSafe(Map.of("SERVICE_RESULT", "exit-code", "EXIT_CODE", "exited", "EXIT_STATUS", "1")));
+        assertEquals("", failSafe(Map.of("SERVICE_RESULT", "exit-code", "EXIT_CODE", "exited", "EXIT_STATUS", "2")));
+        assertTrue(Files.exists(dropIn));
+        assertEquals(List.of(), recorded());
+    }
+
+    @Test
+    void theFailSafeWithAnUnreadableConfigurationStillEndsPowerSavingEverywhere() throws Exception {
+        Path conf = root.resolve("etc/ntp-monitor/ntp-monitor.conf");
+        Files.createDirectories(conf.getParent());
+        Files.writeString(conf, "[Bogus]\nKey=1\n");
+        Path dropIn = root.resolve("run/systemd/system/controller.service.d/ntp-environment.conf");
+        Files.createDirectories(dropIn.getParent());
+        Files.writeString(dropIn, ON);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = SystemdMain.run(new String[] {"fail-safe", "--root", root.toString(), "--systemctl",
+                systemctl().toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                Map.of("JOURNAL_STREAM", "8:1234", "SERVICE_RESULT", "timeout", "EXIT_CODE", "killed",
+                        "EXIT_STATUS", "TERM"));
+        String log = out.toString(StandardCharsets.UTF_8);
+        assertEquals(2, status, log);
+        assertTrue(log.startsWith("<3>run failed, no power saving: the run did not finish (systemd: result timeout, "
+                + "killed TERM); configuration error: " + conf + ":2: Key: "), log);
+        assertFalse(Files.exists(dropIn));
+        assertEquals(List.of("daemon-reload", "try-restart controller.service"), recorded());
+    }
+
     @Test
     void aBadConfigurationFileEndsPowerSavingBeforeAnythingElse() throws Exception {
         // today's content or not: the default drop-in is removed whatever it holds

@@ -82,7 +82,10 @@ public final class ReplyCheck {
     public record Dropped(DropReason reason, String detail) implements Result {
     }
 
-    /** An answer to our request that must not be used; {@code kissCode} is set for {@link RefusalReason#KISS_OF_DEATH}. */
+    /**
+     * An answer to our request that must not be used; {@code kissCode} is set for a Kiss-o'-Death packet
+     * ({@link RefusalReason#KISS_OF_DEATH}).
+     */
     public record Refused(RefusalReason reason, KissCode kissCode, String detail) implements Result {
     }
 

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -40,6 +41,51 @@ public final class FailSafe {
     private static final int HEADER_BYTES = 4096;
 
     private FailSafe() {
+    }
+
+    /** The service results systemd gives {@code ExecStopPost=} for a main process that ended by itself (0). */
+    private static final String SUCCESS = "success";
+    /**
+     * Exit statuses of a run that ended by itself and applied the fail-closed rule before it exited
+     * ({@link MonitorJob#runOnce}, {@code SystemdMain}): 1 (a fault, or failed closed) and 2 (configuration error).
+     */
+    private static final Set<String> OWN_FAILURES = Set.of("1", "2");
+
+    /**
+     * Whether the fail-safe after a run ({@code ntp-systemd.jar fail-safe}, the service's {@code ExecStopPost=})
+     * must end power saving, from the variables systemd gives that command (systemd.exec(5), "Environment variables
+     * in spawned processes"): empty when the run succeeded or ended by itself with one of its own failure statuses
+     * (it failed closed itself); otherwise why, for the log line. Any other end is a run that could not clean up:
+     * killed by a signal (SIGKILL, the OOM killer: {@code signal}, {@code oom-kill}), {@code timeout}
+     * ({@code TimeoutStartSec=}), {@code core-dump}, a JVM that died or never started (exit statuses other than 1
+     * and 2), and also no {@code SERVICE_RESULT} at all (run by hand: asked to end power saving). Values that are
+     * not plain words are shown escaped; never throws.
+     */
+    public static Optional<String> afterRun(Map<String, String> env) {
+        String result = env.get("SERVICE_RESULT");
+        String code = env.get("EXIT_CODE");
+        String status = env.get("EXIT_STATUS");
+        if (SUCCESS.equals(result)) {
+            return Optional.empty();
+        }
+        if ("exit-code".equals(result) && "exited".equals(code) && status != null && OWN_FAILURES.contains(status)) {
+            return Optional.empty();
+        }
+        if (result == null) {
+            return Optional.of("fail-safe run without SERVICE_RESULT (not as the service's ExecStopPost=): power saving"
+                    + " ends as asked");
+        }
+        return Optional.of("the run did not finish (systemd: result " + word(result) + ", " + word(code) + " "
+                + word(status) + ")");
+    }
+
+    // A value from the environment as a word for the log line: plain words as they are, anything else escaped.
+    private static String word(String v) {
+        if (v == null) {
+            return "-";
+        }
+        String cut = v.length() > 40 ? v.substring(0, 40) + "..." : v;
+        return cut.matches("[A-Za-z0-9_.+-]+") ? cut : "'" + Render.printable(cut).replace("'", "\\'") + "'";
     }
 
     /** The first line of every controller drop-in the job writes (from {@link Render}, the one home of its text). */

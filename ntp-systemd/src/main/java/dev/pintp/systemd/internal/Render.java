@@ -321,7 +321,8 @@ public final class Render {
         if (mode == Mode.TIMER) {
             sb.append("Type=oneshot\n")
                     .append("ExecStart=").append(launch("job", jar, "run")).append('\n')
-                    .append("TimeoutStartSec=120s\n");
+                    .append("TimeoutStartSec=120s\n")
+                    .append(failSafe(jar));
         } else {
             sb.append("Type=simple\n")
                     .append("ExecStart=").append(launch("daemon", jar, "daemon")).append('\n')
@@ -382,6 +383,23 @@ public final class Render {
             sb.append('\n').append("[Install]\n").append("WantedBy=multi-user.target\n");
         }
         return sb.toString();
+    }
+
+    /**
+     * The service's fail-safe: a run killed before it could clean up (SIGKILL, the OOM killer,
+     * {@code TimeoutStartSec=}) must not leave power saving granted, so after every run whose result is not success
+     * the manager starts {@code fail-safe} ({@link FailSafe#afterRun} decides; it ends power saving as a failed run
+     * does). A shell tests the result first, so a good run costs no second JVM. The script is one argument of
+     * {@code /bin/sh -c}: its words are quoted for sh ({@link #shellWord}), then the whole as one unit-file word with
+     * {@code %} and {@code $} doubled ({@link #execArgument}), so systemd hands sh the script unchanged and sh
+     * expands {@code $SERVICE_RESULT}.
+     */
+    static String failSafe(String jar) {
+        String launcher = Path.of(jar).resolveSibling(LAUNCHER_NAME).toString();
+        String script = "test \"$SERVICE_RESULT\" = success || exec /bin/sh " + shellWord(launcher) + " job "
+                + shellWord(jar) + " fail-safe";
+        return "# A run killed mid-run cannot clean up: unless it succeeded, the fail-safe ends power saving.\n"
+                + "ExecStopPost=/bin/sh -c " + execArgument(script) + "\n";
     }
 
     /**

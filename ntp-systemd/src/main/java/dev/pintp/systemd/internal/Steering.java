@@ -31,9 +31,9 @@ import java.util.Objects;
  *       </ul>
  * </ul>
  *
- * <p>A valid answer is a measured sample the check kept until its own decisions: usable, or refused only as
- * {@code OFFSET_TOO_LARGE} or {@code FALSETICKER}. A falseticker without a majority is not a refutation of either
- * side; the fallbacks win that tie because the check could not verify the primary, and timesyncd left on an unverified
+ * <p>A valid answer is a measured sample the check kept as {@code OK} (also when it shows this clock off,
+ * {@code OFFSET_TOO_LARGE}) or refused only as a {@code FALSETICKER}. A falseticker without a majority is not a
+ * refutation of either side; the fallbacks win that tie because the check could not verify the primary, and timesyncd left on an unverified
  * Pi Zero would keep this clock on it, while the fallbacks are independent of it. Power saving is off either way.
  */
 final class Steering {
@@ -121,13 +121,13 @@ final class Steering {
         return check.sources().stream().filter(r -> r.server().role() == role).toList();
     }
 
-    /** A measured sample that only the check's own decisions refused (offset, falseticker). */
+    /** A measured sample the check kept as OK (also when this clock is off against it) or outvoted. */
     static boolean answeredValidly(SourceReport r) {
         return r.sample().isPresent() && (r.answeredValidly() || r.outcome() == Outcome.REJECTED
                 && r.hasReason(CheckDecision.FALSETICKER));
     }
 
-    /** A valid answer that was not outvoted: usable, or refused only for this clock's offset. */
+    /** A valid answer that was not outvoted: OK, also when this clock is off against it. */
     private static boolean agrees(SourceReport r) {
         return answeredValidly(r) && !r.hasReason(CheckDecision.FALSETICKER);
     }

@@ -112,6 +112,66 @@ class RenderEscapingTest {
     }
 
     @Test
+    void theTimerUnitsFailSafeRunsOnlyWhenTheRunDidNotSucceed() {
+        String unit = Render.serviceUnit(Render.Mode.TIMER, "/usr/bin/java", Installer.JAR.toString(), List.of());
+        assertTrue(unit.contains("\nExecStopPost=/bin/sh -c \"test \\\"$$SERVICE_RESULT\\\" = success || exec "
+                + "/bin/sh /usr/local/lib/ntp-monitor/pintp-java job /usr/local/lib/ntp-monitor/ntp-systemd.jar "
+                + "fail-safe\"\n"), unit);
+        assertFalse(Render.serviceUnit(Render.Mode.DAEMON, "/usr/bin/java", Installer.JAR.toString(), List.of())
+                .contains("ExecStopPost="));
+    }
+
+    @Test
+    void theFailSafesScriptReachesShWithEveryWordIntactAfterSystemdsUnquoting() throws Exception {
+        // A jar path with a space, %, $ and a single quote; the launcher next to it records its arguments.
+        Path dir = root.resolve("opt/it's 50% $off");
+        Files.createDirectories(dir);
+        Path argsFile = root.resolve("args");
+        Files.writeString(dir.resolve("pintp-java"), "for a in \"$@\"; do printf '%s\\n' \"$a\"; done > '" + argsFile + "'\n");
+        String jar = dir.resolve("ntp-systemd.jar").toString();
+        String line = Render.failSafe(jar).lines().filter(l -> l.startsWith("ExecStopPost="))
+                .findFirst().orElseThrow();
+        String prefix = "ExecStopPost=/bin/sh -c ";
+        assertTrue(line.startsWith(prefix), line);
+        String script = unquoteUnitWord(line.substring(prefix.length()));
+        for (String result : List.of("success", "signal")) {
+            Files.deleteIfExists(argsFile);
+            ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", script);
+            pb.environment().put("SERVICE_RESULT", result);
+            assertEquals(0, pb.start().waitFor());
+            if (result.equals("success")) {
+                assertFalse(Files.exists(argsFile), "no JVM after a good run");
+            } else {
+                List<String> expected = new ArrayList<>(List.of("job", jar, "fail-safe"));
+                assertEquals(expected, Files.readAllLines(argsFile));
+            }
+        }
+    }
+
+    /**
+     * One double-quoted word of a unit file's command line as systemd reads it (systemd.service(5), "Command
+     * lines"; systemd.syntax(7)): the quotes removed, {@code \\} and {@code \"} unescaped, {@code %%} and
+     * {@code $$} halved. Only what {@link Render#execArgument} writes; anything else fails the test.
+     */
+    private static String unquoteUnitWord(String word) {
+        assertTrue(word.length() >= 2 && word.startsWith("\"") && word.endsWith("\""), word);
+        StringBuilder sb = new StringBuilder();
+        String inner = word.substring(1, word.length() - 1);
+        for (int i = 0; i < inner.length(); i++) {
+            char c = inner.charAt(i);
+            char next = i + 1 < inner.length() ? inner.charAt(i + 1) : 0;
+            if (c == '\\' && (next == '\\' || next == '"') || (c == '%' || c == '$') && next == c) {
+                sb.append(next);
+                i++;
+            } else {
+                assertTrue(c != '\\' && c != '"' && c != '%' && c != '$', "unescaped " + c + " in " + word);
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    @Test
     void aJavaPathWithSpacesPercentAndDollarIsOneExecutableForSystemd() throws Exception {
         Path dir = root.resolve("opt/my java 100%/$HOME");
         Files.createDirectories(dir);
