@@ -80,7 +80,15 @@ final class Lab implements AutoCloseable {
     }
 
     static Lab up(long watchPid) {
-        Result r = run(Duration.ofSeconds(120), BIN.resolve("lab-up").toString(), "--watch-pid", Long.toString(watchPid));
+        return up(watchPid, java.util.Map.of());
+    }
+
+    /**
+     * A lab whose main Pi boots on another Debian root: {@code env} is lab-up's extra environment, e.g.
+     * {@code LAB_LOWER=/var/cache/pintp-lab/trixie-root} (bin/lab-container).
+     */
+    static Lab up(long watchPid, java.util.Map<String, String> env) {
+        Result r = run(Duration.ofSeconds(120), env, BIN.resolve("lab-up").toString(), "--watch-pid", Long.toString(watchPid));
         Matcher m = Pattern.compile("LAB_RUN_ID=([a-z0-9]+)").matcher(r.out);
         if (r.exit != 0 || !m.find()) {
             fail("lab-up failed, exit " + r.exit + "\n" + r.err);
@@ -208,8 +216,14 @@ final class Lab implements AutoCloseable {
     }
 
     static Result run(Duration timeout, String... cmd) {
+        return run(timeout, java.util.Map.of(), cmd);
+    }
+
+    static Result run(Duration timeout, java.util.Map<String, String> env, String... cmd) {
         try {
-            Process p = new ProcessBuilder(cmd).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().putAll(env);
+            Process p = pb.start();
             p.getOutputStream().close();
             CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));

@@ -51,8 +51,13 @@ class ProceduresIT {
         final long startedUs = TimerRuns.nowUs();
 
         Pi(String name) {
+            this(name, java.util.Map.of());
+        }
+
+        /** A lab whose main Pi boots with lab-up's extra environment {@code env} (another root: {@link Lab#up(long, java.util.Map)}). */
+        Pi(String name, java.util.Map<String, String> env) {
             this.name = name;
-            this.lab = Lab.up();
+            this.lab = Lab.up(ProcessHandle.current().pid(), env);
             this.runs = new TimerRuns(lab);
         }
 
@@ -198,7 +203,13 @@ class ProceduresIT {
      * two restarts: one for the loss, one for the recovery.
      */
     static void fallbackAndRecovery(Pi pi, String what, Runnable breakIt, Runnable repair) {
-        int starts = pi.piZeroAvailable();
+        fallbackAndRecovery(pi, pi::piZeroAvailable, what, breakIt, repair);
+    }
+
+    /** {@link #fallbackAndRecovery(Pi, String, Runnable, Runnable)} after another procedure 1 (another install). */
+    static void fallbackAndRecovery(Pi pi, java.util.function.IntSupplier procedure1, String what, Runnable breakIt,
+            Runnable repair) {
+        int starts = procedure1.getAsInt();
         long broken = pi.event(what, breakIt);
         pi.nextSuccessfulRun(broken);
         pi.assertNoPowerSaving("procedure 2 (" + what + "), after the next timer run");

@@ -59,7 +59,9 @@ public final class SystemdMain {
             "          [--enable-wait [--wait-timeout SPAN] [--wait-require primary|majority]]  enable the wait",
             "          [--auth key [--key-id N]]  also the Pi Zero's key pair of chrony keyfiles (docs/security.md)",
             "          [--auth nts]  also print the NTS steps for the Pi Zero's chrony and this machine",
-            "  uninstall [--root DIR] [--dry-run]",
+            "  uninstall [--root DIR] [--dry-run] [--jar PATH]",
+            "  (install and uninstall from the Debian package's jar, /usr/share/pintp/ntp-systemd.jar, act on the",
+            "  package's layout: the site's files only, the package's units unless the configuration changes them)",
             "  status [--root DIR]",
             "options for every command: --root DIR (file root, default /), -v (debug lines),",
             "  --systemctl PATH (the systemctl binary, default systemctl from PATH; for measurements and labs)");
@@ -73,7 +75,7 @@ public final class SystemdMain {
             Map.entry("--mac", List.of("install")),
             Map.entry("--trust-lease", List.of("install")),
             Map.entry("--java", List.of("install")),
-            Map.entry("--jar", List.of("install")),
+            Map.entry("--jar", List.of("install", "uninstall")),
             Map.entry("--auth", List.of("install")),
             Map.entry("--key-id", List.of("install")),
             Map.entry("--enable-wait", List.of("install")),
@@ -253,7 +255,7 @@ public final class SystemdMain {
                     Path source = jar.isPresent() ? jar.get() : runningJar();
                     Installer.Options o = new Installer.Options(daemonMode ? Render.Mode.DAEMON : Render.Mode.TIMER,
                             mac, source, java, dryRun, trustLease,
-                            enableWait ? Optional.of(waitOptions) : Optional.empty());
+                            enableWait ? Optional.of(waitOptions) : Optional.empty(), Installer.Layout.of(source));
                     int code = new Installer(root, systemctl, new AtomicFiles(), out, live && !dryRun).install(settings, o);
                     if (code == 0 && authKey) {
                         code = new dev.pintp.systemd.internal.KeyInstaller(root, new AtomicFiles(), out,
@@ -266,7 +268,7 @@ public final class SystemdMain {
                 }
                 case "uninstall":
                     return new Installer(root, systemctl, new AtomicFiles(), out, live && !dryRun)
-                            .uninstall(settings, dryRun);
+                            .uninstall(settings, dryRun, Installer.Layout.of(jar.orElseGet(SystemdMain::codeSource)));
                 case "status":
                     StatusReport.print(settings, root, systemctl, out);
                     return 0;
@@ -294,6 +296,15 @@ public final class SystemdMain {
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args.get(i);
+    }
+
+    /** Where this class was loaded from (a jar, or a classes directory in tests); empty path when unknown. */
+    private static Path codeSource() {
+        try {
+            return Path.of(SystemdMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException | RuntimeException e) {
+            return Path.of("");
+        }
     }
 
     private static Path runningJar() throws IOException {

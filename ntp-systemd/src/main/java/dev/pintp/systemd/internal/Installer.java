@@ -53,6 +53,15 @@ public final class Installer {
     /** dnsmasq's lease file, where the Pi Zero's MAC is looked up by its host name. */
     public static final Path LEASES = Path.of("/var/lib/misc/dnsmasq.leases");
 
+    /** Where the Debian package puts the job's jar. */
+    public static final Path PACKAGED_JAR = Path.of("/usr/share/pintp/ntp-systemd.jar");
+    /** Where the Debian package puts the probe's jar. */
+    public static final Path PACKAGED_PROBE_JAR = Path.of("/usr/share/pintp/ntp-probe.jar");
+    /** The Debian package's command that runs {@link #PACKAGED_JAR} ({@code ntp-monitor status}). */
+    public static final String PACKAGED_COMMAND = "ntp-monitor";
+    /** The manifest of the site command with the Debian package (the package owns /usr/local's place). */
+    public static final Path PACKAGED_MANIFEST = Path.of("/var/lib/pintp/install-manifest");
+
     private static final Pattern MAC = Pattern.compile("([0-9a-f]{2}:){5}[0-9a-f]{2}");
     private static final Pattern MAC_IN_SNIPPET = Pattern.compile("(?m)^dhcp-host=(([0-9a-f]{2}:){5}[0-9a-f]{2}),");
 
@@ -91,10 +100,11 @@ public final class Installer {
      *     installed with the defaults and not enabled, and a link an earlier {@code --enable-wait} made is removed
      */
     public record Options(Render.Mode mode, Optional<String> mac, Path jarSource, String java, boolean dryRun,
-            boolean trustLease, Optional<BootWait.Options> bootWait) {
+            boolean trustLease, Optional<BootWait.Options> bootWait, Layout layout) {
         public Options {
             Objects.requireNonNull(mode, "mode");
             Objects.requireNonNull(bootWait, "bootWait");
+            Objects.requireNonNull(layout, "layout");
             Objects.requireNonNull(jarSource, "jarSource");
             Objects.requireNonNull(java, "java");
             Render.checkJava(java);
@@ -104,11 +114,87 @@ public final class Installer {
             }
         }
 
-        /** Options without the boot wait enabled. */
+        /** Options without the boot wait enabled, in the {@link Layout#LOCAL} layout. */
         public Options(Render.Mode mode, Optional<String> mac, Path jarSource, String java, boolean dryRun,
                 boolean trustLease) {
-            this(mode, mac, jarSource, java, dryRun, trustLease, Optional.empty());
+            this(mode, mac, jarSource, java, dryRun, trustLease, Optional.empty(), Layout.LOCAL);
         }
+
+        /** Options in the {@link Layout#LOCAL} layout. */
+        public Options(Render.Mode mode, Optional<String> mac, Path jarSource, String java, boolean dryRun,
+                boolean trustLease, Optional<BootWait.Options> bootWait) {
+            this(mode, mac, jarSource, java, dryRun, trustLease, bootWait, Layout.LOCAL);
+        }
+
+        /** Options without the boot wait enabled. */
+        public Options(Render.Mode mode, Optional<String> mac, Path jarSource, String java, boolean dryRun,
+                boolean trustLease, Layout layout) {
+            this(mode, mac, jarSource, java, dryRun, trustLease, Optional.empty(), layout);
+        }
+    }
+
+    /** Where the job's jar and units come from. */
+    public enum Layout {
+        /**
+         * {@code java -jar ntp-systemd.jar install}: the jar copied to /usr/local/lib/ntp-monitor, the units written
+         * to /etc/systemd/system and the timer enabled by install, all in the manifest.
+         */
+        LOCAL,
+        /**
+         * The Debian package ({@code ntp-monitor install}): the package ships the jar and the units rendered for the
+         * defaults ({@link #packagedUnits}) and enables the timer; install writes only the site's files, and a unit to
+         * /etc/systemd/system (or /etc/tmpfiles.d) only where the configuration renders it differently.
+         */
+        PACKAGED;
+
+        /** The layout of a job running from {@code jar}: packaged when it is the package's jar. */
+        public static Layout of(Path jar) {
+            return jar.equals(PACKAGED_JAR) ? PACKAGED : LOCAL;
+        }
+
+        Path manifest() {
+            return this == PACKAGED ? PACKAGED_MANIFEST : Manifest.PATH;
+        }
+    }
+
+    /**
+     * The units and tmpfiles.d snippet for {@code settings}, by the path install writes them to
+     * (/etc/systemd/system, /etc/tmpfiles.d). The one rendering of both layouts: the package's files are this for
+     * the default configuration ({@link #packagedUnits}).
+     */
+    static Map<Path, String> unitTexts(Settings settings, Render.Mode mode, String java, String jar,
+            BootWait.Options wait) {
+        Map<Path, String> texts = new LinkedHashMap<>();
+        List<Path> writable = writableDirectories(settings);
+        texts.put(SERVICE, Render.serviceUnit(mode, java, jar, writable));
+        texts.put(TMPFILES, Render.tmpfiles(writable));
+        texts.put(WAIT, Render.waitUnit(java, jar, wait));
+        if (mode == Render.Mode.TIMER) {
+            texts.put(TIMER, Render.timerUnit(settings.ntp().checkInterval()));
+        }
+        return texts;
+    }
+
+    /** Where the package ships the file install would write to {@code etcPath} (a unit or the tmpfiles.d snippet). */
+    public static Path packagedPath(Path etcPath) {
+        if (etcPath.equals(TMPFILES)) {
+            return Path.of("/usr/lib/tmpfiles.d").resolve(TMPFILES.getFileName());
+        }
+        return Path.of("/usr/lib/systemd/system").resolve(etcPath.getFileName());
+    }
+
+    /**
+     * What the Debian package ships, by its path in the package: the timer job's units, the boot wait's (not enabled)
+     * and the tmpfiles.d snippet for the default configuration (no ntp-monitor.conf), running {@link #PACKAGED_JAR} with /usr/bin/java. Built into the
+     * package at build time by the ntp-deb module, and compared with at install time.
+     *
+     * @param defaults the settings of an empty file root
+     */
+    public static Map<Path, String> packagedUnits(Settings defaults) {
+        Map<Path, String> out = new LinkedHashMap<>();
+        unitTexts(defaults, Render.Mode.TIMER, "/usr/bin/java", PACKAGED_JAR.toString(), BootWait.Options.ofDefaults())
+                .forEach((etc, text) -> out.put(packagedPath(etc), text));
+        return out;
     }
 
     private Path at(Path systemPath) {
@@ -118,18 +204,22 @@ public final class Installer {
     /** The text files install owns, with their content. */
     Map<Path, String> plannedTexts(Settings settings, Options o) throws IOException {
         Map<Path, String> texts = new LinkedHashMap<>();
-        List<Path> writable = writableDirectories(settings);
-        texts.put(LAUNCHER, Render.launcher());
-        texts.put(SERVICE, Render.serviceUnit(o.mode(), o.java(), JAR.toString(), writable));
-        texts.put(TMPFILES, Render.tmpfiles(writable));
-        texts.put(WAIT, Render.waitUnit(o.java(), JAR.toString(), o.bootWait().orElse(BootWait.Options.ofDefaults())));
-        if (o.mode() == Render.Mode.TIMER) {
-            texts.put(TIMER, Render.timerUnit(settings.ntp().checkInterval()));
+        boolean packaged = o.layout() == Layout.PACKAGED;
+        if (!packaged) {
+            texts.put(LAUNCHER, Render.launcher()); // the package ships it in /usr/lib/pintp
+        }
+        for (Map.Entry<Path, String> u : unitTexts(settings, o.mode(), o.java(),
+                (packaged ? PACKAGED_JAR : JAR).toString(), o.bootWait().orElse(BootWait.Options.ofDefaults())).entrySet()) {
+            // the package's unit as it is: no override (one in /etc would hide the package's next version)
+            if (!packaged || !AtomicFiles.read(at(packagedPath(u.getKey()))).equals(Optional.of(u.getValue()))) {
+                texts.put(u.getKey(), u.getValue());
+            }
         }
         texts.put(TIMESYNCD, Render.timesyncdDropIn(settings.ntp().primaries(), settings.ntp().fallbacks()));
         Mac mac = findMac(o.mac(), o.trustLease());
         texts.put(DNSMASQ, Render.dnsmasqSnippet(Render.piZeroAddress(settings.ntp()), mac.confirmed(), mac.unconfirmed()));
-        texts.put(ALIASES, Render.aliases(JAR.toString(), o.java()));
+        texts.put(ALIASES, packaged ? Render.aliasesFor(PACKAGED_COMMAND + " status")
+                : Render.aliases(JAR.toString(), o.java()));
         return texts;
     }
 
@@ -208,11 +298,19 @@ public final class Installer {
      * @throws IOException when a file cannot be read or written (the manifest then lists what was written so far)
      */
     public int install(Settings settings, Options o) throws IOException {
-        Manifest previous = Manifest.load(root).orElse(new Manifest(List.of()));
+        boolean packaged = o.layout() == Layout.PACKAGED;
+        Optional<Manifest> own = Manifest.load(root, o.layout().manifest());
+        // a jar install before the package: its files are taken over (and what the package replaces removed)
+        boolean migrating = packaged && own.isEmpty() && Manifest.load(root).isPresent();
+        Manifest previous = (migrating ? Manifest.load(root) : own).orElse(new Manifest(List.of()));
         Map<Path, String> texts = plannedTexts(settings, o);
-        Path link = o.mode() == Render.Mode.TIMER ? TIMER_LINK : DAEMON_LINK;
+        // the package enables its timer itself; a daemon is enabled by a link to its /etc unit
+        Optional<Path> link = packaged && o.mode() == Render.Mode.TIMER ? Optional.empty()
+                : Optional.of(o.mode() == Render.Mode.TIMER ? TIMER_LINK : DAEMON_LINK);
         Path linkTarget = o.mode() == Render.Mode.TIMER ? TIMER : SERVICE;
-        byte[] jar = Files.readAllBytes(o.jarSource());
+        // with the package, the wait's own unit unless the options render it differently
+        Path waitTarget = packaged && !texts.containsKey(WAIT) ? packagedPath(WAIT) : WAIT;
+        Optional<byte[]> jar = packaged ? Optional.empty() : Optional.of(Files.readAllBytes(o.jarSource()));
         Optional<String> hosts = AtomicFiles.read(at(HOSTS));
         Optional<String> address = Render.piZeroAddress(settings.ntp());
         // no address (the primary is a name, IPv6 or loopback): no line to add, and a line an earlier install added
@@ -229,8 +327,9 @@ public final class Installer {
         List<Manifest.Entry> stale = new ArrayList<>();
         for (Manifest.Entry e : previous.entries()) {
             boolean keep = switch (e.kind()) {
-                case FILE -> texts.containsKey(e.path()) || e.path().equals(JAR);
-                case LINK -> e.path().equals(link) || o.bootWait().isPresent() && e.path().equals(WAIT_LINK);
+                case FILE -> texts.containsKey(e.path()) || !packaged && e.path().equals(JAR);
+                case LINK -> link.isPresent() && e.path().equals(link.get())
+                        || o.bootWait().isPresent() && e.path().equals(WAIT_LINK);
                 case LINE -> hostsLine.isPresent() && e.equals(hostsEntry);
                 case DIR -> true;
             };
@@ -247,16 +346,16 @@ public final class Installer {
                 out.print(diff);
                 changes += diff.isEmpty() ? 0 : 1;
             }
-            if (!AtomicFiles.hasContent(at(JAR), jar)) {
+            if (jar.isPresent() && !AtomicFiles.hasContent(at(JAR), jar.get())) {
                 out.println("Binary file " + JAR + (Files.exists(at(JAR)) ? " would change" : " would be created"));
                 changes++;
             }
-            if (!isLinkTo(at(link), linkTarget)) {
-                out.println("+ symlink " + link + " -> " + linkTarget);
+            if (link.isPresent() && !isLinkTo(at(link.get()), linkTarget)) {
+                out.println("+ symlink " + link.get() + " -> " + linkTarget);
                 changes++;
             }
-            if (o.bootWait().isPresent() && !isLinkTo(at(WAIT_LINK), WAIT)) {
-                out.println("+ symlink " + WAIT_LINK + " -> " + WAIT);
+            if (o.bootWait().isPresent() && !isLinkTo(at(WAIT_LINK), waitTarget)) {
+                out.println("+ symlink " + WAIT_LINK + " -> " + waitTarget);
                 changes++;
             }
             if (!hostsHasLine) {
@@ -268,6 +367,10 @@ public final class Installer {
                 out.println("- remove " + e.kind().name().toLowerCase(Locale.ROOT) + " " + e.path());
                 changes++;
             }
+            if (migrating) {
+                out.println("- remove file " + Manifest.PATH + " (the jar install's manifest; now " + PACKAGED_MANIFEST + ")");
+                changes++;
+            }
             out.println(changes == 0 ? "Nothing to change." : changes + " change(s); nothing written (--dry-run).");
             return 0;
         }
@@ -277,21 +380,32 @@ public final class Installer {
         try {
             writeAll(texts, jar, link, linkTarget, hosts, hostsHasLine, hostsEntry, previous, stale, entries, changed);
             if (o.bootWait().isPresent()) {
-                link(WAIT_LINK, WAIT, entries, changed);
+                link(WAIT_LINK, waitTarget, entries, changed);
             }
         } catch (IOException | RuntimeException e) {
             // whatever this run wrote, and all the previous install owned, stays known to uninstall
             List<Manifest.Entry> known = new ArrayList<>(previous.entries());
             known.addAll(entries);
             try {
-                files.writeIfChanged(at(Manifest.PATH), new Manifest(known).render());
+                files.writeIfChanged(at(o.layout().manifest()), new Manifest(known).render());
             } catch (IOException | RuntimeException again) {
                 e.addSuppressed(again);
             }
             throw e;
         }
         // directories first in the manifest order does not matter; uninstall removes them deepest first
-        files.writeIfChanged(at(Manifest.PATH), new Manifest(entries).render());
+        createDirectories(o.layout().manifest().getParent(), entries);
+        files.writeIfChanged(at(o.layout().manifest()), new Manifest(entries).render());
+        if (migrating && files.delete(at(Manifest.PATH))) {
+            changed.add("removed " + Manifest.PATH);
+            removeEmptyDirectories(previous);
+        }
+        if (migrating && o.mode() == Render.Mode.TIMER && !Files.exists(at(TIMER_LINK), LinkOption.NOFOLLOW_LINKS)) {
+            // the jar install's link was removed as stale: enable the package's timer as deb-systemd-helper does
+            Files.createDirectories(at(TIMER_LINK.getParent()));
+            Files.createSymbolicLink(at(TIMER_LINK), packagedPath(TIMER));
+            changed.add(TIMER_LINK.toString());
+        }
 
         for (String c : changed) {
             out.println("changed " + c);
@@ -324,7 +438,8 @@ public final class Installer {
      * The writing part of {@link #install}: adds to {@code entries} each thing it is about to write (so a failure
      * half-way still leaves a manifest that names it) and to {@code changed} what it changed.
      */
-    private void writeAll(Map<Path, String> texts, byte[] jar, Path link, Path linkTarget, Optional<String> hosts,
+    private void writeAll(Map<Path, String> texts, Optional<byte[]> jar, Optional<Path> link, Path linkTarget,
+            Optional<String> hosts,
             boolean hostsHasLine, Manifest.Entry hostsEntry, Manifest previous, List<Manifest.Entry> stale,
             List<Manifest.Entry> entries, List<String> changed) throws IOException {
         for (Map.Entry<Path, String> t : texts.entrySet()) {
@@ -334,13 +449,17 @@ public final class Installer {
                 changed.add(t.getKey().toString());
             }
         }
-        createDirectories(JAR.getParent(), entries);
-        entries.add(new Manifest.Entry(Manifest.Kind.FILE, JAR, ""));
-        if (!AtomicFiles.hasContent(at(JAR), jar)) {
-            files.write(at(JAR), jar);
-            changed.add(JAR.toString());
+        if (jar.isPresent()) {
+            createDirectories(JAR.getParent(), entries);
+            entries.add(new Manifest.Entry(Manifest.Kind.FILE, JAR, ""));
+            if (!AtomicFiles.hasContent(at(JAR), jar.get())) {
+                files.write(at(JAR), jar.get());
+                changed.add(JAR.toString());
+            }
         }
-        link(link, linkTarget, entries, changed);
+        if (link.isPresent()) {
+            link(link.get(), linkTarget, entries, changed);
+        }
         if (!hostsHasLine) {
             createDirectories(HOSTS.getParent(), entries);
             files.write(at(HOSTS), addLine(hosts.orElse(""), hostsEntry.line()).getBytes(StandardCharsets.UTF_8));
@@ -396,10 +515,21 @@ public final class Installer {
      * steering one), so nothing keeps the controller in power-saving mode after the job is gone.
      */
     public int uninstall(Settings settings, boolean dryRun) throws IOException {
-        Optional<Manifest> manifest = Manifest.load(root);
-        if (manifest.isEmpty()) {
+        return uninstall(settings, dryRun, Layout.LOCAL);
+    }
+
+    /**
+     * {@link #uninstall(Settings, boolean)} for a layout. With the package's layout the job's drop-ins are removed
+     * also when the site command never ran (no manifest): the package's prerm relies on it.
+     */
+    public int uninstall(Settings settings, boolean dryRun, Layout layout) throws IOException {
+        Optional<Manifest> manifest = Manifest.load(root, layout.manifest());
+        if (manifest.isEmpty() && layout == Layout.LOCAL) {
             out.println("Nothing to uninstall: no " + Manifest.PATH + " under " + root + ".");
             return 0;
+        }
+        if (manifest.isEmpty()) {
+            manifest = Optional.of(new Manifest(List.of()));
         }
         List<Manifest.Entry> entries = new ArrayList<>(manifest.get().entries());
         Path dropIn = settings.dropInFile();
@@ -416,7 +546,7 @@ public final class Installer {
                     out.println("- remove file " + p);
                 }
             }
-            if (isLinkTo(at(WAIT_LINK), WAIT) && !manifest.get().has(new Manifest.Entry(Manifest.Kind.LINK, WAIT_LINK, ""))) {
+            if (isWaitLink(at(WAIT_LINK), layout) && !manifest.get().has(new Manifest.Entry(Manifest.Kind.LINK, WAIT_LINK, ""))) {
                 out.println("- remove link " + WAIT_LINK);
             }
             out.println("Nothing removed (--dry-run).");
@@ -441,7 +571,7 @@ public final class Installer {
         }
         // "systemctl enable ntp-monitor-wait.service" by hand made a link the manifest does not list; with the unit
         // gone it would dangle. The wait is not stopped: units that Require= it would be stopped with it.
-        if (isLinkTo(at(WAIT_LINK), WAIT) && Files.deleteIfExists(at(WAIT_LINK))) {
+        if (isWaitLink(at(WAIT_LINK), layout) && Files.deleteIfExists(at(WAIT_LINK))) {
             out.println("removed " + WAIT_LINK);
         }
         boolean controllerChanged = files.delete(at(dropIn));
@@ -452,20 +582,8 @@ public final class Installer {
             out.println("removed " + steering);
             timesyncdChanged = true;
         }
-        files.delete(at(Manifest.PATH));
-        List<Manifest.Entry> dirs = new ArrayList<>(manifest.get().of(Manifest.Kind.DIR));
-        dirs.sort(Comparator.comparingInt((Manifest.Entry e) -> e.path().getNameCount()).reversed());
-        for (Manifest.Entry d : dirs) {
-            Path p = at(d.path());
-            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                try (var s = Files.list(p)) {
-                    if (s.findAny().isEmpty()) {
-                        Files.delete(p);
-                        out.println("removed directory " + d.path());
-                    }
-                }
-            }
-        }
+        files.delete(at(layout.manifest()));
+        removeEmptyDirectories(manifest.get());
         if (live) {
             try {
                 systemctl.daemonReload();
@@ -481,6 +599,23 @@ public final class Installer {
             }
         }
         return status;
+    }
+
+    /** Removes the directories {@code manifest} lists that are empty, deepest first. */
+    private void removeEmptyDirectories(Manifest manifest) throws IOException {
+        List<Manifest.Entry> dirs = new ArrayList<>(manifest.of(Manifest.Kind.DIR));
+        dirs.sort(Comparator.comparingInt((Manifest.Entry e) -> e.path().getNameCount()).reversed());
+        for (Manifest.Entry d : dirs) {
+            Path p = at(d.path());
+            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                try (var s = Files.list(p)) {
+                    if (s.findAny().isEmpty()) {
+                        Files.delete(p);
+                        out.println("removed directory " + d.path());
+                    }
+                }
+            }
+        }
     }
 
     private boolean remove(Manifest.Entry e) throws IOException {
@@ -553,6 +688,15 @@ public final class Installer {
             }
         }
         return text;
+    }
+
+    /**
+     * A link to the boot wait's unit: install's in /etc; with the package's layout also the package's unit (linked by
+     * systemctl enable or install). In the jar's layout a link to /lib or /usr/lib is another unit's.
+     */
+    private static boolean isWaitLink(Path link, Layout layout) throws IOException {
+        return isLinkTo(link, WAIT) || layout == Layout.PACKAGED && (isLinkTo(link, packagedPath(WAIT))
+                || isLinkTo(link, Path.of("/lib/systemd/system").resolve(WAIT.getFileName())));
     }
 
     private static boolean isLinkTo(Path link, Path target) throws IOException {

@@ -61,7 +61,12 @@ public record Manifest(List<Entry> entries) {
      *     manifest is refused rather than moved aside like the job's state: uninstall would forget what to remove.
      */
     public static Optional<Manifest> load(Path root) throws IOException {
-        Optional<String> text = AtomicFiles.read(Settings.under(root, PATH));
+        return load(root, PATH);
+    }
+
+    /** The manifest at {@code manifest} (a path on the target system) under {@code root}; see {@link #load(Path)}. */
+    public static Optional<Manifest> load(Path root, Path manifest) throws IOException {
+        Optional<String> text = AtomicFiles.read(Settings.under(root, manifest));
         if (text.isEmpty()) {
             return Optional.empty();
         }
@@ -92,7 +97,7 @@ public record Manifest(List<Entry> entries) {
                     : !normalizedAbsolute(path) ? "not an absolute, normalized path: '" + StateStore.oneLine(path) + "'"
                     : null;
             if (problem != null) {
-                throw new IOException("corrupt install manifest " + PATH + ":" + (i + 1) + ": " + problem
+                throw new IOException("corrupt install manifest " + manifest + ":" + (i + 1) + ": " + problem
                         + " (fix or remove it by hand; install and uninstall rely on it)");
             }
             entries.add(new Entry(kind, Path.of(path), line));

@@ -237,7 +237,11 @@ public final class Render {
      * command, once as the alias's value.
      */
     public static String aliases(String jar, String java) {
-        String run = shellWord(java) + " -jar " + shellWord(jar) + " status";
+        return aliasesFor(shellWord(java) + " -jar " + shellWord(jar) + " status");
+    }
+
+    /** The shell aliases, {@code ntp.monitor.status} running {@code run}, a command line for sh(1). */
+    public static String aliasesFor(String run) {
         return "# Installed by ntp-monitor (pintp): NTP shortcuts.\n"
                 + "alias ntp.status='timedatectl status'\n"
                 + "alias ntp.show='timedatectl show'\n"
@@ -267,8 +271,20 @@ public final class Render {
      * (docs/cost.md); the script is run by {@code sh}, so it is installed as a plain 0644 file.
      */
     static String launch(String kind, String jar, String command) {
-        String launcher = Path.of(jar).resolveSibling(LAUNCHER_NAME).toString();
+        String launcher = launcherFor(jar);
         return "/bin/sh " + execArgument(launcher) + " " + kind + " " + execArgument(jar) + " " + command;
+    }
+
+    /**
+     * The launcher that starts {@code jar}: the Debian package's {@code /usr/lib/pintp/pintp-java} for its jar in
+     * {@code /usr/share/pintp}, else the one install writes next to the jar.
+     */
+    static String launcherFor(String jar) {
+        Path j = Path.of(jar);
+        if (j.getParent() != null && j.getParent().equals(Path.of("/usr/share/pintp"))) {
+            return "/usr/lib/pintp/" + LAUNCHER_NAME;
+        }
+        return j.resolveSibling(LAUNCHER_NAME).toString();
     }
 
     // The java binary and the archive directory, for the launcher.
@@ -395,7 +411,7 @@ public final class Render {
      * expands {@code $SERVICE_RESULT}.
      */
     static String failSafe(String jar) {
-        String launcher = Path.of(jar).resolveSibling(LAUNCHER_NAME).toString();
+        String launcher = launcherFor(jar);
         String script = "test \"$SERVICE_RESULT\" = success || exec /bin/sh " + shellWord(launcher) + " job "
                 + shellWord(jar) + " fail-safe";
         return "# A run killed mid-run cannot clean up: unless it succeeded, the fail-safe ends power saving.\n"
