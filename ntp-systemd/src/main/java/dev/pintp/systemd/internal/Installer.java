@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
 public final class Installer {
     /** Where the jar is installed. */
     public static final Path JAR = Path.of("/usr/local/lib/ntp-monitor/ntp-systemd.jar");
+    /** The launcher the units run the jar with (JVM options, class-data archive), next to the jar. */
+    public static final Path LAUNCHER = JAR.resolveSibling(Render.LAUNCHER_NAME);
     /** The service unit. */
     public static final Path SERVICE = Path.of("/etc/systemd/system/ntp-monitor.service");
     /** The timer unit. */
@@ -203,6 +205,9 @@ public final class Installer {
     Map<Path, String> plannedTexts(Settings settings, Options o) throws IOException {
         Map<Path, String> texts = new LinkedHashMap<>();
         boolean packaged = o.layout() == Layout.PACKAGED;
+        if (!packaged) {
+            texts.put(LAUNCHER, Render.launcher()); // the package ships it in /usr/lib/pintp
+        }
         for (Map.Entry<Path, String> u : unitTexts(settings, o.mode(), o.java(),
                 (packaged ? PACKAGED_JAR : JAR).toString(), o.bootWait().orElse(BootWait.Options.ofDefaults())).entrySet()) {
             // the package's unit as it is: no override (one in /etc would hide the package's next version)

@@ -28,10 +28,12 @@ public final class Render {
     private static final Pattern PLAIN_UNIT_WORD = Pattern.compile("[A-Za-z0-9._:/@+,=%-]+");
 
     /**
-     * JVM options of both units: one GC thread and the C1 compiler only (small, quick to start), small thread stacks,
-     * and no hsperfdata (its 50 ms sampling is most of an idle daemon's CPU time).
+     * Where the units' JVMs keep their class-data archive (the units' {@code CacheDirectory=}); see {@link #launcher}.
      */
-    public static final String JVM_FLAGS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData";
+    public static final String CACHE_DIR = "/var/cache/ntp-monitor";
+
+    /** The launcher's file name; it is installed next to the jar. */
+    public static final String LAUNCHER_NAME = "pintp-java";
 
     private Render() {
     }
@@ -263,6 +265,50 @@ public final class Render {
         }
     }
 
+    /**
+     * The command line that starts the jar through the launcher installed next to it: {@code /bin/sh LAUNCHER KIND
+     * JAR COMMAND}. The launcher holds the JVM options of each kind and keeps the class-data archive up to date
+     * (docs/cost.md); the script is run by {@code sh}, so it is installed as a plain 0644 file.
+     */
+    static String launch(String kind, String jar, String command) {
+        String launcher = launcherFor(jar);
+        return "/bin/sh " + execArgument(launcher) + " " + kind + " " + execArgument(jar) + " " + command;
+    }
+
+    /**
+     * The launcher that starts {@code jar}: the Debian package's {@code /usr/lib/pintp/pintp-java} for its jar in
+     * {@code /usr/share/pintp}, else the one install writes next to the jar.
+     */
+    static String launcherFor(String jar) {
+        Path j = Path.of(jar);
+        if (j.getParent() != null && j.getParent().equals(Path.of("/usr/share/pintp"))) {
+            return "/usr/lib/pintp/" + LAUNCHER_NAME;
+        }
+        return j.resolveSibling(LAUNCHER_NAME).toString();
+    }
+
+    // The java binary and the archive directory, for the launcher.
+    private static String launcherEnvironment(String java) {
+        return "Environment=" + unitWord("JAVA=" + java) + " " + unitWord("PINTP_CACHE_DIR=" + CACHE_DIR) + "\n";
+    }
+
+    /**
+     * The launcher script ({@code ntp-systemd/src/main/dist/pintp-java}, carried in the jar), installed next to the
+     * jar.
+     *
+     * @throws IllegalStateException when the jar was built without it
+     */
+    public static String launcher() {
+        try (java.io.InputStream in = Render.class.getResourceAsStream(LAUNCHER_NAME)) {
+            if (in == null) {
+                throw new IllegalStateException(LAUNCHER_NAME + " is missing from the jar: build it with Maven");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** What the service unit runs. */
     public enum Mode {
         /** A oneshot {@code run} started by ntp-monitor.timer. */
@@ -290,17 +336,17 @@ public final class Render {
         checkJava(java);
         if (mode == Mode.TIMER) {
             sb.append("Type=oneshot\n")
-                    .append("ExecStart=").append(unitWord(java)).append(" " + JVM_FLAGS + " -Xmx48m -jar ")
-                    .append(execArgument(jar)).append(" run\n")
+                    .append("ExecStart=").append(launch("job", jar, "run")).append('\n')
                     .append("TimeoutStartSec=120s\n")
-                    .append(failSafe(java, jar));
+                    .append(failSafe(jar));
         } else {
             sb.append("Type=simple\n")
-                    .append("ExecStart=").append(unitWord(java)).append(" " + JVM_FLAGS + " -Xmx32m -jar ")
-                    .append(execArgument(jar)).append(" daemon\n")
+                    .append("ExecStart=").append(launch("daemon", jar, "daemon")).append('\n')
                     .append("Restart=on-failure\n")
                     .append("RestartSec=10s\n");
         }
+        sb.append(launcherEnvironment(java))
+                .append("CacheDirectory=ntp-monitor\n");
         // "-": a missing directory makes the job report a read-only file system instead of the unit failing to start
         StringBuilder dirs = new StringBuilder();
         for (Path p : writable) {
@@ -364,9 +410,10 @@ public final class Render {
      * {@code %} and {@code $} doubled ({@link #execArgument}), so systemd hands sh the script unchanged and sh
      * expands {@code $SERVICE_RESULT}.
      */
-    static String failSafe(String java, String jar) {
-        String script = "test \"$SERVICE_RESULT\" = success || exec " + shellWord(java) + " " + JVM_FLAGS
-                + " -Xmx48m -jar " + shellWord(jar) + " fail-safe";
+    static String failSafe(String jar) {
+        String launcher = launcherFor(jar);
+        String script = "test \"$SERVICE_RESULT\" = success || exec /bin/sh " + shellWord(launcher) + " job "
+                + shellWord(jar) + " fail-safe";
         return "# A run killed mid-run cannot clean up: unless it succeeded, the fail-safe ends power saving.\n"
                 + "ExecStopPost=/bin/sh -c " + execArgument(script) + "\n";
     }
@@ -421,8 +468,7 @@ public final class Render {
      */
     public static String waitUnit(String java, String jar, BootWait.Options wait) {
         checkJava(java);
-        StringBuilder exec = new StringBuilder(unitWord(java)).append(' ').append(JVM_FLAGS).append(" -Xmx48m -jar ")
-                .append(execArgument(jar)).append(" wait");
+        StringBuilder exec = new StringBuilder(launch("job", jar, "wait"));
         for (String a : wait.arguments()) {
             exec.append(' ').append(execArgument(a));
         }
@@ -440,6 +486,8 @@ public final class Render {
                 + "Type=oneshot\n"
                 + "RemainAfterExit=yes\n"
                 + "ExecStart=" + exec + "\n"
+                + "# The archive ntp-monitor.service keeps in " + CACHE_DIR + " is only read here: it is not writable.\n"
+                + launcherEnvironment(java)
                 + "TimeoutStartSec=" + dev.pintp.sysconf.TimeSpans.format(wait.timeout().plus(WAIT_BACKSTOP)) + "\n"
                 + "CapabilityBoundingSet=\n"
                 + "AmbientCapabilities=\n"

@@ -69,9 +69,11 @@ class PackagedLayoutTest {
     }
 
     @Test
-    void theJobRunsFromThePackagesJarWithTheUnitsJvmOptions() {
+    void theJobRunsFromThePackagesJarThroughThePackagesLauncher() {
         String service = Installer.packagedUnits(Fixtures.settings(root, "")).get(Path.of("/usr/lib/systemd/system/ntp-monitor.service"));
-        assertTrue(service.contains("ExecStart=/usr/bin/java " + Render.JVM_FLAGS + " -Xmx48m -jar /usr/share/pintp/ntp-systemd.jar run\n"),
+        assertTrue(service.contains("ExecStart=/bin/sh /usr/lib/pintp/pintp-java job /usr/share/pintp/ntp-systemd.jar run\n"),
+                service);
+        assertTrue(service.contains("|| exec /bin/sh /usr/lib/pintp/pintp-java job /usr/share/pintp/ntp-systemd.jar fail-safe"),
                 service);
         assertEquals(Installer.Layout.PACKAGED, Installer.Layout.of(Path.of("/usr/share/pintp/ntp-systemd.jar")));
         assertEquals(Installer.Layout.LOCAL, Installer.Layout.of(Path.of("/opt/pintp/ntp-systemd.jar")));

@@ -115,7 +115,7 @@ class RenderEscapingTest {
     void theTimerUnitsFailSafeRunsOnlyWhenTheRunDidNotSucceed() {
         String unit = Render.serviceUnit(Render.Mode.TIMER, "/usr/bin/java", Installer.JAR.toString(), List.of());
         assertTrue(unit.contains("\nExecStopPost=/bin/sh -c \"test \\\"$$SERVICE_RESULT\\\" = success || exec "
-                + "/usr/bin/java " + Render.JVM_FLAGS + " -Xmx48m -jar /usr/local/lib/ntp-monitor/ntp-systemd.jar "
+                + "/bin/sh /usr/local/lib/ntp-monitor/pintp-java job /usr/local/lib/ntp-monitor/ntp-systemd.jar "
                 + "fail-safe\"\n"), unit);
         assertFalse(Render.serviceUnit(Render.Mode.DAEMON, "/usr/bin/java", Installer.JAR.toString(), List.of())
                 .contains("ExecStopPost="));
@@ -123,15 +123,13 @@ class RenderEscapingTest {
 
     @Test
     void theFailSafesScriptReachesShWithEveryWordIntactAfterSystemdsUnquoting() throws Exception {
-        // A java path with a space, % and $ (what checkJava allows) and a jar path with a single quote too.
-        Path dir = root.resolve("opt/my java 100%/$HOME");
+        // A jar path with a space, %, $ and a single quote; the launcher next to it records its arguments.
+        Path dir = root.resolve("opt/it's 50% $off");
         Files.createDirectories(dir);
-        Path java = dir.resolve("java");
         Path argsFile = root.resolve("args");
-        Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '" + argsFile + "'\n");
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
-        String jar = "/opt/it's 50% $off/ntp-systemd.jar";
-        String line = Render.failSafe(java.toString(), jar).lines().filter(l -> l.startsWith("ExecStopPost="))
+        Files.writeString(dir.resolve("pintp-java"), "for a in \"$@\"; do printf '%s\\n' \"$a\"; done > '" + argsFile + "'\n");
+        String jar = dir.resolve("ntp-systemd.jar").toString();
+        String line = Render.failSafe(jar).lines().filter(l -> l.startsWith("ExecStopPost="))
                 .findFirst().orElseThrow();
         String prefix = "ExecStopPost=/bin/sh -c ";
         assertTrue(line.startsWith(prefix), line);
@@ -144,8 +142,7 @@ class RenderEscapingTest {
             if (result.equals("success")) {
                 assertFalse(Files.exists(argsFile), "no JVM after a good run");
             } else {
-                List<String> expected = new ArrayList<>(List.of(Render.JVM_FLAGS.split(" ")));
-                expected.addAll(List.of("-Xmx48m", "-jar", jar, "fail-safe"));
+                List<String> expected = new ArrayList<>(List.of("job", jar, "fail-safe"));
                 assertEquals(expected, Files.readAllLines(argsFile));
             }
         }

@@ -37,8 +37,9 @@ class RenderWaitUnitTest {
         assertEquals("network.target nss-lookup.target", line(unit, "After"));
         assertEquals("oneshot", line(unit, "Type"));
         assertEquals("yes", line(unit, "RemainAfterExit"));
-        assertEquals("/usr/bin/java " + Render.JVM_FLAGS + " -Xmx48m -jar /usr/local/lib/ntp-monitor/ntp-systemd.jar"
+        assertEquals("/bin/sh /usr/local/lib/ntp-monitor/pintp-java job /usr/local/lib/ntp-monitor/ntp-systemd.jar"
                 + " wait --timeout 3min --require primary --max-interval 30s", line(unit, "ExecStart"));
+        assertEquals("JAVA=/usr/bin/java PINTP_CACHE_DIR=/var/cache/ntp-monitor", line(unit, "Environment"));
         assertEquals("3min 30s", line(unit, "TimeoutStartSec"));
         assertEquals("multi-user.target", line(unit, "WantedBy"));
         assertFalse(unit.contains("DefaultDependencies"), "default dependencies, as chrony-wait.service");
@@ -70,7 +71,8 @@ class RenderWaitUnitTest {
     @Test
     void aJarPathWithSpacesPercentAndDollarIsOneArgumentAndAJavaWithAQuoteIsRefused() {
         String unit = Render.waitUnit("/usr/bin/java", "/opt/my jars/100%/$HOME.jar", BootWait.Options.ofDefaults());
-        assertTrue(line(unit, "ExecStart").contains(" -jar \"/opt/my jars/100%%/$$HOME.jar\" wait "), unit);
+        assertEquals("/bin/sh \"/opt/my jars/100%%/pintp-java\" job \"/opt/my jars/100%%/$$HOME.jar\" wait"
+                + " --timeout 3min --require primary --max-interval 30s", line(unit, "ExecStart"), unit);
         assertThrows(IllegalArgumentException.class, () -> Render.waitUnit("/usr/bin/ja\"va", "/x.jar",
                 BootWait.Options.ofDefaults()));
         assertThrows(IllegalArgumentException.class, () -> Render.waitUnit("/usr/bin/java", "/x\n.jar",

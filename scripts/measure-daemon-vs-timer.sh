@@ -2,7 +2,7 @@
 # Measures CPU time and memory of the ntp-monitor job as a timer (one JVM per run) and as a daemon (one JVM, a cycle
 # every interval), against a real chronyd serving on 127.0.0.1:11123 (started with -x: it never touches the clock).
 # systemctl is replaced by /bin/true and every file goes under a temporary root: nothing on the host changes.
-# Usage: ntp-systemd/scripts/measure-daemon-vs-timer.sh [RUNS] [FAST_SECONDS] [SLOW_MINUTES]
+# Usage: scripts/measure-daemon-vs-timer.sh [RUNS] [FAST_SECONDS] [SLOW_MINUTES]
 #   RUNS          timer-mode runs (default 30)
 #   FAST_SECONDS  daemon with Interval=1s for this long (default 120)
 #   SLOW_MINUTES  daemon with Interval=60s measured for this long after two warm-up cycles (default 10; 0 skips)
@@ -10,7 +10,7 @@ set -euo pipefail
 RUNS=${1:-30}
 FAST=${2:-120}
 SLOW=${3:-10}
-JAR=$(cd "$(dirname "$0")/.." && pwd)/target/ntp-systemd.jar
+JAR=$(cd "$(dirname "$0")/.." && pwd)/ntp-systemd/target/ntp-systemd.jar
 [ -f "$JAR" ] || { echo "build first: mvn -q -B -pl ntp-systemd -am package -DskipTests" >&2; exit 2; }
 HZ=$(getconf CLK_TCK)
 # the options of the installed units (Render.JVM_FLAGS)

@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# What watching the clock costs, side by side in ONE systemd-nspawn container of the lab (lab/bin/lab-up) against the
+# same chronyd "Pi Zero" (192.168.4.2, chronyd -x; the container has no CAP_SYS_TIME): the original design's
+# ntp-monitor.sh on its own timer, then pintp's default install, then pintp's daemon mode. Every process in the
+# container is counted (the units and their children, D-Bus-activated helpers, the container's PID 1, journald):
+# CPU is the container cgroup's usage_usec, and the container's idle rate, measured first, is subtracted.
+#
+#   sudo scripts/measure-install-cost.sh [WINDOW_SECONDS] [FORCED_RUNS]
+#     WINDOW_SECONDS  length of each measured window (default 240; the timers run about once a minute)
+#     FORCED_RUNS     after each timer window, this many runs started by hand (systemctl start, 3 s apart), for the
+#                     cost of one run (default 5; 0 skips)
+#
+# Prints per variant: CPU per hour (window, idle subtracted), runs in the window, CPU per run, resident memory of what
+# stays running, and the ratio to the original script. Builds nothing: needs lab/target/ntp-lab.jar and
+# ntp-systemd/target/ntp-systemd.jar (mvn -q -B -pl lab,ntp-systemd -am package -DskipTests).
+# Everything it starts (namespaces, chronyd, the container) is torn down on exit, also on failure or Ctrl-C.
+set -euo pipefail
+WINDOW=${1:-240}
+FORCED=${2:-5}
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin=$here/lab/bin
+# shellcheck source=../lab/bin/lab-lib.sh
+. "$bin/lab-lib.sh"
+jar=$here/ntp-systemd/target/ntp-systemd.jar
+die() { echo "measure-install-cost: $*" >&2; exit 1; }
+[[ $EUID -eq 0 ]] || die "needs root (the lab)"
+[[ -f $jar && -f $LAB_JAR ]] || die "build first: mvn -q -B -pl lab,ntp-systemd -am package -DskipTests"
+ping_deb=$(ls /var/cache/apt/archives/iputils-ping_*.deb "${LAB_CACHE:-/var/cache/pintp-lab}"/iputils-ping_*.deb 2>/dev/null | tail -n1 || true)
+
+id=cost$(head -c2 /dev/urandom | od -An -tx1 | tr -d ' \n')
+out=$(mktemp -d /tmp/measure-install-cost.XXXXXX)
+cleanup() {
+    trap '' INT TERM HUP PIPE
+    "$bin/lab-down" "$id" >/dev/null 2>&1 || true
+    rm -rf "$out"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+"$bin/lab-up" --run-id "$id" --watch-pid $$ >"$out/up.log" 2>&1 || { cat "$out/up.log" >&2; die "lab-up failed"; }
+ctl() { "$bin/lab-ctl" "$id" "$@"; }
+main() { ctl main "$@"; }
+root=$(lab_dir "$id")/container/root
+cg=
+for d in $(lab_cgroups "$id"); do [[ -f $d/cpu.stat ]] && cg=$d; done
+if [[ -z $cg ]]; then   # registered with machined: the machine's scope
+    cg=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "machine-$(lab_machine "$id" | sed 's/-/\\x2d/g').scope" | head -n1)
+fi
+[[ -n $cg && -f $cg/cpu.stat ]] || die "cannot find the container's cgroup with cpu.stat"
+usage() { awk '$1 == "usage_usec" {print $2}' "$cg/cpu.stat"; }
+now() { date +%s%N; }
+
+# The original design needs ping; the host image has none: unpack iputils-ping into the container's upper layer.
+if ! main sh -c 'command -v ping' >/dev/null 2>&1; then
+    [[ -n $ping_deb ]] || die "the original script needs ping: apt-get download iputils-ping into /var/cache/apt/archives"
+    dpkg-deb --fsys-tarfile "$ping_deb" | tar -x --keep-directory-symlink -C "$root"
+fi
+main ping -c 1 -W 1 192.168.4.2 >/dev/null || die "the container cannot ping the Pi Zero"
+# The script's steady state is "Pi Zero up, synchronized". timedatectl's NTPSynchronized= is the kernel clock's
+# status, which the lab may not change (no CAP_SYS_TIME): a shim earlier on the units' PATH asks the real
+# timedatectl (and so timedated, over D-Bus) and reports it synchronized. Its sh and sed count against the script.
+mkdir -p "$root/usr/local/bin"
+printf '#!/bin/sh\n/usr/bin/timedatectl "$@" | sed s/^NTPSynchronized=no/NTPSynchronized=yes/\n' >"$root/usr/local/bin/timedatectl"
+chmod 0755 "$root/usr/local/bin/timedatectl"
+
+# idle: the container with nothing of ours (timesyncd, journald, the stand-in controller)
+window() { # $1 seconds; sets c (container CPU, us) and w (wall, ns)
+    local u0 t0
+    u0=$(usage); t0=$(now)
+    sleep "$1"
+    c=$(($(usage) - u0)); w=$(($(now) - t0))
+}
+runs_of() { # runs since $1 (epoch s): oneshot starts the manager finished, or the daemon's "check" lines
+    local jobs checks
+    jobs=$(main journalctl -q -u ntp-monitor.service --since "@$1" JOB_TYPE=start JOB_RESULT=done -o cat 2>/dev/null | wc -l)
+    checks=$(main journalctl -q -u ntp-monitor.service --since "@$1" -o cat 2>/dev/null | grep -c '^check ' || true)
+    echo $((jobs > checks ? jobs : checks))
+}
+report() { # name cpu_us wall_ns runs rss_kib
+    awk -v n="$1" -v c="$2" -v w="$3" -v r="$4" -v rss="$5" -v idle="$IDLE_US_PER_S" 'BEGIN {
+        s = w / 1e9; net = c - idle * s
+        printf "%-34s %8.2f s/h  %3d runs in %4.0f s  %7.1f ms/run  rss %s\n", n, net / s * 3600 / 1e6, r, s,
+            (r > 0 ? net / r / 1000 : 0), (rss == "" ? "-" : sprintf("%.1f MiB", rss / 1024)) }' | tee -a "$out/report"
+    awk -v c="$2" -v w="$3" -v idle="$IDLE_US_PER_S" 'BEGIN { print (c - idle * w / 1e9) / (w / 1e9) }' >"$out/$1.rate"
+}
+forced() { # name: FORCED runs by hand, 3 s apart, idle subtracted
+    ((FORCED > 0)) || return 0
+    local i u=0 u0 t0 t1 start
+    for i in $(seq "$FORCED"); do
+        main systemctl reset-failed ntp-monitor.service 2>/dev/null || true
+        sleep 3
+        u0=$(usage); t0=$(now)
+        main systemctl start ntp-monitor.service || true
+        sleep 2 # the unit's exit and what the manager does after it
+        u=$((u + $(usage) - u0 - $(awk -v i="$IDLE_US_PER_S" -v s="$(( $(now) - t0 ))" 'BEGIN {printf "%d", i * s / 1e9}')))
+    done
+    awk -v n="$1" -v u="$u" -v k="$FORCED" 'BEGIN { printf "%-34s %7.1f ms CPU per run started by hand (%d runs)\n", n, u / k / 1000, k }' | tee -a "$out/report"
+}
+main_rss() { # resident KiB of the JVMs that stay running in the container, empty when none does
+    main ps -C java -o rss= 2>/dev/null | awk '{s += $1} END {if (s > 0) print s}'
+}
+
+echo "== lab $id up; container cgroup $cg; windows of $WINDOW s" >&2
+sleep 30 # boot settles (timesyncd's first exchanges)
+window "$WINDOW"
+IDLE_US_PER_S=$(awk -v c="$c" -v w="$w" 'BEGIN { print c / (w / 1e9) }')
+awk -v r="$IDLE_US_PER_S" 'BEGIN { printf "%-34s %8.2f s/h  (subtracted below)\n", "idle container", r * 3600 / 1e6 }' | tee -a "$out/report"
+
+# --- the original design, verbatim: ntp-monitor.sh, its timer and its service
+mkdir -p "$root/usr/local/bin" "$root/etc/systemd/system/timers.target.wants"
+cat >"$root/usr/local/bin/ntp-monitor.sh" <<'SH'
+#!/bin/bash
+# NTP Monitor - Dynamically adjust controller power settings based on NTP sync
+
+# Configuration
+NTP_SERVER="192.168.4.2"
+OVERRIDE_DIR="/etc/systemd/system/controller.service.d"
+OVERRIDE_FILE="$OVERRIDE_DIR/ntp-environment.conf"
+LOG_TAG="ntp-monitor"
+
+# Function to log messages
+log_message() {
+    logger -t "$LOG_TAG" "$1"
+}
+
+# Function to check NTP synchronization
+check_ntp_sync() {
+    # Check if NTP server is reachable
+    if ! ping -c 1 -W 1 "$NTP_SERVER" >/dev/null 2>&1; then
+        return 1
+    fi
+    
+    # Check if time is synchronized
+    if timedatectl show | grep -q "NTPSynchronized=yes"; then
+        # Additional check for time accuracy
+        local offset=$(timedatectl show | grep "^TimeUSec" | cut -d= -f2)
+        if [ -n "$offset" ]; then
+            return 0
+        fi
+    fi
+    
+    return 1
+}
+
+# Function to enable power saving
+enable_power_saving() {
+    mkdir -p "$OVERRIDE_DIR"
+    cat > "$OVERRIDE_FILE" <<EOF
+[Service]
+Environment="CONSERVE_POWER=1"
+Environment="NTP_SYNCED=true"
+Environment="NTP_SERVER=$NTP_SERVER"
+EOF
+    
+    log_message "NTP synchronized - enabling power saving mode"
+    
+    # Only reload and restart if configuration changed
+    if ! systemctl show controller -p Environment | grep -q "CONSERVE_POWER=1"; then
+        systemctl daemon-reload
+        systemctl restart controller
+        log_message "Controller service restarted with power saving enabled"
+    fi
+}
+
+# Function to disable power saving
+disable_power_saving() {
+    if [ -f "$OVERRIDE_FILE" ]; then
+        rm "$OVERRIDE_FILE"
+        log_message "NTP not synchronized - disabling power saving mode"
+        
+        systemctl daemon-reload
+        systemctl restart controller
+        log_message "Controller service restarted with power saving disabled"
+    fi
+}
+
+# Main monitoring logic
+main() {
+    if check_ntp_sync; then
+        enable_power_saving
+    else
+        disable_power_saving
+    fi
+}
+
+# Run main function
+main
+SH
+chmod 0755 "$root/usr/local/bin/ntp-monitor.sh"
+cat >"$root/etc/systemd/system/ntp-monitor.timer" <<'UNIT'
+[Unit]
+Description=Monitor NTP synchronization status
+Requires=network-online.target
+After=network-online.target
+
+[Timer]
+# Start 30 seconds after boot
+OnBootSec=30s
+
+# Check every 60 seconds
+OnUnitActiveSec=60s
+
+# Randomize by up to 10 seconds to prevent thundering herd
+RandomizedDelaySec=10s
+
+[Install]
+WantedBy=timers.target
+UNIT
+cat >"$root/etc/systemd/system/ntp-monitor.service" <<'UNIT'
+[Unit]
+Description=Check NTP sync and update controller environment
+After=network-online.target
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/bin/ntp-monitor.sh
+StandardOutput=journal
+StandardError=journal
+
+# Restart on failure with backoff
+Restart=on-failure
+RestartSec=10s
+UNIT
+main systemctl daemon-reload
+main systemctl start ntp-monitor.service || true   # first run: the controller gets its drop-in once
+main systemctl enable --now ntp-monitor.timer >/dev/null 2>&1
+main systemctl start ntp-monitor.service || true
+since=$(date +%s)
+window "$WINDOW"
+report "original ntp-monitor.sh (timer)" "$c" "$w" "$(runs_of "$since")" ""
+forced "original ntp-monitor.sh"
+main systemctl disable --now ntp-monitor.timer >/dev/null 2>&1
+main rm -f /etc/systemd/system/ntp-monitor.timer /etc/systemd/system/ntp-monitor.service /usr/local/bin/ntp-monitor.sh \
+    /usr/local/bin/timedatectl \
+    /etc/systemd/system/controller.service.d/ntp-environment.conf
+main systemctl daemon-reload
+main systemctl restart controller.service
+
+# --- pintp: the real installer with the defaults (the Pi Zero at 192.168.4.2, the Debian pool names of the lab)
+ctl copy-in "$jar" /opt/pintp/ntp-systemd.jar
+ctl copy-in "$here/ntp-systemd/src/main/dist/pintp-java" /opt/pintp/pintp-java
+launcher_dropin() { # KIND COMMAND: ntp-monitor.service started through pintp-java (its options and archive)
+    mkdir -p "$root/etc/systemd/system/ntp-monitor.service.d"
+    printf '[Service]\nExecStart=\nExecStart=/bin/sh /opt/pintp/pintp-java %s /usr/local/lib/ntp-monitor/ntp-systemd.jar %s\nEnvironment=PINTP_CACHE_DIR=/var/cache/ntp-monitor JAVA=/usr/bin/java\nCacheDirectory=ntp-monitor\n' \
+        "$1" "$2" >"$root/etc/systemd/system/ntp-monitor.service.d/50-launcher.conf"
+}
+pintp() { # name, install options...
+    local name=$1; shift
+    main java -jar /opt/pintp/ntp-systemd.jar install "$@" >"$out/install.log" 2>&1 || { cat "$out/install.log" >&2; die "install $* failed"; }
+    main systemctl daemon-reload
+    main systemctl restart ntp-monitor.service 2>/dev/null || true
+    sleep 75 # the first cycle verifies the time and restarts the controller once; then one steady cycle
+    if [[ " $* " == *" --daemon "* ]]; then
+        # a second start: through pintp-java the first one records the archive when it exits
+        main systemctl restart ntp-monitor.service
+        sleep 20
+    fi
+    local since; since=$(date +%s)
+    window "$WINDOW"
+    report "$name" "$c" "$w" "$(runs_of "$since")" "$(main_rss)"
+}
+pintp "pintp default install (timer)"
+forced "pintp default install"
+launcher_dropin job run
+pintp "pintp timer via pintp-java job"
+forced "pintp timer via pintp-java job"
+rm -f "$root/etc/systemd/system/ntp-monitor.service.d/50-launcher.conf"
+pintp "pintp install --daemon" --daemon
+launcher_dropin daemon daemon
+pintp "pintp daemon via pintp-java daemon" --daemon
+main java -jar /opt/pintp/ntp-systemd.jar uninstall >/dev/null 2>&1 || true
+
+echo "== ratios to the original script, per hour"
+o=$(cat "$out/original ntp-monitor.sh (timer).rate")
+for f in "$out"/pintp*.rate; do
+    n=$(basename "$f" .rate)
+    awk -v n="$n" -v a="$(cat "$f")" -v o="$o" 'BEGIN { printf "%-34s %.2fx\n", n, a / o }'
+done

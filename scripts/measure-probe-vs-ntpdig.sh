@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The probe as users run it (./probe: the pintp-java launcher with its class-data archive) against ntpdig -t 1, in
+# paired runs: A B A B ..., each figure from /usr/bin/time, the ratio taken pair by pair, medians printed.
+#
+#   sudo scripts/measure-probe-vs-ntpdig.sh [PAIRS]      (default 15 pairs per variant)
+#
+# The "LAN" is two network namespaces this script creates, joined by a veth pair: the Pi Zero (192.168.4.2, chronyd
+# -x: it never touches the clock; local stratum 1, no sources, no command socket) and the client (192.168.4.1) where
+# both commands run. Times are the kernel's rusage of each finished command (python3's os.wait4). Nothing leaves them; they are deleted on exit, also on failure or Ctrl-C.
+# Variants (each paired with its own ntpdig runs):
+#   probe        ./probe 192.168.4.2                        (JAVA unset: the default java, JDK 17 here)
+#   probe-jdk25  JAVA=$JDK25/bin/java ./probe 192.168.4.2   (when JDK25, default /usr/lib/jvm/temurin-25-jdk-amd64, exists)
+#   java-jar     java -jar ntp-probe/target/ntp-probe.jar 192.168.4.2   (no launcher, no archive)
+# The first run of each variant (not counted) records the launcher's archive.
+set -euo pipefail
+PAIRS=${1:-15}
+here=$(cd "$(dirname "$0")/.." && pwd)
+JDK25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
+die() { echo "measure-probe-vs-ntpdig: $*" >&2; exit 1; }
+[[ $EUID -eq 0 ]] || die "needs root (network namespaces)"
+for c in chronyd ntpdig ip java python3; do command -v "$c" >/dev/null || die "missing $c"; done
+jar=$here/ntp-probe/target/ntp-probe.jar
+[[ -f $jar ]] || die "build first: mvn -q -B -pl ntp-probe -am package -DskipTests"
+
+tmp=$(mktemp -d /tmp/measure-probe.XXXXXX)
+chmod 755 "$tmp"
+srv=pintp-probe-$$-zero cli=pintp-probe-$$-main
+cleanup() {
+    trap '' INT TERM HUP
+    [[ -s $tmp/chronyd.pid ]] && kill "$(cat "$tmp/chronyd.pid")" 2>/dev/null || true
+    [[ -n ${runner:-} ]] && wait "$runner" 2>/dev/null || true
+    ip netns delete "$srv" 2>/dev/null || true
+    ip netns delete "$cli" 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+ip netns add "$srv"
+ip netns add "$cli"
+ip -n "$srv" link set lo up
+ip -n "$cli" link set lo up
+ip -n "$cli" link add eth0 type veth peer name eth0 netns "$srv"
+ip -n "$cli" addr add 192.168.4.1/24 dev eth0
+ip -n "$srv" addr add 192.168.4.2/24 dev eth0
+ip -n "$cli" link set eth0 up
+ip -n "$srv" link set eth0 up
+cat >"$tmp/chrony.conf" <<CONF
+port 123
+bindaddress 192.168.4.2
+allow 192.168.4.0/24
+local stratum 1
+cmdport 0
+bindcmdaddress /
+pidfile $tmp/chronyd.pid
+driftfile $tmp/drift
+CONF
+ip netns exec "$srv" chronyd -x -d -f "$tmp/chrony.conf" >"$tmp/chronyd.log" 2>&1 &
+runner=$!
+for _ in $(seq 50); do [[ -s $tmp/chronyd.pid ]] && break; sleep 0.1; done
+[[ -s $tmp/chronyd.pid ]] || { cat "$tmp/chronyd.log" >&2; die "chronyd did not start"; }
+in_cli() { ip netns exec "$cli" "$@"; }
+for _ in $(seq 50); do in_cli ntpdig -t 1 192.168.4.2 >/dev/null 2>&1 && break; sleep 0.2; done
+
+# One run: fork, exec, wait4; appends "wall_s user_s sys_s maxrss_kib" (the kernel's rusage of the child, in us,
+# unlike /usr/bin/time's 10 ms steps). ip netns exec execs the command, so the figures are the command's.
+cat >"$tmp/timed.py" <<'PY'
+import os, sys, time
+out = sys.argv[1]
+t0 = time.monotonic()
+pid = os.fork()
+if pid == 0:
+    fd = os.open(os.devnull, os.O_RDWR)
+    for i in (0, 1, 2):
+        os.dup2(fd, i)
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, ru = os.wait4(pid, 0)
+wall = time.monotonic() - t0
+with open(out, "a") as f:
+    f.write("%.6f %.6f %.6f %d\n" % (wall, ru.ru_utime, ru.ru_stime, ru.ru_maxrss))
+PY
+timed() { # file, command...
+    local f=$1; shift
+    python3 "$tmp/timed.py" "$f" ip netns exec "$cli" "$@"
+}
+median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+printf '%-12s %9s %9s %9s %9s %9s %9s %8s %8s %8s\n' variant "wall ms" "cpu ms" "RSS MiB" "ntpdig w" "ntpdig c" \
+    "ntpdig M" "wall x" "cpu x" "RSS x"
+variant() { # name, command...
+    local name=$1; shift
+    local a=$tmp/$name.a b=$tmp/$name.b
+    : >"$a"; : >"$b"
+    ip netns exec "$cli" "$@" >/dev/null 2>&1 || true   # warm-up: records the launcher's archive
+    ip netns exec "$cli" ntpdig -t 1 192.168.4.2 >/dev/null 2>&1 || true
+    for _ in $(seq "$PAIRS"); do
+        timed "$a" "$@"
+        timed "$b" ntpdig -t 1 192.168.4.2
+    done
+    local wa ca ma wb cb mb rw rc rm
+    wa=$(awk '{print $1 * 1000}' "$a" | median); ca=$(awk '{print ($2 + $3) * 1000}' "$a" | median)
+    ma=$(awk '{print $4 / 1024}' "$a" | median)
+    wb=$(awk '{print $1 * 1000}' "$b" | median); cb=$(awk '{print ($2 + $3) * 1000}' "$b" | median)
+    mb=$(awk '{print $4 / 1024}' "$b" | median)
+    rw=$(paste "$a" "$b" | awk '$5 > 0 {print $1 / $5}' | median)
+    rc=$(paste "$a" "$b" | awk '($6 + $7) > 0 {print ($2 + $3) / ($6 + $7)}' | median)
+    rm=$(paste "$a" "$b" | awk '$8 > 0 {print $4 / $8}' | median)
+    printf '%-12s %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %8.2f %8.2f %8.2f\n' "$name" "$wa" "$ca" "$ma" "$wb" "$cb" "$mb" \
+        "$rw" "$rc" "$rm"
+}
+variant probe "$here/probe" 192.168.4.2
+if [[ -x $JDK25/bin/java ]]; then
+    variant probe-jdk25 env JAVA="$JDK25/bin/java" "$here/probe" 192.168.4.2
+fi
+variant java-jar java -jar "$jar" 192.168.4.2
+echo "(medians of $PAIRS pairs; x = A/B per pair, then the median of the ratios; RSS = peak of the largest process)"
