@@ -172,7 +172,7 @@ public final class BackoffState {
      */
     public static BackoffState decode(String text) {
         Objects.requireNonNull(text, "text");
-        String[] lines = text.strip().split("\\R");
+        String[] lines = StateLines.of(text);
         if (!lines[0].strip().equals(HEADER)) {
             throw new IllegalArgumentException("not a backoff state: first line must be '" + HEADER + "'");
         }

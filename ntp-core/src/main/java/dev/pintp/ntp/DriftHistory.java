@@ -198,7 +198,7 @@ public final class DriftHistory {
      */
     public static DriftHistory decode(String text) {
         Objects.requireNonNull(text, "text");
-        String[] lines = text.strip().split("\\R");
+        String[] lines = StateLines.of(text);
         if (!lines[0].strip().equals(HEADER) || lines.length < 2) {
             throw new IllegalArgumentException("not a drift history: expected '" + HEADER + "' and a flags line");
         }

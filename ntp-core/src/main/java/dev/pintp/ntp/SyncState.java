@@ -258,7 +258,7 @@ public record SyncState(Observation stable, Optional<Instant> since, double pena
      */
     public static SyncState decode(String text) {
         Objects.requireNonNull(text, "text");
-        String[] lines = text.strip().split("\\R");
+        String[] lines = StateLines.of(text);
         String header = lines[0].strip();
         if (!header.equals(HEADER) && !header.equals(HEADER_V1)) {
             throw new IllegalArgumentException("not a sync state: first line must be '" + HEADER + "'");

@@ -11,6 +11,7 @@ import java.util.function.Function;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -69,6 +70,17 @@ class StateFileProperties {
         decodesOrRejects(text, BackoffState::decode);
         decodesOrRejects(text, SyncState::decode);
         decodesOrRejects(text, DriftHistory::decode);
+    }
+
+    @Example
+    void aFileOfOnlyALineSeparatorThatStripKeepsIsRejectedAsSuch() {
+        // U+0085 (NEL) is a line separator for \R but not white space for strip(): split gave no line at all and
+        // the decoders failed with ArrayIndexOutOfBoundsException (found by the property above on 2026-12-02)
+        for (String text : List.of("\u0085", "\u0085\u0085", " \u0085 ")) {
+            decodesOrRejects(text, BackoffState::decode);
+            decodesOrRejects(text, SyncState::decode);
+            decodesOrRejects(text, DriftHistory::decode);
+        }
     }
 
     /** The text cut at {@code cut} (if shorter) with {@code junk} put in at {@code at}. */
