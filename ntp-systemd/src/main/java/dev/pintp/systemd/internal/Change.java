@@ -15,7 +15,7 @@ import java.util.Optional;
  * One change to one path under a file root, as a {@link Plan} holds it. What {@code --dry-run} prints
  * ({@link #describe}) and what a run does ({@link #apply}) come from the same value, so they cannot say different
  * things. Paths are the target system's ({@code /etc/hosts}); {@link #apply} resolves them under the root. Files are
- * written and removed through {@link AtomicFiles}.
+ * written and removed through {@link AtomicFiles}. No component is null.
  */
 sealed interface Change {
     /** The path this change is to, on the target system. */
@@ -45,12 +45,6 @@ sealed interface Change {
      * @param before what the file held when planned, empty when it did not exist
      */
     record Write(Path path, Optional<String> before, String text) implements Change {
-        public Write {
-            Objects.requireNonNull(path, "path");
-            Objects.requireNonNull(before, "before");
-            Objects.requireNonNull(text, "text");
-        }
-
         @Override
         public String describe() {
             return UnifiedDiff.of(path.toString(), before.orElse(null), text);
@@ -107,11 +101,6 @@ sealed interface Change {
 
     /** A symlink at {@code path} to {@code target}, replacing whatever is there. */
     record Link(Path path, Path target) implements Change {
-        public Link {
-            Objects.requireNonNull(path, "path");
-            Objects.requireNonNull(target, "target");
-        }
-
         @Override
         public String describe() {
             return "+ symlink " + path + " -> " + target + "\n";
@@ -132,12 +121,6 @@ sealed interface Change {
      * @param before what the file held when planned, empty when it did not exist
      */
     record AddLine(Path path, Optional<String> before, String line) implements Change {
-        public AddLine {
-            Objects.requireNonNull(path, "path");
-            Objects.requireNonNull(before, "before");
-            Objects.requireNonNull(line, "line");
-        }
-
         @Override
         public String describe() {
             return UnifiedDiff.of(path.toString(), before.orElse(null), with(before.orElse(""), line));
@@ -164,12 +147,6 @@ sealed interface Change {
      * @param before what the file held when planned (it held the line)
      */
     record RemoveLine(Path path, String before, String line) implements Change {
-        public RemoveLine {
-            Objects.requireNonNull(path, "path");
-            Objects.requireNonNull(before, "before");
-            Objects.requireNonNull(line, "line");
-        }
-
         @Override
         public String describe() {
             return UnifiedDiff.of(path.toString(), before, without(before, line));

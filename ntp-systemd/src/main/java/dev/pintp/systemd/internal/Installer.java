@@ -61,9 +61,6 @@ public final class Installer {
     /** The manifest of the site command with the Debian package (the package owns /usr/local's place). */
     public static final Path PACKAGED_MANIFEST = Path.of("/var/lib/pintp/install-manifest");
 
-    /** The job's timesyncd steering drop-in (written by the job, removed by uninstall). */
-    static final Path STEERING = Settings.STEERING_DIR.resolve(Settings.STEERING_DROP_IN);
-
     private static final Pattern MAC = Pattern.compile("([0-9a-f]{2}:){5}[0-9a-f]{2}");
     private static final Pattern MAC_IN_SNIPPET = Pattern.compile("(?m)^dhcp-host=(([0-9a-f]{2}:){5}[0-9a-f]{2}),");
 
@@ -488,7 +485,7 @@ public final class Installer {
                 if (applied.removed(settings.dropInFile())) {
                     systemctl.tryRestart(settings.targetUnit());
                 }
-                if ((applied.removed(TIMESYNCD) || applied.removed(STEERING))
+                if ((applied.removed(TIMESYNCD) || applied.removed(MonitorJob.STEERING))
                         && systemctl.isInstalled("systemd-timesyncd.service")) {
                     systemctl.tryRestart("systemd-timesyncd.service");
                 }
@@ -514,7 +511,7 @@ public final class Installer {
         if (isWaitLink(at(WAIT_LINK), layout)) {
             plan.remove(new Manifest.Entry(Manifest.Kind.LINK, WAIT_LINK, ""));
         }
-        return plan.remove(settings.dropInFile(), "").remove(STEERING, "").build();
+        return plan.remove(settings.dropInFile(), "").remove(MonitorJob.STEERING, "").build();
     }
 
     /** Removes the directories {@code manifest} lists that are empty, deepest first. */
