@@ -208,14 +208,14 @@ public final class DriftHistory {
         Objects.requireNonNull(text, "text");
         List<Point> points = new ArrayList<>();
         String host;
-        String offsetAlert;
-        String frequencyAlert;
+        boolean offsetAlert;
+        boolean frequencyAlert;
         int serverLine = 2;
         if (StateText.isVersioned(text)) {
             StateText t = StateText.parse(text, KIND, VERSION, LABEL);
             host = t.one("server");
-            offsetAlert = bool(t, "offset-alert");
-            frequencyAlert = bool(t, "frequency-alert");
+            offsetAlert = t.bool("offset-alert");
+            frequencyAlert = t.bool("frequency-alert");
             for (StateText.Line l : t.list("point")) {
                 add(points, l.value().split(" ", -1), l.number());
             }
@@ -234,8 +234,8 @@ public final class DriftHistory {
                 throw new StateText.Corrupt(LABEL, 2, "bad flags line: '" + lines[1] + "'", null);
             }
             host = flags[0].substring("server=".length());
-            offsetAlert = flags[1].substring(12);
-            frequencyAlert = flags[2].substring(15);
+            offsetAlert = Boolean.parseBoolean(flags[1].substring(12));
+            frequencyAlert = Boolean.parseBoolean(flags[2].substring(15));
             for (int i = 2; i < lines.length; i++) {
                 String line = lines[i].strip();
                 if (!line.isEmpty()) {
@@ -251,16 +251,7 @@ public final class DriftHistory {
             throw new StateText.Corrupt(LABEL, 0, "more than " + MAX_POINTS + " points", null);
         }
         Optional<String> server = host.equals("-") ? Optional.empty() : Optional.of(host);
-        return new DriftHistory(points, server, Boolean.parseBoolean(offsetAlert),
-                Boolean.parseBoolean(frequencyAlert), List.of());
-    }
-
-    private static String bool(StateText t, String key) {
-        String v = t.one(key);
-        if (!v.equals("true") && !v.equals("false")) {
-            throw t.corrupt(t.lineOf(key), key + " must be true or false, was '" + v + "'");
-        }
-        return v;
+        return new DriftHistory(points, server, offsetAlert, frequencyAlert, List.of());
     }
 
     private static void add(List<Point> points, String[] f, int line) {

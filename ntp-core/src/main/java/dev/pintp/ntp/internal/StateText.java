@@ -199,6 +199,19 @@ public final class StateText {
         return found == null ? Optional.empty() : Optional.of(found.value());
     }
 
+    /**
+     * The value of {@code key}, which must be there exactly once as {@code key=true} or {@code key=false}.
+     *
+     * @throws Corrupt when it is missing, repeated, a list entry or another word
+     */
+    public boolean bool(String key) {
+        String v = one(key);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw corrupt(lineOf(key), key + " must be true or false, was '" + v + "'");
+        }
+        return v.equals("true");
+    }
+
     /** The line of the scalar {@code key}, for an error about its value; {@link #one} must have found it. */
     public Line lineOf(String key) {
         for (Line l : lines) {

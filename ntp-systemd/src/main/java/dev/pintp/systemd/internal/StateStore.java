@@ -283,7 +283,7 @@ public final class StateStore {
         static Applied decode(String text) {
             if (StateText.isVersioned(text)) {
                 StateText t = StateText.parse(text, KIND, 1, LABEL);
-                Applied a = new Applied(digest(t, "dropin"), digest(t, "steering"), bool(t, "timesyncd-absent"));
+                Applied a = new Applied(digest(t, "dropin"), digest(t, "steering"), t.bool("timesyncd-absent"));
                 t.requireAllRead();
                 return a;
             }
@@ -331,14 +331,6 @@ public final class StateStore {
                 throw t.corrupt(t.lineOf(key), key + "= is not a SHA-256 digest or -");
             }
             return v;
-        }
-
-        private static boolean bool(StateText t, String key) {
-            String v = t.one(key);
-            if (!v.equals("true") && !v.equals("false")) {
-                throw t.corrupt(t.lineOf(key), key + " must be true or false, was '" + v + "'");
-            }
-            return v.equals("true");
         }
     }
 
