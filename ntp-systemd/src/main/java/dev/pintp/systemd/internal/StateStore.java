@@ -58,6 +58,7 @@ public final class StateStore {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
     private static final Pattern DIGEST = Pattern.compile("-|[0-9a-f]{64}");
+    private static final Pattern LAST_CHECK_LINE = Pattern.compile("([a-z][a-z0-9._-]*)=(.*)", Pattern.DOTALL);
 
     private final Path stateDir;
     private final Path runtimeDir;
@@ -374,18 +375,32 @@ public final class StateStore {
 
     /**
      * Saves the last check's summary for {@code status}: {@code key=value} lines, kept in the {@link StateText}
-     * format, kind {@code last-check}; a control character in a value is kept as a space.
+     * format, kind {@code last-check}. A control character in a value is kept as a space, and a line that does not
+     * start with {@code key=} (a value that held a line end) is kept as the rest of the value before it.
      *
-     * @throws IllegalArgumentException for a line that is not {@code key=value}
+     * @throws IllegalArgumentException when the first line is not {@code key=value}
      */
     public void saveLastCheck(String text) throws IOException {
         StateText.Writer w = new StateText.Writer(LAST_CHECK, 1);
+        String key = null;
+        StringBuilder value = new StringBuilder();
         for (String line : text.split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq <= 0) {
+            Matcher m = LAST_CHECK_LINE.matcher(line);
+            if (m.matches()) {
+                if (key != null) {
+                    w.put(key, oneLine(value.toString()));
+                }
+                key = m.group(1);
+                value.setLength(0);
+                value.append(m.group(2));
+            } else if (key != null) {
+                value.append(' ').append(line);
+            } else {
                 throw new IllegalArgumentException("not a key=value line: '" + oneLine(line) + "'");
             }
-            w.put(line.substring(0, eq), oneLine(line.substring(eq + 1)));
+        }
+        if (key != null) {
+            w.put(key, oneLine(value.toString()));
         }
         write(runtimeDir.resolve(LAST_CHECK), w.toString());
     }

@@ -109,4 +109,15 @@ class StateStoreTest {
         StateStore.CorruptException e = assertThrows(StateStore.CorruptException.class, () -> store.loadLastCheck());
         assertEquals(run.resolve("last-check") + ":3 (not 'key=value')", e.getMessage());
     }
+
+    @Test
+    void aLastCheckValueWithALineEndOrAControlCharacterIsKeptOnItsLine() throws IOException {
+        store.saveLastCheck("checked_at=2026-11-25T06:00:00Z\ncheck=UNSYNCHRONIZED: unreachable: no\nroute\u0007\n"
+                + "result=ok\n");
+        assertEquals("pintp-state last-check 1\nchecked_at=2026-11-25T06:00:00Z\n"
+                + "check=UNSYNCHRONIZED: unreachable: no route \nresult=ok\n",
+                Files.readString(run.resolve("last-check")));
+        assertEquals(Optional.of("checked_at=2026-11-25T06:00:00Z\ncheck=UNSYNCHRONIZED: unreachable: no route \n"
+                + "result=ok\n"), store.loadLastCheck());
+    }
 }
