@@ -149,7 +149,7 @@ class PackageLifecycleIT {
                 pi.log("site command:\n" + site.strip());
                 assertTrue(pi.read("/etc/hosts").contains("\n192.168.4.2 pi-ntp\n"), site);
                 assertTrue(pi.exists(TIMESYNCD_DROP_IN), site);
-                for (String unit : new String[] {"ntp-monitor.service", "ntp-monitor.timer"}) {
+                for (String unit : new String[] {"ntp-monitor.service", "ntp-monitor.timer", "ntp-monitor-daemon.service"}) {
                     assertFalse(pi.exists("/etc/systemd/system/" + unit), unit + " override for the defaults\n" + site);
                 }
                 assertTrue(lab.inMain("ntp-monitor", "install").ok().out().contains("Already installed; nothing changed."));
@@ -189,6 +189,9 @@ class PackageLifecycleIT {
             assertFalse(pi.read("/etc/hosts").contains("pi-ntp"), removed);
             assertEquals("not-found", lab.inMain("systemctl", "show", "-p", "LoadState", "--value", TimerRuns.TIMER)
                     .out().strip());
+            // the resident daemon was stopped with the service, not left running the removed jar
+            assertEquals("inactive", lab.inMain("systemctl", "show", "-p", "ActiveState", "--value",
+                    "ntp-monitor-daemon.service").out().strip(), removed);
             if (pi.timesyncd()) {
                 assertTrue(Lab.await(ProceduresIT.TIMESYNCD_SWITCH,
                         () -> pi.timesyncdServer().endsWith(".debian.pool.ntp.org")),

@@ -425,24 +425,33 @@ class ProceduresIT {
     }
 
     /**
-     * Run inside the main container by one {@code sh -c}: starts a run and, once its JVM holds the job's lock (taken
-     * before it reads its state, released when it ends), freezes it, checks it still holds the lock, and SIGKILLs it;
-     * prints the PID and exits 0. Exits 3 when the run ended before it could be caught (a quick run can). Polls in
-     * the container, since a round trip into it per poll would be slower than a whole run.
+     * Run inside the main container by one {@code sh -c}: starts a run and, once the check it asked for holds the
+     * job's lock in the resident daemon (taken before the check reads its state, released when it ends), freezes the
+     * daemon, checks it still holds the lock, SIGKILLs the run's client (the unit's main process) and lets the daemon
+     * go on; prints the client's PID and exits 0. Exits 3 when the run ended before it could be caught (a quick run
+     * can). Polls in the container, since a round trip into it per poll would be slower than a whole run.
      */
     static final String KILL_MID_RUN = String.join("\n",
             "holds() { ls -l /proc/$1/fd 2>/dev/null | grep -q ' /run/ntp-monitor/lock$'; }",
             "state() { systemctl show ntp-monitor.service -p ActiveState --value; }",
+            // the daemon's JVM: the unit's main process, or its child while the launcher records the archive
+            "daemon=",
+            "for p in /proc/[0-9]*; do",
+            "  if [ \"$(cat $p/comm 2>/dev/null)\" = java ] && grep -q '/ntp-monitor-daemon.service$' $p/cgroup 2>/dev/null; then",
+            "    daemon=${p#/proc/}",
+            "  fi",
+            "done",
+            "[ -n \"$daemon\" ] || exit 3",
             "systemctl start --no-block ntp-monitor.service",
             "seen=",
             "i=0",
             "while [ $i -lt 5000 ]; do",
             "  i=$((i + 1))",
-            "  pid=$(systemctl show ntp-monitor.service -p MainPID --value)",
-            "  if [ \"$pid\" != 0 ] && holds \"$pid\"; then",
-            "    kill -STOP \"$pid\" 2>/dev/null || exit 3",
-            "    if holds \"$pid\"; then kill -KILL \"$pid\"; echo \"$pid\"; exit 0; fi",
-            "    kill -CONT \"$pid\"; exit 3",
+            "  if holds \"$daemon\"; then",
+            "    kill -STOP \"$daemon\" 2>/dev/null || exit 3",
+            "    pid=$(systemctl show ntp-monitor.service -p MainPID --value)",
+            "    if holds \"$daemon\" && [ \"$pid\" != 0 ]; then kill -KILL \"$pid\"; kill -CONT \"$daemon\"; echo \"$pid\"; exit 0; fi",
+            "    kill -CONT \"$daemon\"; exit 3",
             "  fi",
             "  case $(state) in activating) seen=1 ;; inactive|failed) [ -n \"$seen\" ] && exit 3 ;; *) exit 3 ;; esac",
             "done",
@@ -456,10 +465,11 @@ class ProceduresIT {
     }
 
     /**
-     * Fail closed when a run cannot clean up itself: with a CONSERVE_POWER=1 drop-in in place, a run's JVM is
-     * SIGKILLed mid-run (frozen first while it holds the job's lock, so the kill cannot come after its end). The
-     * service's ExecStopPost= fail-safe then removes the drop-in and restarts the controller without the variables,
-     * in one restart, with an err line saying why; the timer's next good run grants power saving again.
+     * Fail closed when a run cannot clean up itself: with a CONSERVE_POWER=1 drop-in in place, a run is SIGKILLed
+     * mid-run (its client, while the daemon, frozen for the moment of the kill, holds the job's lock for the check it
+     * asked for, so the kill cannot come after the check's end). The service's ExecStopPost= fail-safe then waits for
+     * that check, removes the drop-in and restarts the controller without the variables, in one restart, with an err
+     * line saying why; the timer's next good run grants power saving again.
      */
     @Test
     void procedureE3_runKilledMidRun_theFailSafeEndsPowerSavingAndSaysWhy() {
@@ -474,7 +484,7 @@ class ProceduresIT {
                 Lab.Result r = pi.lab.inMain("sh", "-c", KILL_MID_RUN);
                 if (r.exit() == 0) {
                     killed = r;
-                    pi.log("run " + attempt + ": JVM " + r.out().strip() + " frozen holding the lock, SIGKILLed");
+                    pi.log("run " + attempt + ": client " + r.out().strip() + " SIGKILLed while the daemon held the lock");
                 } else {
                     assertEquals(3, r.exit(), r.toString());
                     pi.log("run " + attempt + " ended before it could be caught; again");

@@ -75,7 +75,7 @@ class PackageIT {
     void thePackagedUnitsAreWhatTheInstallerRendersForTheDefaults() throws Exception {
         Path empty = Files.createDirectories(unpacked.resolveSibling(unpacked.getFileName() + "-empty"));
         Map<Path, String> units = Installer.packagedUnits(Settings.load(empty, Map.of()));
-        assertEquals(4, units.size(), units.keySet().toString());
+        assertEquals(5, units.size(), units.keySet().toString());
         for (Map.Entry<Path, String> u : units.entrySet()) {
             assertEquals(u.getValue(), Files.readString(Settings.under(unpacked, u.getKey())), u.getKey().toString());
         }

@@ -5,6 +5,7 @@ import dev.pintp.sysconf.ConfigException;
 import dev.pintp.systemd.internal.AlertSink;
 import dev.pintp.systemd.internal.AtomicFiles;
 import dev.pintp.systemd.internal.BootWait;
+import dev.pintp.systemd.internal.CheckServer;
 import dev.pintp.systemd.internal.Daemon;
 import dev.pintp.systemd.internal.FailSafe;
 import dev.pintp.systemd.internal.Installer;
@@ -34,22 +35,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar ntp-systemd.jar run|daemon|wait|fail-safe|install|uninstall|status}: the ntp-monitor job and its
- * installer.
+ * {@code java -jar ntp-systemd.jar run|serve|daemon|wait|fail-safe|install|uninstall|status}: the ntp-monitor job and
+ * its installer.
  * Exit status 0 on success (also when the time is not synchronized, a normal state), 1 on a fault (systemctl or a file
  * failed), 2 on a usage or configuration error. {@code run} and {@code daemon} fail closed: when they cannot do their
  * job (also when the configuration cannot be read) they end power saving before they exit non-zero. {@code wait}
  * (ntp-monitor-wait.service, {@link BootWait}) exits 0 once a check verified the time, 1 when none did within its
  * timeout, 2 on a usage or configuration error. {@code fail-safe} (the service's {@code ExecStopPost=}) ends power
  * saving after a run that could not (killed, timed out; {@link FailSafe#afterRun}) and exits 0, or 2 when the
- * configuration cannot be read (it then ends power saving as a run does).
+ * configuration cannot be read (it then ends power saving as a run does). {@code serve} (ntp-monitor-daemon.service,
+ * {@link CheckServer}) runs until stopped and exits 0; a check it cannot make fails closed and is answered with the
+ * status {@code run} would have exited with.
  */
 public final class SystemdMain {
     private static final Logger LOG = LoggerFactory.getLogger("ntp-monitor");
     private static final String USAGE = String.join("\n",
             "usage: ntp-systemd.jar COMMAND [OPTIONS]",
             "  run                      one cycle: check, decide, update the controller's drop-in (ntp-monitor.service)",
-            "  daemon                   the same cycle every Interval= in one process; serves /metrics if configured",
+            "  serve                    the default install's resident daemon (ntp-monitor-daemon.service): one",
+            "                           cycle per request of ntp-monitor.service, and on its own after Interval=",
+            "                           + 30 s without one; serves /metrics if configured",
+            "  daemon                   the same cycle every Interval= in one process (install --daemon); serves",
+            "                           /metrics if configured",
             "  wait [--timeout SPAN] [--require primary|majority] [--max-interval SPAN]",
             "                           check until the time is verified (ntp-monitor-wait.service, before",
             "                           time-sync.target); default 180s, primary, 30s; exit 0 verified, 1 timed out",
@@ -66,7 +73,7 @@ public final class SystemdMain {
             "options for every command: --root DIR (file root, default /), -v (debug lines),",
             "  --systemctl PATH (the systemctl binary, default systemctl from PATH; for measurements and labs)");
 
-    private static final List<String> COMMANDS = List.of("run", "daemon", "wait", "fail-safe", "install", "uninstall",
+    private static final List<String> COMMANDS = List.of("run", "serve", "daemon", "wait", "fail-safe", "install", "uninstall",
             "status");
     // Options of one or two commands: elsewhere they would be ignored, and "run --dry-run" would change the system.
     private static final Map<String, List<String>> ONLY_FOR = Map.ofEntries(
@@ -200,6 +207,10 @@ public final class SystemdMain {
         }
         JournalSink.configure(out, env.get("JOURNAL_STREAM") != null, verbose ? JournalSink.DEBUG : JournalSink.INFO);
         Systemctl systemctl = new ProcessSystemctl(systemctlBinary, Duration.ofSeconds(30));
+        if (command.equals("serve")) {
+            // before reading the configuration: a configuration error fails each check closed, the daemon stays
+            return serve(root, systemctl, env, out, verbose ? JournalSink.DEBUG : JournalSink.INFO);
+        }
         boolean job = command.equals("run") || command.equals("daemon") || command.equals("fail-safe");
         Optional<String> failSafe = Optional.empty();
         if (command.equals("fail-safe")) {
@@ -247,9 +258,7 @@ public final class SystemdMain {
                 case "wait":
                     return bootWait(settings, waitOptions);
                 case "fail-safe":
-                    // the killed run's lock went with its process; the unit is still deactivating, so no timer run
-                    // starts before this ends
-                    job(settings, root, systemctl, AlertSink.NONE, t -> { }).failClosed(failSafe.get());
+                    failSafe(job(settings, root, systemctl, AlertSink.NONE, t -> { }), failSafe.get());
                     return 0;
                 case "install": {
                     Path source = jar.isPresent() ? jar.get() : runningJar();
@@ -296,6 +305,21 @@ public final class SystemdMain {
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args.get(i);
+    }
+
+    /**
+     * A file's identity (inode, size, modification time), empty when it cannot be read: an upgrade or an install
+     * replaces the jar with a new file.
+     */
+    private static Optional<String> identity(Path file) {
+        try {
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            return a.isRegularFile() ? Optional.of(a.fileKey() + " " + a.size() + " " + a.lastModifiedTime())
+                    : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** Where this class was loaded from (a jar, or a classes directory in tests); empty path when unknown. */
@@ -372,6 +396,133 @@ public final class SystemdMain {
                 // the JVM is already shutting down: the hook runs and finds done set
             }
         }
+    }
+
+    /**
+     * The fail-safe after a run that did not finish. A killed {@code run}'s lock went with its process; a killed
+     * client's check may still be running in the daemon, so the lock is waited for (at most {@link #LOCK_WAIT}):
+     * power saving is ended after that check, not before it could grant it again. The unit is still deactivating,
+     * so no timer run starts before this ends.
+     */
+    private static void failSafe(MonitorJob job, String reason) {
+        try (java.nio.channels.FileChannel ch = job.store().openLock()) {
+            long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
+            java.nio.channels.FileLock lock = ch.tryLock();
+            while (lock == null && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                lock = ch.tryLock();
+            }
+            if (lock == null) {
+                LOG.warn("another run held {} for more than {} s; ending power saving without it",
+                        job.store().lockFile(), LOCK_WAIT.toSeconds());
+            }
+            job.failClosed(reason);
+        } catch (IOException | RuntimeException e) {
+            // no lock to wait for (no runtime directory, a read-only one): fail closed all the same
+            LOG.debug("fail-safe without the lock: {}", e.toString());
+            job.failClosed(reason);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            job.failClosed(reason);
+        }
+    }
+
+    /**
+     * How long past Interval= the daemon waits for a request before it checks without one: the timer's
+     * RandomizedDelaySec=10s, the run itself and a loaded machine fit in it.
+     */
+    static final Duration SELF_CHECK_MARGIN = Duration.ofSeconds(30);
+
+    /**
+     * {@code serve}: the default install's daemon. Reads the configuration for every check (as a {@code run} would),
+     * so an edited ntp-monitor.conf takes effect at the next check; the job, its checker and the webhook are made
+     * again only when the configuration changed.
+     */
+    private static int serve(Path root, Systemctl systemctl, Map<String, String> env, PrintStream out, int level) {
+        String runtime = env.getOrDefault("RUNTIME_DIRECTORY", "").split(":")[0];
+        Path dir = Settings.under(root, Path.of(runtime.isEmpty() ? "/run/ntp-monitor" : runtime)).resolve("control");
+        CheckServer.Router router = new CheckServer.Router(out, env.get("JOURNAL_STREAM") != null);
+        JournalSink.configure(router, true, level);
+        dev.pintp.systemd.internal.ControlChannel channel;
+        try {
+            channel = dev.pintp.systemd.internal.ControlChannel.open(dir);
+        } catch (IOException e) {
+            LOG.error("cannot serve requests in {}: {}", dir, describe(e));
+            return 1;
+        }
+        AtomicReference<Settings> current = new AtomicReference<>();
+        AtomicReference<MonitorJob> job = new AtomicReference<>();
+        AtomicReference<AlertSink> alerts = new AtomicReference<>(AlertSink.NONE);
+        AtomicReference<MetricsServer> server = new AtomicReference<>();
+        java.util.function.IntSupplier check = () -> {
+            Settings s;
+            try {
+                s = Settings.load(root, env);
+            } catch (ConfigException e) {
+                return FailSafe.withoutSettings(root, systemctl, "configuration error: " + e.getMessage(), 2);
+            } catch (IOException | RuntimeException e) {
+                return FailSafe.withoutSettings(root, systemctl, "cannot read the configuration: "
+                        + FailSafe.describe(e), 1);
+            }
+            if (current.get() == null || !sameConfiguration(s, current.get())) {
+                if (current.get() != null) {
+                    LOG.info("configuration changed: the next checks use it");
+                    alerts.get().close(Duration.ofSeconds(5));
+                }
+                if (current.get() == null && s.metricsListen().isPresent()) {
+                    String listen = s.metricsListen().get();
+                    try {
+                        server.set(MetricsServer.start(MetricsServer.address(listen)));
+                        LOG.info("serving metrics on http://{}/metrics", server.get().address());
+                    } catch (IOException | RuntimeException e) {
+                        // the metrics are not served; the time is still watched (a warning, not a failed check)
+                        LOG.warn("cannot serve metrics on {}: {}", listen, FailSafe.describe(e));
+                    }
+                } else if (current.get() != null && !s.metricsListen().equals(current.get().metricsListen())) {
+                    LOG.warn("[Metrics] Listen= changed: restart ntp-monitor-daemon.service to serve it");
+                }
+                alerts.set(alerts(s));
+                job.set(job(s, root, systemctl, alerts.get(), t -> {
+                    MetricsServer m = server.get();
+                    if (m != null) {
+                        m.update(t);
+                    }
+                }));
+                current.set(s);
+            }
+            return job.get().runOnce(); // fails closed itself
+        };
+        Path jar = codeSource();
+        Optional<String> loaded = identity(jar);
+        CheckServer daemon = new CheckServer(channel, check, () -> {
+            Settings s = current.get();
+            return (s == null ? Duration.ofSeconds(60) : s.ntp().checkInterval()).plus(SELF_CHECK_MARGIN);
+        }, router, () -> loaded.isPresent() && identity(jar).map(now -> !now.equals(loaded.get())).orElse(false));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                daemon.stop(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "ntp-monitor-shutdown"));
+        try {
+            return daemon.run(); // CheckServer.REPLACED: the unit's Restart=on-failure starts the new jar
+        } finally {
+            MetricsServer m = server.get();
+            if (m != null) {
+                m.close();
+            }
+            alerts.get().close(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * True when two loaded configurations are the same for the daemon. Not {@code equals}: NtpConfig is compared by
+     * identity, so every load would differ; its text and the servers (records, with their keys) are compared instead.
+     */
+    static boolean sameConfiguration(Settings a, Settings b) {
+        return a.toString().equals(b.toString()) && a.ntp().primaries().equals(b.ntp().primaries())
+                && a.ntp().fallbacks().equals(b.ntp().fallbacks());
     }
 
     private static int daemon(Settings s, Path root, Systemctl systemctl) {

@@ -29,6 +29,8 @@ public final class Installer {
     public static final Path LAUNCHER = JAR.resolveSibling(Render.LAUNCHER_NAME);
     /** The service unit. */
     public static final Path SERVICE = Path.of("/etc/systemd/system/ntp-monitor.service");
+    /** The default install's resident daemon ({@link Render#daemonUnit}), started by the service's Wants=. */
+    public static final Path DAEMON_SERVICE = Path.of("/etc/systemd/system/" + Render.DAEMON_UNIT);
     /** The timer unit. */
     public static final Path TIMER = Path.of("/etc/systemd/system/ntp-monitor.timer");
     /** The symlink that enables the timer. */
@@ -170,6 +172,7 @@ public final class Installer {
         texts.put(WAIT, Render.waitUnit(java, jar, wait));
         if (mode == Render.Mode.TIMER) {
             texts.put(TIMER, Render.timerUnit(settings.ntp().checkInterval()));
+            texts.put(DAEMON_SERVICE, Render.daemonUnit(java, jar, writable));
         }
         return texts;
     }
@@ -183,7 +186,7 @@ public final class Installer {
     }
 
     /**
-     * What the Debian package ships, by its path in the package: the timer job's units, the boot wait's (not enabled)
+     * What the Debian package ships, by its path in the package: the timer job's units (with the resident daemon's), the boot wait's (not enabled)
      * and the tmpfiles.d snippet for the default configuration (no ntp-monitor.conf), running {@link #PACKAGED_JAR} with /usr/bin/java. Built into the
      * package at build time by the ntp-deb module, and compared with at install time.
      *

@@ -309,9 +309,15 @@ public final class Render {
         }
     }
 
+    /** The resident daemon's unit in the default install ({@link #daemonUnit}). */
+    public static final String DAEMON_UNIT = "ntp-monitor-daemon.service";
+
     /** What the service unit runs. */
     public enum Mode {
-        /** A oneshot {@code run} started by ntp-monitor.timer. */
+        /**
+         * The default: ntp-monitor.timer starts the oneshot ntp-monitor.service, whose client asks the resident
+         * {@code serve} daemon ({@link #DAEMON_UNIT}) for one check and prints its journal lines; no JVM per run.
+         */
         TIMER,
         /** A long-lived {@code daemon}. */
         DAEMON
@@ -330,13 +336,19 @@ public final class Render {
         sb.append("# Installed by ntp-monitor (pintp).\n")
                 .append("[Unit]\n")
                 .append("Description=Check NTP sync against the Pi Zero and set controller.service's environment\n")
-                .append("After=network.target nss-lookup.target\n")
-                .append('\n')
+                .append("After=network.target nss-lookup.target\n");
+        if (mode == Mode.TIMER) {
+            sb.append("# The check is made by the resident daemon, started with the first run (no enable step).\n")
+                    .append("Wants=" + DAEMON_UNIT + "\n")
+                    .append("After=" + DAEMON_UNIT + "\n");
+        }
+        sb.append('\n')
                 .append("[Service]\n");
         checkJava(java);
         if (mode == Mode.TIMER) {
+            // the client is the launcher in its "daemon JAR request" form: sh, sed and coreutils, no JVM
             sb.append("Type=oneshot\n")
-                    .append("ExecStart=").append(launch("job", jar, "run")).append('\n')
+                    .append("ExecStart=").append(launch("daemon", jar, "request")).append('\n')
                     .append("TimeoutStartSec=120s\n")
                     .append(failSafe(jar));
         } else {
@@ -399,6 +411,42 @@ public final class Render {
             sb.append('\n').append("[Install]\n").append("WantedBy=multi-user.target\n");
         }
         return sb.toString();
+    }
+
+    /**
+     * ntp-monitor-daemon.service, the default install's resident daemon ({@code serve}): started by
+     * ntp-monitor.service's {@code Wants=}, never enabled itself; {@code PartOf=} that unit, so stopping or restarting
+     * ntp-monitor.service (uninstall, the package's prerm, a restart after an upgrade) stops or restarts it too.
+     * {@code ExecStartPre=} makes its request FIFO in a fresh root-only directory (Java cannot make a FIFO). Sandboxed
+     * as the oneshot is, with the same directories.
+     *
+     * @param java the java binary on the target system ({@link #checkJava})
+     * @param jar the installed jar
+     * @param writable as for {@link #serviceUnit}
+     */
+    public static String daemonUnit(String java, String jar, List<Path> writable) {
+        checkJava(java);
+        String control = "rm -rf -- \"${RUNTIME_DIRECTORY:?}/control\" && mkdir -m 0700 -- \"$RUNTIME_DIRECTORY/control\""
+                + " && mkfifo -m 0600 -- \"$RUNTIME_DIRECTORY/control/" + ControlChannel.REQUEST + "\"";
+        String service = serviceUnit(Mode.DAEMON, java, jar, writable);
+        String sandbox = service.substring(service.indexOf("Environment=" + unitWord("JAVA=" + java)),
+                service.indexOf("\n[Install]\n"));
+        return "# Installed by ntp-monitor (pintp).\n"
+                + "[Unit]\n"
+                + "Description=ntp-monitor's resident checker: one check per run of ntp-monitor.service\n"
+                + "After=network.target nss-lookup.target\n"
+                + "PartOf=ntp-monitor.service\n"
+                + "\n"
+                + "[Service]\n"
+                + "Type=simple\n"
+                + "# a fresh root-only directory with the request FIFO; the client makes its reply FIFO there\n"
+                + "ExecStartPre=/bin/sh -c " + execArgument(control) + "\n"
+                + "ExecStart=" + launch("daemon", jar, "serve") + "\n"
+                + "Restart=on-failure\n"
+                + "RestartSec=5s\n"
+                + "# a JVM stopped by SIGTERM exits 143 after its shutdown hook: a clean stop, not a failure\n"
+                + "SuccessExitStatus=143\n"
+                + sandbox;
     }
 
     /**

@@ -71,8 +71,11 @@ class PackagedLayoutTest {
     @Test
     void theJobRunsFromThePackagesJarThroughThePackagesLauncher() {
         String service = Installer.packagedUnits(Fixtures.settings(root, "")).get(Path.of("/usr/lib/systemd/system/ntp-monitor.service"));
-        assertTrue(service.contains("ExecStart=/bin/sh /usr/lib/pintp/pintp-java job /usr/share/pintp/ntp-systemd.jar run\n"),
+        assertTrue(service.contains("ExecStart=/bin/sh /usr/lib/pintp/pintp-java daemon /usr/share/pintp/ntp-systemd.jar request\n"),
                 service);
+        String daemon = Installer.packagedUnits(Fixtures.settings(root, "")).get(Path.of("/usr/lib/systemd/system/ntp-monitor-daemon.service"));
+        assertTrue(daemon.contains("ExecStart=/bin/sh /usr/lib/pintp/pintp-java daemon /usr/share/pintp/ntp-systemd.jar serve\n"),
+                daemon);
         assertTrue(service.contains("|| exec /bin/sh /usr/lib/pintp/pintp-java job /usr/share/pintp/ntp-systemd.jar fail-safe"),
                 service);
         assertEquals(Installer.Layout.PACKAGED, Installer.Layout.of(Path.of("/usr/share/pintp/ntp-systemd.jar")));
