@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What watching the clock costs, side by side in ONE systemd-nspawn container of the lab (lab/bin/lab-up) against the
 # same chronyd "Pi Zero" (192.168.4.2, chronyd -x; the container has no CAP_SYS_TIME): the original design's
-# ntp-monitor.sh on its own timer, then pintp's default install, then pintp's daemon mode. Every process in the
+# ntp-monitor.sh on its own timer, then pintp's default install (ntp-monitor.timer starting the oneshot
+# ntp-monitor.service, whose shell client asks the resident ntp-monitor-daemon.service for a check). Every process in the
 # container is counted (the units and their children, D-Bus-activated helpers, the container's PID 1, journald):
 # CPU is the container cgroup's usage_usec, and the container's idle rate, measured first, is subtracted.
 #
@@ -9,6 +10,8 @@
 #     WINDOW_SECONDS  length of each measured window (default 240; the timers run about once a minute)
 #     FORCED_RUNS     after each timer window, this many runs started by hand (systemctl start, 3 s apart), for the
 #                     cost of one run (default 5; 0 skips)
+#   VARIANTS          which pintp variants besides the default (words, default none): "job" (a JVM per run through
+#                     pintp-java job, the default before the daemon), "daemon" (install --daemon)
 #
 # Prints per variant: CPU per hour (window, idle subtracted), runs in the window, CPU per run, resident memory of what
 # stays running, and the ratio to the original script. Builds nothing: needs lab/target/ntp-lab.jar and
@@ -99,6 +102,13 @@ forced() { # name: FORCED runs by hand, 3 s apart, idle subtracted
 }
 main_rss() { # resident KiB of the JVMs that stay running in the container, empty when none does
     main ps -C java -o rss= 2>/dev/null | awk '{s += $1} END {if (s > 0) print s}'
+}
+main_memory() { # VmRSS, RssAnon, RssFile of each JVM that stays running
+    local pid
+    for pid in $(main ps -C java -o pid= 2>/dev/null); do
+        main grep -E '^(VmRSS|RssAnon|RssFile|RssShmem):' "/proc/$pid/status" | tr -s ' \t' ' ' | tr '\n' ' '
+        echo
+    done | sed 's/^/  resident: /' | tee -a "$out/report"
 }
 
 echo "== lab $id up; container cgroup $cg; windows of $WINDOW s" >&2
@@ -251,25 +261,34 @@ pintp() { # name, install options...
     main systemctl daemon-reload
     main systemctl restart ntp-monitor.service 2>/dev/null || true
     sleep 75 # the first cycle verifies the time and restarts the controller once; then one steady cycle
-    if [[ " $* " == *" --daemon "* ]]; then
-        # a second start: through pintp-java the first one records the archive when it exits
-        main systemctl restart ntp-monitor.service
-        sleep 20
-    fi
+    # a second start of what stays resident: through pintp-java the first one records the archive when it exits
+    main systemctl restart "$resident" 2>/dev/null || true
+    sleep 20
     local since; since=$(date +%s)
     window "$WINDOW"
     report "$name" "$c" "$w" "$(runs_of "$since")" "$(main_rss)"
+    main_memory
 }
-pintp "pintp default install (timer)"
+# the real installer writes the launcher to /usr/local/lib/ntp-monitor/pintp-java itself
+resident=ntp-monitor-daemon.service
+pintp "pintp default install"
 forced "pintp default install"
-launcher_dropin job run
-pintp "pintp timer via pintp-java job"
-forced "pintp timer via pintp-java job"
-rm -f "$root/etc/systemd/system/ntp-monitor.service.d/50-launcher.conf"
-pintp "pintp install --daemon" --daemon
-launcher_dropin daemon daemon
-pintp "pintp daemon via pintp-java daemon" --daemon
+if [[ " ${VARIANTS:-} " == *" job "* ]]; then
+    launcher_dropin job run
+    main systemctl stop ntp-monitor-daemon.service
+    rm -f "$root/etc/systemd/system/ntp-monitor-daemon.service" # a JVM per run, nothing resident
+    resident=none.service
+    pintp "pintp timer via pintp-java job"
+    forced "pintp timer via pintp-java job"
+    rm -f "$root/etc/systemd/system/ntp-monitor.service.d/50-launcher.conf"
+fi
+if [[ " ${VARIANTS:-} " == *" daemon "* ]]; then
+    main java -jar /opt/pintp/ntp-systemd.jar uninstall >/dev/null 2>&1 || true
+    resident=ntp-monitor.service
+    pintp "pintp install --daemon" --daemon
+fi
 main java -jar /opt/pintp/ntp-systemd.jar uninstall >/dev/null 2>&1 || true
+echo "== after uninstall, JVMs left running: $(main ps -C java -o pid= 2>/dev/null | wc -l)" | tee -a "$out/report"
 
 echo "== ratios to the original script, per hour"
 o=$(cat "$out/original ntp-monitor.sh (timer).rate")
