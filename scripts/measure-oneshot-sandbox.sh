@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Where the CPU of one run of the default install goes: the container's CPU (its cgroup's usage_usec, idle
-# subtracted) for runs of ntp-monitor.service started by hand (6 per variant, 5 s apart), with the installed unit
-# as it is and with parts of its sandbox or its ExecStopPost= fail-safe taken away (the unit file edited in the
-# container; the resident daemon as installed). In one lab container (lab/bin/lab-up: chronyd -x Pi Zero).
+# subtracted) for runs of ntp-monitor.service started by hand (6 per variant, 5 s apart), with the installed client
+# unit as it is and with the full sandbox of the units that run the job (the daemon's) added back, without its
+# system call filter, and with /bin/true as its command; and the same runs split by cgroup: the container's PID 1
+# (init.scope), the resident daemon (its check), journald, and the rest (the client itself, short-lived helpers).
+# The unit file is edited in the container; the resident daemon as installed. In one lab container
+# (lab/bin/lab-up: chronyd -x Pi Zero).
 #
 #   sudo scripts/measure-oneshot-sandbox.sh
 #
@@ -40,39 +43,45 @@ main systemctl start ntp-monitor.service
 main systemctl restart ntp-monitor-daemon.service # now with the class-data archive the first start recorded
 sleep 2
 for _ in 1 2 3; do main systemctl reset-failed ntp-monitor.service; main systemctl start ntp-monitor.service; sleep 1; done
-u0=$(usage); sleep 20; idle=$(( ($(usage) - u0) / 20 ))
-echo "idle container: $idle us of CPU per second (subtracted below)"
+sub() { # the usage_usec of the container's cgroup whose path ends in $1 (0 when there is none)
+    local f; f=$(find "$cg" -path "*/$1/cpu.stat" 2>/dev/null | head -n1)
+    [[ -n $f ]] && awk '$1 == "usage_usec" {print $2}' "$f" || echo 0
+}
+parts() { echo "$(usage) $(sub init.scope) $(sub ntp-monitor-daemon.service) $(sub systemd-journald.service)"; }
+u0=$(usage); read -r _ p0 d0 j0 <<<"$(parts)"; sleep 20; idle=$(( ($(usage) - u0) / 20 ))
+read -r _ p1 d1 j1 <<<"$(parts)"
+echo "idle container: $idle us of CPU per second (subtracted below); of it PID 1 $(( (p1 - p0) / 20 )), the daemon $(( (d1 - d0) / 20 )), journald $(( (j1 - j0) / 20 ))"
 forced() { # NAME
-    local total=0 u0 t0 _
+    local total=0 u0 t0 _ a b pid1=0 daemon=0 journal=0 t
     for _ in 1 2 3 4 5 6; do
         main systemctl reset-failed ntp-monitor.service; sleep 3
-        u0=$(usage); t0=$(date +%s%N)
+        read -r u0 a0 b0 c0 <<<"$(parts)"; t0=$(date +%s%N)
         main systemctl start ntp-monitor.service
         sleep 2
-        total=$(( total + $(usage) - u0 - idle * ($(date +%s%N) - t0) / 1000000000 ))
+        read -r u1 a1 b1 c1 <<<"$(parts)"; t=$(( ($(date +%s%N) - t0) / 1000000 ))
+        total=$(( total + u1 - u0 - idle * t / 1000 ))
+        pid1=$(( pid1 + a1 - a0 )); daemon=$(( daemon + b1 - b0 )); journal=$(( journal + c1 - c0 ))
     done
-    printf '%-66s %4d ms CPU per run\n' "$1" $(( total / 6 / 1000 ))
+    printf '%-58s %4d ms CPU per run (PID 1 %d, daemon %d, journald %d, rest %d; idle not subtracted from parts)\n' \
+        "$1" $(( total / 6 / 1000 )) $(( pid1 / 6000 )) $(( daemon / 6000 )) $(( journal / 6000 )) \
+        $(( (total - pid1 - daemon - journal) / 6000 ))
 }
 unit=/etc/systemd/system/ntp-monitor.service
 cp "$root$unit" "$work/unit"
-without() { # KEYS (a regular expression of unit keys): the unit without those lines
-    grep -v -E "^($1)=" "$work/unit" >"$root$unit"
+# the daemon's sandbox lines (from its Environment=JAVA... on), as a client would have them
+sed -n '/^Environment=JAVA=/,$p' "$root/etc/systemd/system/ntp-monitor-daemon.service" >"$work/sandbox"
+variant() { # FILTER_REGEX_OR_EMPTY EXTRA_FILE_OR_EMPTY: the installed unit without those keys, plus those lines
+    if [[ -n $1 ]]; then grep -v -E "^($1)=" "$work/unit"; else cat "$work/unit"; fi >"$root$unit"
+    [[ -z $2 ]] || cat "$2" >>"$root$unit"
     main systemctl daemon-reload
 }
-forced "as installed (client + ExecStopPost, full sandbox)"
-without 'ExecStopPost'
-forced "without ExecStopPost="
-without 'ProtectSystem|ReadWritePaths'
-forced "without ProtectSystem=, ReadWritePaths="
-without 'PrivateTmp|PrivateDevices|PrivateMounts|PrivateIPC'
-forced "without Private*="
-without 'ProtectKernelTunables|ProtectKernelModules|ProtectKernelLogs|ProtectControlGroups|ProtectClock|ProtectHostname|ProtectProc|ProcSubset|ProtectHome'
-forced "without ProtectKernel*=, ProtectHome/Proc/Clock/Hostname/ControlGroups="
-mounts='ProtectSystem|ReadWritePaths|PrivateTmp|PrivateDevices|PrivateMounts|PrivateIPC|ProtectKernelTunables|ProtectKernelModules|ProtectKernelLogs|ProtectControlGroups|ProtectClock|ProtectHostname|ProtectProc|ProcSubset|ProtectHome'
-without "$mounts"
-forced "without any namespace option (seccomp, capabilities kept)"
-without "$mounts|SystemCallFilter|SystemCallArchitectures|SystemCallErrorNumber|Restrict[A-Za-z]*|LockPersonality"
-forced "without namespaces and seccomp (capabilities kept)"
-without "$mounts|ExecStart"
+client_sandbox='CapabilityBoundingSet|AmbientCapabilities|NoNewPrivileges|Restrict[A-Za-z]*|LockPersonality|MemoryDenyWriteExecute|SystemCallArchitectures|SystemCallFilter|SystemCallErrorNumber|UMask|RuntimeDirectory|RuntimeDirectoryPreserve|Environment'
+variant '' ''
+forced "as installed (client sandbox, OnFailure= fail-safe)"
+variant "$client_sandbox" "$work/sandbox"
+forced "with the daemon's full sandbox (mount namespaces)"
+variant 'SystemCallFilter|SystemCallArchitectures|SystemCallErrorNumber|Restrict[A-Za-z]*|LockPersonality|MemoryDenyWriteExecute' ''
+forced "without the system call filter (capabilities kept)"
+variant 'ExecStart' ''
 printf 'ExecStart=/bin/true\n' >>"$root$unit"; main systemctl daemon-reload
-forced "/bin/true, no namespaces, seccomp and ExecStopPost= kept"
+forced "/bin/true as ExecStart, the client's sandbox kept"

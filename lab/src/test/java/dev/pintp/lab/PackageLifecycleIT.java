@@ -149,7 +149,8 @@ class PackageLifecycleIT {
                 pi.log("site command:\n" + site.strip());
                 assertTrue(pi.read("/etc/hosts").contains("\n192.168.4.2 pi-ntp\n"), site);
                 assertTrue(pi.exists(TIMESYNCD_DROP_IN), site);
-                for (String unit : new String[] {"ntp-monitor.service", "ntp-monitor.timer", "ntp-monitor-daemon.service"}) {
+                for (String unit : new String[] {"ntp-monitor.service", "ntp-monitor.timer", "ntp-monitor-daemon.service",
+                        "ntp-monitor-fail-safe.service"}) {
                     assertFalse(pi.exists("/etc/systemd/system/" + unit), unit + " override for the defaults\n" + site);
                 }
                 assertTrue(lab.inMain("ntp-monitor", "install").ok().out().contains("Already installed; nothing changed."));

@@ -334,6 +334,53 @@ class ProceduresIT {
     }
 
     /**
+     * The original design's commands keep their meaning with the resident daemon (issue 12): {@code systemctl status
+     * ntp-monitor.timer ntp-monitor.service} shows the waiting timer and the last check's lines under the service,
+     * {@code systemctl list-timers ntp-monitor.timer} the next run of ntp-monitor.service, {@code journalctl -u
+     * ntp-monitor.service -f} the check's lines as the timer's next run makes them, and {@code ntp.monitor.run} (the
+     * alias, through sudo: a stand-in that runs its arguments, the lab's root has no sudo) makes a check now and
+     * prints its lines.
+     */
+    @Test
+    void procedureF_theOriginalDesignsCommandsShowTheTimerTheChecksAndRunOneNow() {
+        try (Pi pi = new Pi("F")) {
+            pi.piZeroAvailable();
+            Lab.Result status = pi.lab.inMain("systemctl", "status", "--no-pager", "-n", "20", TimerRuns.TIMER,
+                    TimerRuns.SERVICE);
+            String st = status.out();
+            pi.log("systemctl status:\n" + st);
+            assertTrue(st.contains("ntp-monitor.timer") && st.contains("Active: active (waiting)"), st);
+            assertTrue(st.contains("ntp-monitor.service") && st.contains("TriggeredBy:"), st);
+            assertTrue(st.matches("(?s).*ntp-monitor.service.*: check .*"), "no check line under the service:\n" + st);
+            String timers = pi.lab.inMain("systemctl", "list-timers", "--no-pager", TimerRuns.TIMER).ok().out();
+            pi.log("systemctl list-timers:\n" + timers);
+            assertTrue(timers.contains("ntp-monitor.timer") && timers.contains("ntp-monitor.service")
+                    && timers.contains("1 timers listed"), timers);
+            String next = pi.lab.inMain("systemctl", "show", TimerRuns.TIMER, "-p", "NextElapseUSecMonotonic",
+                    "--value").ok().out().strip();
+            assertFalse(next.isEmpty() || next.equals("infinity") || next.equals("0"), "no next run: " + next);
+
+            pi.lab.shMain("rm -f /run/follow.log; timeout 150 journalctl -u ntp-monitor.service -f -n 0 -o cat"
+                    + " >/run/follow.log 2>&1 </dev/null & echo $! >/run/follow.pid").ok();
+            long following = TimerRuns.nowUs();
+            pi.nextSuccessfulRun(following);
+            assertTrue(Lab.await(Duration.ofSeconds(10), () -> pi.read("/run/follow.log").matches("(?s)(.*\n)?check .*")),
+                    "journalctl -f showed no check line of the timer's run:\n" + pi.read("/run/follow.log"));
+            pi.lab.shMain("kill $(cat /run/follow.pid) || true"); // timeout passes the TERM on to journalctl
+
+            pi.write("/usr/local/bin/sudo", "#!/bin/sh\nexec \"$@\"\n");
+            pi.lab.inMain("chmod", "0755", "/usr/local/bin/sudo").ok();
+            Lab.Result run = pi.lab.inMain("bash", "-O", "expand_aliases", "-c",
+                    ". /etc/profile.d/ntp-monitor.sh\nntp.monitor.run");
+            pi.log("ntp.monitor.run: " + run);
+            assertEquals(0, run.exit(), run.toString());
+            assertTrue(run.out().matches("(?s).*: check .*"), "ntp.monitor.run printed no check line:\n" + run);
+            TimerRuns.Run last = pi.runs.firstRunAfter(following, Duration.ofSeconds(1));
+            assertTrue(last.succeeded(), last.toString());
+        }
+    }
+
+    /**
      * A wrong Pi Zero against the only pool server that answers (pool2 and pool3 stopped before the install): with two
      * answers and no majority both are falsetickers and the verdict is UNSYNCHRONIZED. Never power saving; timesyncd
      * steered to the pool (the tie goes to the pool, docs/systemd.md), also with the Pi Zero in 2000; back on the Pi
@@ -457,17 +504,36 @@ class ProceduresIT {
             "done",
             "exit 3");
 
-    /** The unit is neither running nor in its stop phase (ExecStopPost= runs while it is deactivating). */
+    /** The unit is neither running nor in its stop phase. */
     static boolean serviceDone(Pi pi) {
         String state = pi.lab.inMain("systemctl", "show", TimerRuns.SERVICE, "-p", "ActiveState", "--value").out()
                 .strip();
         return state.equals("inactive") || state.equals("failed");
     }
 
+    /** The fail-safe unit ran (its last start is after {@code afterUs}, monotonic) and ended, with its result. */
+    static String failSafeRan(Pi pi, long afterUs) {
+        java.util.Map<String, String> p = new java.util.HashMap<>();
+        for (String line : pi.lab.inMain("systemctl", "show", FAIL_SAFE, "-p", "ActiveState", "-p", "Result", "-p",
+                "ExecMainStartTimestampMonotonic").out().split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                p.put(line.substring(0, eq), line.substring(eq + 1).strip());
+            }
+        }
+        long started = Long.parseLong(p.getOrDefault("ExecMainStartTimestampMonotonic", "0").isEmpty() ? "0"
+                : p.get("ExecMainStartTimestampMonotonic"));
+        String state = p.getOrDefault("ActiveState", "");
+        return started > afterUs && (state.equals("inactive") || state.equals("failed")) ? p.get("Result") : null;
+    }
+
+    static final String FAIL_SAFE = "ntp-monitor-fail-safe.service";
+
     /**
      * Fail closed when a run cannot clean up itself: with a CONSERVE_POWER=1 drop-in in place, a run is SIGKILLed
      * mid-run (its client, while the daemon, frozen for the moment of the kill, holds the job's lock for the check it
-     * asked for, so the kill cannot come after the check's end). The service's ExecStopPost= fail-safe then waits for
+     * asked for, so the kill cannot come after the check's end). The service's OnFailure= fail-safe unit (full sandbox;
+     * its lines show under ntp-monitor.service) then waits for
      * that check, removes the drop-in and restarts the controller without the variables, in one restart, with an err
      * line saying why; the timer's next good run grants power saving again.
      */
@@ -491,7 +557,11 @@ class ProceduresIT {
                 }
             }
             assertTrue(killed != null, "no run could be caught mid-run in 20 attempts\n" + pi.journal());
-            assertTrue(Lab.await(RUN_MARGIN, () -> serviceDone(pi)), "the fail-safe did not end\n" + pi.journal());
+            long killedAt = TimerRuns.nowUs() - 5_000_000L;
+            assertTrue(Lab.await(RUN_MARGIN, () -> serviceDone(pi)), "the run did not end\n" + pi.journal());
+            assertTrue(Lab.await(Duration.ofSeconds(90), () -> failSafeRan(pi, killedAt) != null),
+                    "the fail-safe unit did not run and end\n" + pi.journal());
+            assertEquals("success", failSafeRan(pi, killedAt), pi.journal());
             assertEquals("signal", pi.lab.inMain("systemctl", "show", TimerRuns.SERVICE, "-p", "Result", "--value")
                     .out().strip(), pi.journal());
             assertFalse(pi.exists(DROP_IN), "the drop-in stayed after the kill\n" + pi.journal());

@@ -382,18 +382,36 @@ class ScenariosIT {
         install();
         runJob();
         Lab.Result show = lab.inMain("systemctl", "show", "ntp-monitor.service", "-p", "Result", "-p", "ExecMainStatus",
-                "-p", "ProtectSystem", "-p", "CapabilityBoundingSet", "-p", "RestrictAddressFamilies");
+                "-p", "ProtectSystem", "-p", "CapabilityBoundingSet", "-p", "RestrictAddressFamilies", "-p",
+                "NoNewPrivileges", "-p", "SystemCallFilter", "-p", "PrivateDevices");
         String props = show.ok().out();
         assertTrue(props.contains("Result=success") && props.contains("ExecMainStatus=0"), props + "\n" + journal());
-        assertTrue(props.contains("ProtectSystem=strict"), props);
         assertTrue(journal().contains("check "), "the job logged no decision:\n" + journal());
         assertFalse(journal().matches("(?s).*(Permission denied|Operation not permitted|Failed to set up|SIGSYS).*"), journal());
-        String security = lab.inMain("systemd-analyze", "security", "--no-pager", "ntp-monitor.service").out();
-        Matcher m = Pattern.compile("Overall exposure level for ntp-monitor.service: ([0-9.]+)").matcher(security);
-        assertTrue(m.find(), security);
-        double exposure = Double.parseDouble(m.group(1));
-        System.err.println("LAB scenario 10: systemd-analyze security exposure " + exposure);
-        assertTrue(exposure <= 2.0, "exposure " + exposure);
+        // The client (docs/security.md, a documented change of issue 12): no mount namespaces, no capabilities,
+        // no new privileges, AF_UNIX only, the system call filter.
+        assertTrue(props.contains("ProtectSystem=no") && props.contains("PrivateDevices=no"), props);
+        assertTrue(props.contains("CapabilityBoundingSet=\n") && props.contains("NoNewPrivileges=yes")
+                && props.contains("RestrictAddressFamilies=AF_UNIX\n"), props);
+        assertTrue(props.matches("(?s).*SystemCallFilter=[^\n]*\\S+.*"), props);
+        // The daemon, which parses the packets and writes the drop-ins, and the fail-safe: the full sandbox.
+        for (String unit : List.of("ntp-monitor-daemon.service", "ntp-monitor-fail-safe.service")) {
+            String p = lab.inMain("systemctl", "show", unit, "-p", "ProtectSystem", "-p", "CapabilityBoundingSet", "-p",
+                    "PrivateDevices").ok().out();
+            assertTrue(p.contains("ProtectSystem=strict") && p.contains("PrivateDevices=yes")
+                    && p.contains("CapabilityBoundingSet=\n"), unit + ": " + p);
+            String security = lab.inMain("systemd-analyze", "security", "--no-pager", unit).out();
+            Matcher m = Pattern.compile("Overall exposure level for " + Pattern.quote(unit) + ": ([0-9.]+)")
+                    .matcher(security);
+            assertTrue(m.find(), security);
+            double exposure = Double.parseDouble(m.group(1));
+            System.err.println("LAB scenario 10: systemd-analyze security exposure of " + unit + " " + exposure);
+            assertTrue(exposure <= 2.0, unit + ": exposure " + exposure);
+        }
+        String daemonLog = lab.inMain("journalctl", "-u", "ntp-monitor-daemon.service", "--no-pager", "-o", "cat")
+                .out();
+        assertFalse(daemonLog.matches("(?s).*(Permission denied|Operation not permitted|Failed to set up|SIGSYS).*"),
+                daemonLog);
     }
 
     /** A file in the container, read from inside (its /run is the container's own tmpfs). */

@@ -75,7 +75,7 @@ class PackageIT {
     void thePackagedUnitsAreWhatTheInstallerRendersForTheDefaults() throws Exception {
         Path empty = Files.createDirectories(unpacked.resolveSibling(unpacked.getFileName() + "-empty"));
         Map<Path, String> units = Installer.packagedUnits(Settings.load(empty, Map.of()));
-        assertEquals(5, units.size(), units.keySet().toString());
+        assertEquals(6, units.size(), units.keySet().toString()); // with ntp-monitor-fail-safe.service
         for (Map.Entry<Path, String> u : units.entrySet()) {
             assertEquals(u.getValue(), Files.readString(Settings.under(unpacked, u.getKey())), u.getKey().toString());
         }
@@ -86,7 +86,7 @@ class PackageIT {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Installer installer = new Installer(unpacked, new ProcessSystemctl("/bin/false", Duration.ofSeconds(5)),
                 new AtomicFiles(), new PrintStream(out, true, StandardCharsets.UTF_8), false);
-        Installer.Options o = new Installer.Options(Render.Mode.TIMER, Optional.empty(), Installer.PACKAGED_JAR,
+        Installer.Options o = new Installer.Options(Optional.empty(), Installer.PACKAGED_JAR,
                 "/usr/bin/java", false, false, Installer.Layout.PACKAGED);
         // the shipped ntp-monitor.conf sets nothing: the defaults
         assertEquals(0, installer.install(Settings.load(unpacked, Map.of()), o), out.toString(StandardCharsets.UTF_8));

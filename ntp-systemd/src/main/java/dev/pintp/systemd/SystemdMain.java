@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * failed), 2 on a usage or configuration error. {@code run} and {@code daemon} fail closed: when they cannot do their
  * job (also when the configuration cannot be read) they end power saving before they exit non-zero. {@code wait}
  * (ntp-monitor-wait.service, {@link BootWait}) exits 0 once a check verified the time, 1 when none did within its
- * timeout, 2 on a usage or configuration error. {@code fail-safe} (the service's {@code ExecStopPost=}) ends power
+ * timeout, 2 on a usage or configuration error. {@code fail-safe} (ntp-monitor-fail-safe.service) ends power
  * saving after a run that could not (killed, timed out; {@link FailSafe#afterRun}) and exits 0, or 2 when the
  * configuration cannot be read (it then ends power saving as a run does). {@code serve} (ntp-monitor-daemon.service,
  * {@link CheckServer}) runs until stopped and exits 0; a check it cannot make fails closed and is answered with the
@@ -55,14 +55,14 @@ public final class SystemdMain {
             "  serve                    the default install's resident daemon (ntp-monitor-daemon.service): one",
             "                           cycle per request of ntp-monitor.service, and on its own after Interval=",
             "                           + 30 s without one; serves /metrics if configured",
-            "  daemon                   the same cycle every Interval= in one process (install --daemon); serves",
-            "                           /metrics if configured",
+            "  daemon                   the same cycle every Interval= in one process, without timer or client (by",
+            "                           hand, a container without systemd); serves /metrics if configured",
             "  wait [--timeout SPAN] [--require primary|majority] [--max-interval SPAN]",
             "                           check until the time is verified (ntp-monitor-wait.service, before",
             "                           time-sync.target); default 180s, primary, 30s; exit 0 verified, 1 timed out",
-            "  fail-safe                after a run (the service's ExecStopPost=): unless systemd says it succeeded",
-            "                           or failed closed itself, end power saving as a failed run does",
-            "  install [--root DIR] [--dry-run] [--mac MAC | --trust-lease] [--daemon] [--java PATH] [--jar PATH]",
+            "  fail-safe                after a failed run (ntp-monitor-fail-safe.service): unless systemd says it",
+            "                           failed closed itself, end power saving as a failed run does",
+            "  install [--root DIR] [--dry-run] [--mac MAC | --trust-lease] [--java PATH] [--jar PATH]",
             "          [--enable-wait [--wait-timeout SPAN] [--wait-require primary|majority]]  enable the wait",
             "          [--auth key [--key-id N]]  also the Pi Zero's key pair of chrony keyfiles (docs/security.md)",
             "          [--auth nts]  also print the NTS steps for the Pi Zero's chrony and this machine",
@@ -262,8 +262,12 @@ public final class SystemdMain {
                     return 0;
                 case "install": {
                     Path source = jar.isPresent() ? jar.get() : runningJar();
-                    Installer.Options o = new Installer.Options(daemonMode ? Render.Mode.DAEMON : Render.Mode.TIMER,
-                            mac, source, java, dryRun, trustLease,
+                    if (daemonMode) {
+                        // the default install keeps one resident daemon already (the timer's run asks it)
+                        out.println("note: --daemon is deprecated and ignored: the default install already checks in"
+                                + " one resident daemon (" + Render.DAEMON_UNIT + "), asked by ntp-monitor.timer's runs");
+                    }
+                    Installer.Options o = new Installer.Options(mac, source, java, dryRun, trustLease,
                             enableWait ? Optional.of(waitOptions) : Optional.empty(), Installer.Layout.of(source));
                     int code = new Installer(root, systemctl, new AtomicFiles(), out, live && !dryRun).install(settings, o);
                     if (code == 0 && authKey) {
@@ -401,8 +405,8 @@ public final class SystemdMain {
     /**
      * The fail-safe after a run that did not finish. A killed {@code run}'s lock went with its process; a killed
      * client's check may still be running in the daemon, so the lock is waited for (at most {@link #LOCK_WAIT}):
-     * power saving is ended after that check, not before it could grant it again. The unit is still deactivating,
-     * so no timer run starts before this ends.
+     * power saving is ended after that check, not before it could grant it again. A timer run that starts meanwhile
+     * waits for the same lock: whichever comes second finds the state the first left, a verified grant or none.
      */
     private static void failSafe(MonitorJob job, String reason) {
         try (java.nio.channels.FileChannel ch = job.store().openLock()) {

@@ -268,18 +268,21 @@ public final class ControlChannel implements Closeable {
             send(b);
         }
 
-        /** Sends the status line, closes and removes the FIFO (the client holds it open while it reads). */
+        /**
+         * Removes the FIFO (the client holds it open while it reads), then sends the status line and closes it: a
+         * client that read its status finds no FIFO left to remove, and so starts no {@code rm}.
+         */
         public void finish(int status) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException e) {
+                // the client removes it too
+            }
             send(("E " + status + "\n").getBytes(StandardCharsets.US_ASCII));
             try {
                 channel.close();
             } catch (IOException e) {
                 // nothing to do: the reply is written or the client is gone (no log line: it would come here)
-            }
-            try {
-                Files.deleteIfExists(path);
-            } catch (IOException e) {
-                // the client removes it too
             }
         }
 

@@ -43,28 +43,33 @@ public final class FailSafe {
     private FailSafe() {
     }
 
-    /** The service results systemd gives {@code ExecStopPost=} for a main process that ended by itself (0). */
+    /** The service result of a main process that ended by itself with 0. */
     private static final String SUCCESS = "success";
     /**
      * Exit statuses of a run that ended by itself and applied the fail-closed rule before it exited
-     * ({@link MonitorJob#runOnce}, {@code SystemdMain}): 1 (a fault, or failed closed) and 2 (configuration error).
+     * ({@link MonitorJob#runOnce}, {@code SystemdMain}, the daemon's check relayed by the client): 1 (a fault, or
+     * failed closed) and 2 (configuration error). The client's own failures exit 4.
      */
     private static final Set<String> OWN_FAILURES = Set.of("1", "2");
 
     /**
-     * Whether the fail-safe after a run ({@code ntp-systemd.jar fail-safe}, the service's {@code ExecStopPost=})
-     * must end power saving, from the variables systemd gives that command (systemd.exec(5), "Environment variables
-     * in spawned processes"): empty when the run succeeded or ended by itself with one of its own failure statuses
-     * (it failed closed itself); otherwise why, for the log line. Any other end is a run that could not clean up:
-     * killed by a signal (SIGKILL, the OOM killer: {@code signal}, {@code oom-kill}), {@code timeout}
-     * ({@code TimeoutStartSec=}), {@code core-dump}, a JVM that died or never started (exit statuses other than 1
-     * and 2), and also no {@code SERVICE_RESULT} at all (run by hand: asked to end power saving). Values that are
-     * not plain words are shown escaped; never throws.
+     * Whether the fail-safe after a run ({@code ntp-systemd.jar fail-safe}: ntp-monitor-fail-safe.service, which
+     * ntp-monitor.service's {@code OnFailure=} starts) must end power saving, from the variables systemd gives it
+     * about the failed run: {@code MONITOR_SERVICE_RESULT}, {@code MONITOR_EXIT_CODE}, {@code MONITOR_EXIT_STATUS}
+     * (systemd.exec(5), "Environment variables in spawned processes", systemd 251 and later), or, for a fail-safe
+     * run as {@code ExecStopPost=} (an earlier install's unit), {@code SERVICE_RESULT}, {@code EXIT_CODE},
+     * {@code EXIT_STATUS}. Empty when the run succeeded or ended by itself with one of its own failure statuses (it
+     * failed closed itself); otherwise why, for the log line. Any other end is a run that could not clean up: killed
+     * by a signal (SIGKILL, the OOM killer: {@code signal}, {@code oom-kill}), {@code timeout}
+     * ({@code TimeoutStartSec=}), {@code core-dump}, a client without the daemon's answer (4), a JVM that died or
+     * never started (exit statuses other than 1 and 2), and also no result at all (run by hand: asked to end power
+     * saving). Values that are not plain words are shown escaped; never throws.
      */
     public static Optional<String> afterRun(Map<String, String> env) {
-        String result = env.get("SERVICE_RESULT");
-        String code = env.get("EXIT_CODE");
-        String status = env.get("EXIT_STATUS");
+        String prefix = env.containsKey("MONITOR_SERVICE_RESULT") ? "MONITOR_" : "";
+        String result = env.get(prefix + "SERVICE_RESULT");
+        String code = env.get(prefix + "EXIT_CODE");
+        String status = env.get(prefix + "EXIT_STATUS");
         if (SUCCESS.equals(result)) {
             return Optional.empty();
         }
@@ -72,8 +77,8 @@ public final class FailSafe {
             return Optional.empty();
         }
         if (result == null) {
-            return Optional.of("fail-safe run without SERVICE_RESULT (not as the service's ExecStopPost=): power saving"
-                    + " ends as asked");
+            return Optional.of("fail-safe run without MONITOR_SERVICE_RESULT (not by ntp-monitor.service's"
+                    + " OnFailure=): power saving ends as asked");
         }
         return Optional.of("the run did not finish (systemd: result " + word(result) + ", " + word(code) + " "
                 + word(status) + ")");

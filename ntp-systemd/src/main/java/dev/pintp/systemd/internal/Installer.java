@@ -31,12 +31,12 @@ public final class Installer {
     public static final Path SERVICE = Path.of("/etc/systemd/system/ntp-monitor.service");
     /** The default install's resident daemon ({@link Render#daemonUnit}), started by the service's Wants=. */
     public static final Path DAEMON_SERVICE = Path.of("/etc/systemd/system/" + Render.DAEMON_UNIT);
+    /** The fail-safe ntp-monitor.service's OnFailure= starts ({@link Render#failSafeUnit}). */
+    public static final Path FAIL_SAFE_SERVICE = Path.of("/etc/systemd/system/" + Render.FAIL_SAFE_UNIT);
     /** The timer unit. */
     public static final Path TIMER = Path.of("/etc/systemd/system/ntp-monitor.timer");
     /** The symlink that enables the timer. */
     public static final Path TIMER_LINK = Path.of("/etc/systemd/system/timers.target.wants/ntp-monitor.timer");
-    /** The symlink that enables the daemon service. */
-    public static final Path DAEMON_LINK = Path.of("/etc/systemd/system/multi-user.target.wants/ntp-monitor.service");
     /** The optional boot wait before time-sync.target ({@link Render#waitUnit}); always installed, enabled on request. */
     public static final Path WAIT = Path.of("/etc/systemd/system/ntp-monitor-wait.service");
     /** The symlink that enables the boot wait. */
@@ -89,7 +89,6 @@ public final class Installer {
     /**
      * What to install.
      *
-     * @param mode timer (default) or daemon
      * @param mac the Pi Zero's MAC from {@code --mac}, if given
      * @param jarSource the jar to copy (the running one)
      * @param java the java binary on the target system, default /usr/bin/java; an absolute path without control
@@ -100,10 +99,9 @@ public final class Installer {
      * @param bootWait the boot wait's options when it is to be enabled ({@code --enable-wait}); empty: its unit is
      *     installed with the defaults and not enabled, and a link an earlier {@code --enable-wait} made is removed
      */
-    public record Options(Render.Mode mode, Optional<String> mac, Path jarSource, String java, boolean dryRun,
+    public record Options(Optional<String> mac, Path jarSource, String java, boolean dryRun,
             boolean trustLease, Optional<BootWait.Options> bootWait, Layout layout) {
         public Options {
-            Objects.requireNonNull(mode, "mode");
             Objects.requireNonNull(bootWait, "bootWait");
             Objects.requireNonNull(layout, "layout");
             Objects.requireNonNull(jarSource, "jarSource");
@@ -116,21 +114,21 @@ public final class Installer {
         }
 
         /** Options without the boot wait enabled, in the {@link Layout#LOCAL} layout. */
-        public Options(Render.Mode mode, Optional<String> mac, Path jarSource, String java, boolean dryRun,
+        public Options(Optional<String> mac, Path jarSource, String java, boolean dryRun,
                 boolean trustLease) {
-            this(mode, mac, jarSource, java, dryRun, trustLease, Optional.empty(), Layout.LOCAL);
+            this(mac, jarSource, java, dryRun, trustLease, Optional.empty(), Layout.LOCAL);
         }
 
         /** Options in the {@link Layout#LOCAL} layout. */
-        public Options(Render.Mode mode, Optional<String> mac, Path jarSource, String java, boolean dryRun,
+        public Options(Optional<String> mac, Path jarSource, String java, boolean dryRun,
                 boolean trustLease, Optional<BootWait.Options> bootWait) {
-            this(mode, mac, jarSource, java, dryRun, trustLease, bootWait, Layout.LOCAL);
+            this(mac, jarSource, java, dryRun, trustLease, bootWait, Layout.LOCAL);
         }
 
         /** Options without the boot wait enabled. */
-        public Options(Render.Mode mode, Optional<String> mac, Path jarSource, String java, boolean dryRun,
+        public Options(Optional<String> mac, Path jarSource, String java, boolean dryRun,
                 boolean trustLease, Layout layout) {
-            this(mode, mac, jarSource, java, dryRun, trustLease, Optional.empty(), layout);
+            this(mac, jarSource, java, dryRun, trustLease, Optional.empty(), layout);
         }
     }
 
@@ -163,17 +161,15 @@ public final class Installer {
      * (/etc/systemd/system, /etc/tmpfiles.d). The one rendering of both layouts: the package's files are this for
      * the default configuration ({@link #packagedUnits}).
      */
-    static Map<Path, String> unitTexts(Settings settings, Render.Mode mode, String java, String jar,
-            BootWait.Options wait) {
+    static Map<Path, String> unitTexts(Settings settings, String java, String jar, BootWait.Options wait) {
         Map<Path, String> texts = new LinkedHashMap<>();
         List<Path> writable = writableDirectories(settings);
-        texts.put(SERVICE, Render.serviceUnit(mode, java, jar, writable));
+        texts.put(SERVICE, Render.serviceUnit(java, jar));
         texts.put(TMPFILES, Render.tmpfiles(writable));
         texts.put(WAIT, Render.waitUnit(java, jar, wait));
-        if (mode == Render.Mode.TIMER) {
-            texts.put(TIMER, Render.timerUnit(settings.ntp().checkInterval()));
-            texts.put(DAEMON_SERVICE, Render.daemonUnit(java, jar, writable));
-        }
+        texts.put(TIMER, Render.timerUnit(settings.ntp().checkInterval()));
+        texts.put(DAEMON_SERVICE, Render.daemonUnit(java, jar, writable));
+        texts.put(FAIL_SAFE_SERVICE, Render.failSafeUnit(java, jar, writable));
         return texts;
     }
 
@@ -194,7 +190,7 @@ public final class Installer {
      */
     public static Map<Path, String> packagedUnits(Settings defaults) {
         Map<Path, String> out = new LinkedHashMap<>();
-        unitTexts(defaults, Render.Mode.TIMER, "/usr/bin/java", PACKAGED_JAR.toString(), BootWait.Options.ofDefaults())
+        unitTexts(defaults, "/usr/bin/java", PACKAGED_JAR.toString(), BootWait.Options.ofDefaults())
                 .forEach((etc, text) -> out.put(packagedPath(etc), text));
         return out;
     }
@@ -210,7 +206,7 @@ public final class Installer {
         if (!packaged) {
             texts.put(LAUNCHER, Render.launcher()); // the package ships it in /usr/lib/pintp
         }
-        for (Map.Entry<Path, String> u : unitTexts(settings, o.mode(), o.java(),
+        for (Map.Entry<Path, String> u : unitTexts(settings, o.java(),
                 (packaged ? PACKAGED_JAR : JAR).toString(), o.bootWait().orElse(BootWait.Options.ofDefaults())).entrySet()) {
             // the package's unit as it is: no override (one in /etc would hide the package's next version)
             if (!packaged || !AtomicFiles.read(at(packagedPath(u.getKey()))).equals(Optional.of(u.getValue()))) {
@@ -365,10 +361,9 @@ public final class Installer {
     Plan plan(Settings settings, Options o, Manifest previous, boolean migrating) throws IOException {
         boolean packaged = o.layout() == Layout.PACKAGED;
         Map<Path, String> texts = plannedTexts(settings, o);
-        // the package enables its timer itself; a daemon is enabled by a link to its /etc unit
-        Optional<Path> link = packaged && o.mode() == Render.Mode.TIMER ? Optional.empty()
-                : Optional.of(o.mode() == Render.Mode.TIMER ? TIMER_LINK : DAEMON_LINK);
-        Path linkTarget = o.mode() == Render.Mode.TIMER ? TIMER : SERVICE;
+        // the package enables its timer itself
+        Optional<Path> link = packaged ? Optional.empty() : Optional.of(TIMER_LINK);
+        Path linkTarget = TIMER;
         // with the package, the wait's own unit unless the options render it differently
         Path waitTarget = packaged && !texts.containsKey(WAIT) ? packagedPath(WAIT) : WAIT;
         Optional<String> hosts = AtomicFiles.read(at(HOSTS));
@@ -410,7 +405,7 @@ public final class Installer {
                 plan.remove(e);
             }
         }
-        if (migrating && o.mode() == Render.Mode.TIMER && !plan.exists(TIMER_LINK)) {
+        if (migrating && !plan.exists(TIMER_LINK)) {
             // the jar install's link was removed as stale: enable the package's timer as deb-systemd-helper does
             plan.link(TIMER_LINK, packagedPath(TIMER), false);
         }
@@ -420,14 +415,21 @@ public final class Installer {
     private int activate(Options o, Plan.Applied applied) {
         try {
             systemctl.daemonReload();
-            if (o.mode() == Render.Mode.TIMER) {
-                systemctl.start("ntp-monitor.timer");
-            } else {
-                if (applied.wrote(SERVICE) || applied.wrote(JAR)) {
+            if (applied.wrote(SERVICE) || applied.removed(SERVICE)) {
+                // ntp-monitor.service as a long-lived JVM from an earlier "install --daemon" goes on running after its
+                // unit became the oneshot: "active" (a oneshot is only ever activating), so restarted into a check
+                String state = systemctl.show("ntp-monitor.service", List.of("ActiveState"))
+                        .getOrDefault("ActiveState", "");
+                if (state.equals("active")) {
                     systemctl.tryRestart("ntp-monitor.service");
                 }
-                systemctl.start("ntp-monitor.service");
             }
+            if (applied.wrote(DAEMON_SERVICE) || applied.removed(DAEMON_SERVICE) || applied.wrote(JAR)
+                    || applied.wrote(LAUNCHER)) {
+                // a running daemon keeps its old unit, jar or launcher until it starts again
+                systemctl.tryRestart(Render.DAEMON_UNIT);
+            }
+            systemctl.start("ntp-monitor.timer");
             if (applied.wrote(TIMESYNCD) && systemctl.isInstalled("systemd-timesyncd.service")) {
                 systemctl.tryRestart("systemd-timesyncd.service");
             }

@@ -312,128 +312,144 @@ public final class Render {
     /** The resident daemon's unit in the default install ({@link #daemonUnit}). */
     public static final String DAEMON_UNIT = "ntp-monitor-daemon.service";
 
-    /** What the service unit runs. */
-    public enum Mode {
-        /**
-         * The default: ntp-monitor.timer starts the oneshot ntp-monitor.service, whose client asks the resident
-         * {@code serve} daemon ({@link #DAEMON_UNIT}) for one check and prints its journal lines; no JVM per run.
-         */
-        TIMER,
-        /** A long-lived {@code daemon}. */
-        DAEMON
+    /** The unit ntp-monitor.service's {@code OnFailure=} starts ({@link #failSafeUnit}). */
+    public static final String FAIL_SAFE_UNIT = "ntp-monitor-fail-safe.service";
+
+    /** The man page the package ships, named by every service unit's {@code Documentation=}. */
+    static final String DOCUMENTATION = "Documentation=man:ntp-monitor(1)\n";
+
+    /**
+     * ntp-monitor.service, which ntp-monitor.timer starts: a oneshot whose client asks the resident daemon
+     * ({@link #daemonUnit}) for one check and prints its journal lines; no JVM per run. The client is the launcher in
+     * its {@code daemon JAR request} form (sh and one mkfifo): it parses nothing from the network and writes nothing
+     * but its reply FIFO in the daemon's root-only directory, so it runs without the mount namespaces of the full
+     * sandbox ({@link #sandbox}), which cost more CPU than a whole check (docs/security.md, docs/cost.md): no
+     * capabilities, no new privileges, the system call filter. A run that does not end with the check's own
+     * status (the daemon not there, killed, timed out) makes the unit fail, and {@code OnFailure=} starts the
+     * fail-safe ({@link #failSafeUnit}); a good run starts nothing else.
+     *
+     * @param java the java binary on the target system (the launcher looks it up before it knows its kind)
+     * @param jar the installed jar
+     */
+    public static String serviceUnit(String java, String jar) {
+        checkJava(java);
+        return "# Installed by ntp-monitor (pintp).\n"
+                + "[Unit]\n"
+                + "Description=Check NTP sync against the Pi Zero and set controller.service's environment\n"
+                + DOCUMENTATION
+                + "After=network.target nss-lookup.target\n"
+                + "# The check is made by the resident daemon, started with the first run (no enable step).\n"
+                + "Wants=" + DAEMON_UNIT + "\n"
+                + "After=" + DAEMON_UNIT + "\n"
+                + "# A run that did not end with the check's status (killed, timed out, no daemon): power saving ends.\n"
+                + "OnFailure=" + FAIL_SAFE_UNIT + "\n"
+                + "\n"
+                + "[Service]\n"
+                + "Type=oneshot\n"
+                // the client is the launcher in its "daemon JAR request" form: sh and mkfifo, no JVM
+                + "ExecStart=" + launch("daemon", jar, "request") + "\n"
+                + "TimeoutStartSec=120s\n"
+                + "Environment=" + unitWord("JAVA=" + java) + "\n"
+                + "RuntimeDirectory=ntp-monitor\n"
+                + "RuntimeDirectoryPreserve=yes\n"
+                + "# The client only talks to the daemon through its root-only FIFOs: no mount namespaces (the daemon\n"
+                + "# and the fail-safe, which parse packets and write drop-ins, keep the full sandbox; docs/security.md).\n"
+                + "CapabilityBoundingSet=\n"
+                + "AmbientCapabilities=\n"
+                + "NoNewPrivileges=yes\n"
+                + "RestrictAddressFamilies=AF_UNIX\n"
+                + "RestrictNamespaces=yes\n"
+                + "RestrictRealtime=yes\n"
+                + "RestrictSUIDSGID=yes\n"
+                + "LockPersonality=yes\n"
+                + "MemoryDenyWriteExecute=yes\n"
+                + "SystemCallArchitectures=native\n"
+                + "SystemCallFilter=@system-service\n"
+                + "SystemCallFilter=~@privileged @resources\n"
+                + "SystemCallErrorNumber=EPERM\n"
+                + "UMask=0077\n";
     }
 
     /**
-     * ntp-monitor.service.
+     * The full sandbox of the units that run the job's code (the daemon, the fail-safe): only the job's own
+     * directories and {@code writable} are writable, no capabilities, private /tmp, devices, IPC and mounts, the
+     * kernel's tunables, modules, logs, clock and host name protected, the system call filter.
      *
-     * @param java the java binary on the target system
-     * @param jar the installed jar
      * @param writable directories the job writes besides its state and runtime directories (drop-in directories,
      *     textfile-collector directory); {@link #tmpfiles} creates them at boot so they can be bound writable
      */
-    public static String serviceUnit(Mode mode, String java, String jar, List<Path> writable) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("# Installed by ntp-monitor (pintp).\n")
-                .append("[Unit]\n")
-                .append("Description=Check NTP sync against the Pi Zero and set controller.service's environment\n")
-                .append("After=network.target nss-lookup.target\n");
-        if (mode == Mode.TIMER) {
-            sb.append("# The check is made by the resident daemon, started with the first run (no enable step).\n")
-                    .append("Wants=" + DAEMON_UNIT + "\n")
-                    .append("After=" + DAEMON_UNIT + "\n");
-        }
-        sb.append('\n')
-                .append("[Service]\n");
-        checkJava(java);
-        if (mode == Mode.TIMER) {
-            // the client is the launcher in its "daemon JAR request" form: sh, sed and coreutils, no JVM
-            sb.append("Type=oneshot\n")
-                    .append("ExecStart=").append(launch("daemon", jar, "request")).append('\n')
-                    .append("TimeoutStartSec=120s\n")
-                    .append(failSafe(jar));
-        } else {
-            sb.append("Type=simple\n")
-                    .append("ExecStart=").append(launch("daemon", jar, "daemon")).append('\n')
-                    .append("Restart=on-failure\n")
-                    .append("RestartSec=10s\n");
-        }
-        sb.append(launcherEnvironment(java))
-                .append("CacheDirectory=ntp-monitor\n");
+    static String sandbox(String java, List<Path> writable) {
         // "-": a missing directory makes the job report a read-only file system instead of the unit failing to start
         StringBuilder dirs = new StringBuilder();
         for (Path p : writable) {
             dirs.append(' ').append(unitWord("-" + p));
         }
-        sb.append("# ProtectProc=invisible hides /proc/1; systemctl must not take that for a chroot.\n")
-                .append("Environment=SYSTEMD_IGNORE_CHROOT=1\n")
-                .append("StateDirectory=ntp-monitor\n")
-                .append("RuntimeDirectory=ntp-monitor\n")
-                .append("RuntimeDirectoryPreserve=yes\n")
+        return launcherEnvironment(java)
+                + "CacheDirectory=ntp-monitor\n"
+                + "# ProtectProc=invisible hides /proc/1; systemctl must not take that for a chroot.\n"
+                + "Environment=SYSTEMD_IGNORE_CHROOT=1\n"
+                + "StateDirectory=ntp-monitor\n"
+                + "RuntimeDirectory=ntp-monitor\n"
+                + "RuntimeDirectoryPreserve=yes\n"
                 // The directories come from tmpfiles.d (they must exist to be bound writable).
-                .append("ReadWritePaths=").append(dirs.toString().strip()).append('\n')
-                .append("# Root without any capability: PID 1 accepts daemon-reload and restart from uid 0 on its private\n")
-                .append("# socket (tried on systemd 252: an empty bounding set works).\n")
-                .append("CapabilityBoundingSet=\n")
-                .append("AmbientCapabilities=\n")
-                .append("NoNewPrivileges=yes\n")
-                .append("ProtectSystem=strict\n")
-                .append("ProtectHome=yes\n")
-                .append("PrivateTmp=yes\n")
-                .append("PrivateDevices=yes\n")
-                .append("PrivateMounts=yes\n")
-                .append("PrivateIPC=yes\n")
-                .append("ProtectKernelTunables=yes\n")
-                .append("ProtectKernelModules=yes\n")
-                .append("ProtectKernelLogs=yes\n")
-                .append("ProtectControlGroups=yes\n")
-                .append("ProtectClock=yes\n")
-                .append("ProtectHostname=yes\n")
-                .append("ProtectProc=invisible\n")
-                .append("ProcSubset=pid\n")
-                .append("# AF_UNIX for systemctl (PID 1's private socket), AF_INET/AF_INET6 for NTP and the webhook.\n")
-                .append("RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n")
-                .append("RestrictNamespaces=yes\n")
-                .append("RestrictRealtime=yes\n")
-                .append("RestrictSUIDSGID=yes\n")
-                .append("LockPersonality=yes\n")
-                .append("# No MemoryDenyWriteExecute=: the JVM's JIT needs writable executable memory.\n")
-                .append("SystemCallArchitectures=native\n")
-                .append("SystemCallFilter=@system-service\n")
-                .append("SystemCallFilter=~@privileged @resources\n")
-                .append("SystemCallErrorNumber=EPERM\n")
-                .append("DevicePolicy=closed\n")
-                .append("KeyringMode=private\n")
-                .append("RemoveIPC=yes\n")
+                + "ReadWritePaths=" + dirs.toString().strip() + "\n"
+                + "# Root without any capability: PID 1 accepts daemon-reload and restart from uid 0 on its private\n"
+                + "# socket (tried on systemd 252: an empty bounding set works).\n"
+                + "CapabilityBoundingSet=\n"
+                + "AmbientCapabilities=\n"
+                + "NoNewPrivileges=yes\n"
+                + "ProtectSystem=strict\n"
+                + "ProtectHome=yes\n"
+                + "PrivateTmp=yes\n"
+                + "PrivateDevices=yes\n"
+                + "PrivateMounts=yes\n"
+                + "PrivateIPC=yes\n"
+                + "ProtectKernelTunables=yes\n"
+                + "ProtectKernelModules=yes\n"
+                + "ProtectKernelLogs=yes\n"
+                + "ProtectControlGroups=yes\n"
+                + "ProtectClock=yes\n"
+                + "ProtectHostname=yes\n"
+                + "ProtectProc=invisible\n"
+                + "ProcSubset=pid\n"
+                + "# AF_UNIX for systemctl (PID 1's private socket), AF_INET/AF_INET6 for NTP and the webhook.\n"
+                + "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n"
+                + "RestrictNamespaces=yes\n"
+                + "RestrictRealtime=yes\n"
+                + "RestrictSUIDSGID=yes\n"
+                + "LockPersonality=yes\n"
+                + "# No MemoryDenyWriteExecute=: the JVM's JIT needs writable executable memory.\n"
+                + "SystemCallArchitectures=native\n"
+                + "SystemCallFilter=@system-service\n"
+                + "SystemCallFilter=~@privileged @resources\n"
+                + "SystemCallErrorNumber=EPERM\n"
+                + "DevicePolicy=closed\n"
+                + "KeyringMode=private\n"
+                + "RemoveIPC=yes\n"
                 // 0022: the job gives every file its final mode when it creates it (AtomicFiles); a stricter umask
                 // would take bits away that it could add back only by path (docs/security.md)
-                .append("UMask=0022\n");
-        if (mode == Mode.DAEMON) {
-            sb.append('\n').append("[Install]\n").append("WantedBy=multi-user.target\n");
-        }
-        return sb.toString();
+                + "UMask=0022\n";
     }
 
     /**
      * ntp-monitor-daemon.service, the default install's resident daemon ({@code serve}): started by
      * ntp-monitor.service's {@code Wants=}, never enabled itself; {@code PartOf=} that unit, so stopping or restarting
      * ntp-monitor.service (uninstall, the package's prerm, a restart after an upgrade) stops or restarts it too.
-     * {@code ExecStartPre=} makes its request FIFO in a fresh root-only directory (Java cannot make a FIFO). Sandboxed
-     * as the oneshot is, with the same directories.
+     * {@code ExecStartPre=} makes its request FIFO in a fresh root-only directory (Java cannot make a FIFO). It
+     * parses the LAN's packets and writes the drop-ins: the full {@link #sandbox}.
      *
      * @param java the java binary on the target system ({@link #checkJava})
      * @param jar the installed jar
-     * @param writable as for {@link #serviceUnit}
+     * @param writable as for {@link #sandbox}
      */
     public static String daemonUnit(String java, String jar, List<Path> writable) {
         checkJava(java);
         String control = "rm -rf -- \"${RUNTIME_DIRECTORY:?}/control\" && mkdir -m 0700 -- \"$RUNTIME_DIRECTORY/control\""
                 + " && mkfifo -m 0600 -- \"$RUNTIME_DIRECTORY/control/" + ControlChannel.REQUEST + "\"";
-        String service = serviceUnit(Mode.DAEMON, java, jar, writable);
-        String sandbox = service.substring(service.indexOf("Environment=" + unitWord("JAVA=" + java)),
-                service.indexOf("\n[Install]\n"));
         return "# Installed by ntp-monitor (pintp).\n"
                 + "[Unit]\n"
                 + "Description=ntp-monitor's resident checker: one check per run of ntp-monitor.service\n"
+                + DOCUMENTATION
                 + "After=network.target nss-lookup.target\n"
                 + "PartOf=ntp-monitor.service\n"
                 + "\n"
@@ -446,24 +462,34 @@ public final class Render {
                 + "RestartSec=5s\n"
                 + "# a JVM stopped by SIGTERM exits 143 after its shutdown hook: a clean stop, not a failure\n"
                 + "SuccessExitStatus=143\n"
-                + sandbox;
+                + sandbox(java, writable);
     }
 
+    /** How long past the fail-safe's wait for a running check's lock systemd lets it run before it kills it. */
+    static final String FAIL_SAFE_TIMEOUT = "120s";
+
     /**
-     * The service's fail-safe: a run killed before it could clean up (SIGKILL, the OOM killer,
-     * {@code TimeoutStartSec=}) must not leave power saving granted, so after every run whose result is not success
-     * the manager starts {@code fail-safe} ({@link FailSafe#afterRun} decides; it ends power saving as a failed run
-     * does). A shell tests the result first, so a good run costs no second JVM. The script is one argument of
-     * {@code /bin/sh -c}: its words are quoted for sh ({@link #shellWord}), then the whole as one unit-file word with
-     * {@code %} and {@code $} doubled ({@link #execArgument}), so systemd hands sh the script unchanged and sh
-     * expands {@code $SERVICE_RESULT}.
+     * ntp-monitor-fail-safe.service, which ntp-monitor.service's {@code OnFailure=} starts: a run killed before it
+     * could clean up (SIGKILL, the OOM killer, {@code TimeoutStartSec=}, a client without the daemon's answer) must
+     * not leave power saving granted. {@code fail-safe} reads the failed run's result from systemd's
+     * {@code MONITOR_*} variables ({@link FailSafe#afterRun} decides), waits for a check the daemon may still be
+     * making and ends power saving. Its lines are logged as about ntp-monitor.service ({@code OBJECT_SYSTEMD_UNIT},
+     * which {@code journalctl -u ntp-monitor.service} shows). It runs the job's code: the full {@link #sandbox}.
      */
-    static String failSafe(String jar) {
-        String launcher = launcherFor(jar);
-        String script = "test \"$SERVICE_RESULT\" = success || exec /bin/sh " + shellWord(launcher) + " job "
-                + shellWord(jar) + " fail-safe";
-        return "# A run killed mid-run cannot clean up: unless it succeeded, the fail-safe ends power saving.\n"
-                + "ExecStopPost=/bin/sh -c " + execArgument(script) + "\n";
+    public static String failSafeUnit(String java, String jar, List<Path> writable) {
+        checkJava(java);
+        return "# Installed by ntp-monitor (pintp).\n"
+                + "[Unit]\n"
+                + "Description=ntp-monitor's fail-safe: no power saving after a run that did not finish\n"
+                + DOCUMENTATION
+                + "\n"
+                + "[Service]\n"
+                + "Type=oneshot\n"
+                + "ExecStart=" + launch("job", jar, "fail-safe") + "\n"
+                + "TimeoutStartSec=" + FAIL_SAFE_TIMEOUT + "\n"
+                + "# journalctl -u ntp-monitor.service shows these lines (\"messages from authorized daemons\")\n"
+                + "LogExtraFields=OBJECT_SYSTEMD_UNIT=ntp-monitor.service\n"
+                + sandbox(java, writable);
     }
 
     /**
@@ -526,6 +552,7 @@ public final class Render {
                 + "# After=ntp-monitor-wait.service (they do not start when it times out).\n"
                 + "[Unit]\n"
                 + "Description=Wait until ntp-monitor has verified the time\n"
+                + DOCUMENTATION
                 + "After=network.target nss-lookup.target\n"
                 + "Before=time-sync.target\n"
                 + "Wants=time-sync.target\n"

@@ -88,7 +88,7 @@ class FileTableTest {
             Installer installer = new Installer(root, systemctl, new AtomicFiles(),
                     new PrintStream(out, true, StandardCharsets.UTF_8), false);
             assertEquals(0, installer.install(Fixtures.settings(root, conf),
-                    new Installer.Options(Render.Mode.TIMER, Optional.of("B8:27:EB:12:34:56"), jar, "/usr/bin/java",
+                    new Installer.Options(Optional.of("B8:27:EB:12:34:56"), jar, "/usr/bin/java",
                             false, false)), out.toString(StandardCharsets.UTF_8));
             // a run with each drop-in location, and one after the primary stops answering (the steering drop-in)
             for (String location : List.of("etc", "run")) {

@@ -48,9 +48,8 @@ class InstallerPlanTest {
                 new PrintStream(out, true, StandardCharsets.UTF_8), false);
     }
 
-    private Installer.Options options(Render.Mode mode, boolean dryRun, Optional<BootWait.Options> wait,
-            Installer.Layout layout) {
-        return new Installer.Options(mode, Optional.of("b8:27:eb:12:34:56"), jar, "/usr/bin/java", dryRun, false, wait,
+    private Installer.Options options(boolean dryRun, Optional<BootWait.Options> wait, Installer.Layout layout) {
+        return new Installer.Options(Optional.of("b8:27:eb:12:34:56"), jar, "/usr/bin/java", dryRun, false, wait,
                 layout);
     }
 
@@ -61,14 +60,14 @@ class InstallerPlanTest {
     }
 
     /** Runs install with {@code --dry-run}, then for real; checks that the first named what the second did. */
-    private String dryRunThenRun(String ini, Render.Mode mode, Optional<BootWait.Options> wait, Installer.Layout layout)
+    private String dryRunThenRun(String ini, Optional<BootWait.Options> wait, Installer.Layout layout)
             throws IOException {
         Fixtures.write(root, "/etc/ntp-monitor/ntp-monitor.conf", ini);
         Map<String, String> before = Fixtures.tree(root);
-        assertEquals(0, installer().install(Fixtures.settings(root, ini), options(mode, true, wait, layout)));
+        assertEquals(0, installer().install(Fixtures.settings(root, ini), options(true, wait, layout)));
         String dry = take();
         assertEquals(before, Fixtures.tree(root), "--dry-run wrote\n" + dry);
-        assertEquals(0, installer().install(Fixtures.settings(root, ini), options(mode, false, wait, layout)));
+        assertEquals(0, installer().install(Fixtures.settings(root, ini), options(false, wait, layout)));
         String run = take();
         long changed = run.lines().filter(l -> l.startsWith("changed ")).count();
         Matcher m = COUNT.matcher(dry);
@@ -80,15 +79,14 @@ class InstallerPlanTest {
     @Test
     void theDryRunNamesExactlyWhatTheRunThenChangesInEverySituation() throws IOException {
         Optional<BootWait.Options> wait = Optional.of(BootWait.Options.ofDefaults());
-        dryRunThenRun("", Render.Mode.TIMER, Optional.empty(), Installer.Layout.LOCAL);
-        assertTrue(dryRunThenRun("", Render.Mode.TIMER, Optional.empty(), Installer.Layout.LOCAL)
+        dryRunThenRun("", Optional.empty(), Installer.Layout.LOCAL);
+        assertTrue(dryRunThenRun("", Optional.empty(), Installer.Layout.LOCAL)
                 .equals("Nothing to change.\n"));
-        dryRunThenRun("", Render.Mode.DAEMON, Optional.empty(), Installer.Layout.LOCAL);
-        dryRunThenRun("[Servers]\nPrimary=10.1.2.3\n", Render.Mode.TIMER, wait, Installer.Layout.LOCAL);
-        dryRunThenRun("[Servers]\nPrimary=ntp.lan\n", Render.Mode.TIMER, Optional.empty(), Installer.Layout.LOCAL);
-        dryRunThenRun("", Render.Mode.TIMER, Optional.empty(), Installer.Layout.PACKAGED);
-        dryRunThenRun("[Decision]\nInterval=30s\n", Render.Mode.TIMER, wait, Installer.Layout.PACKAGED);
-        dryRunThenRun("", Render.Mode.TIMER, Optional.empty(), Installer.Layout.PACKAGED);
+        dryRunThenRun("[Servers]\nPrimary=10.1.2.3\n", wait, Installer.Layout.LOCAL);
+        dryRunThenRun("[Servers]\nPrimary=ntp.lan\n", Optional.empty(), Installer.Layout.LOCAL);
+        dryRunThenRun("", Optional.empty(), Installer.Layout.PACKAGED);
+        dryRunThenRun("[Decision]\nInterval=30s\n", wait, Installer.Layout.PACKAGED);
+        dryRunThenRun("", Optional.empty(), Installer.Layout.PACKAGED);
     }
 
     /**
@@ -97,8 +95,8 @@ class InstallerPlanTest {
      */
     @Test
     void aHostsLineForAnEarlierPrimaryIsShownAsADiffOfItsRemoval() throws IOException {
-        dryRunThenRun("", Render.Mode.TIMER, Optional.empty(), Installer.Layout.LOCAL);
-        String dry = dryRunThenRun("[Servers]\nPrimary=10.1.2.3\n", Render.Mode.TIMER, Optional.empty(),
+        dryRunThenRun("", Optional.empty(), Installer.Layout.LOCAL);
+        String dry = dryRunThenRun("[Servers]\nPrimary=10.1.2.3\n", Optional.empty(),
                 Installer.Layout.LOCAL);
         assertTrue(dry.contains("--- a/etc/hosts\n+++ b/etc/hosts\n@@ -1,2 +1,3 @@\n 127.0.0.1\tlocalhost\n"
                 + " 192.168.4.2 pi-ntp\n+10.1.2.3 pi-ntp\n"), dry);
@@ -114,11 +112,13 @@ class InstallerPlanTest {
      */
     @Test
     void aStaleFileAlreadyGoneIsNoChange() throws IOException {
-        dryRunThenRun("", Render.Mode.TIMER, Optional.empty(), Installer.Layout.LOCAL);
-        Files.delete(root.resolve("etc/systemd/system/timers.target.wants/ntp-monitor.timer"));
-        Files.delete(root.resolve("etc/systemd/system/ntp-monitor.timer"));
-        String dry = dryRunThenRun("", Render.Mode.DAEMON, Optional.empty(), Installer.Layout.LOCAL);
-        assertFalse(dry.contains("ntp-monitor.timer"), dry);
+        dryRunThenRun("", Optional.empty(), Installer.Layout.LOCAL);
+        // an earlier "install --daemon" listed its link; the link is gone already
+        Path manifest = root.resolve("usr/local/lib/ntp-monitor/install-manifest");
+        Files.writeString(manifest, Files.readString(manifest)
+                + "link /etc/systemd/system/multi-user.target.wants/ntp-monitor.service\n");
+        String dry = dryRunThenRun("", Optional.empty(), Installer.Layout.LOCAL);
+        assertFalse(dry.contains("multi-user.target.wants/ntp-monitor.service"), dry);
     }
 
     /**
@@ -131,8 +131,8 @@ class InstallerPlanTest {
         for (Map.Entry<Path, String> f : Installer.packagedUnits(Fixtures.settings(empty, "")).entrySet()) {
             Fixtures.write(root, f.getKey().toString(), f.getValue());
         }
-        dryRunThenRun("", Render.Mode.TIMER, Optional.empty(), Installer.Layout.LOCAL);
-        String dry = dryRunThenRun("", Render.Mode.TIMER, Optional.empty(), Installer.Layout.PACKAGED);
+        dryRunThenRun("", Optional.empty(), Installer.Layout.LOCAL);
+        String dry = dryRunThenRun("", Optional.empty(), Installer.Layout.PACKAGED);
         assertTrue(dry.contains("- remove link " + Installer.TIMER_LINK + "\n+ symlink " + Installer.TIMER_LINK
                 + " -> /usr/lib/systemd/system/ntp-monitor.timer\n"), dry);
         assertTrue(dry.contains("- remove file /usr/local/lib/ntp-monitor/install-manifest (the jar install's manifest;"
@@ -148,7 +148,7 @@ class InstallerPlanTest {
         Files.createDirectories(root.resolve("etc/profile.d"));
         Files.createSymbolicLink(root.resolve("etc/profile.d/ntp-monitor.sh"), theirs);
         IOException e = assertThrows(IOException.class, () -> installer().install(Fixtures.settings(root, ""),
-                options(Render.Mode.TIMER, false, Optional.empty(), Installer.Layout.LOCAL)));
+                options(false, Optional.empty(), Installer.Layout.LOCAL)));
         assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
         assertTrue(Files.isSymbolicLink(root.resolve("etc/profile.d/ntp-monitor.sh")));
         assertEquals("theirs\n", Files.readString(theirs));
@@ -160,7 +160,7 @@ class InstallerPlanTest {
      */
     @Test
     void uninstallsDryRunNamesExactlyWhatTheRunRemoves() throws IOException {
-        dryRunThenRun("", Render.Mode.TIMER, Optional.of(BootWait.Options.ofDefaults()), Installer.Layout.LOCAL);
+        dryRunThenRun("", Optional.of(BootWait.Options.ofDefaults()), Installer.Layout.LOCAL);
         Files.delete(root.resolve("etc/profile.d/ntp-monitor.sh"));
         Fixtures.write(root, "/run/systemd/system/controller.service.d/ntp-environment.conf", "[Service]\n");
         Map<String, String> before = Fixtures.tree(root);

@@ -43,7 +43,7 @@ class InstallerTest {
     }
 
     private Installer.Options options(Optional<String> mac, boolean dryRun) {
-        return new Installer.Options(Render.Mode.TIMER, mac, jar, "/usr/bin/java", dryRun, false);
+        return new Installer.Options(mac, jar, "/usr/bin/java", dryRun, false);
     }
 
     private int install(Optional<String> mac) throws IOException {
@@ -182,7 +182,7 @@ class InstallerTest {
 
         out.reset();
         installer(false).install(Fixtures.settings(root, ""),
-                new Installer.Options(Render.Mode.TIMER, Optional.empty(), jar, "/usr/bin/java", false, true));
+                new Installer.Options(Optional.empty(), jar, "/usr/bin/java", false, true));
         assertTrue(read("/etc/dnsmasq.d/ntp-monitor.conf").contains("\ndhcp-host=b8:27:eb:ab:cd:ef,192.168.4.2,pi-ntp\n"));
         assertTrue(output().contains("taken from pi-ntp's DHCP lease"), output());
 
@@ -222,26 +222,71 @@ class InstallerTest {
         assertEquals(0, installer(true).install(Fixtures.settings(root, ""), options(Optional.empty(), false)));
         assertTrue(Files.isDirectory(root.resolve("run/systemd/system/controller.service.d")),
                 "the directories the sandbox binds writable exist at once");
-        assertEquals(List.of("daemon-reload", "start ntp-monitor.timer", "show systemd-timesyncd.service -p LoadState",
-                "try-restart systemd-timesyncd.service", "show dnsmasq.service -p LoadState",
-                "try-restart dnsmasq.service"), systemctl.calls());
+        // new units: a service running from an earlier install would be restarted (ActiveState active), the daemon too
+        assertEquals(List.of("daemon-reload", "show ntp-monitor.service -p ActiveState",
+                "try-restart ntp-monitor-daemon.service", "start ntp-monitor.timer",
+                "show systemd-timesyncd.service -p LoadState", "try-restart systemd-timesyncd.service",
+                "show dnsmasq.service -p LoadState", "try-restart dnsmasq.service"), systemctl.calls());
         systemctl.clear();
         installer(true).install(Fixtures.settings(root, ""), options(Optional.empty(), false));
         assertEquals(List.of(), systemctl.calls());
     }
 
+    /**
+     * An install made by "install --daemon" before the resident daemon became the default (ntp-monitor.service a
+     * long-lived JVM, enabled into multi-user.target, no timer): the next install takes it back to the default, and
+     * restarts the still running JVM into a oneshot check (issue 13: it went on running under the oneshot unit).
+     */
     @Test
-    void switchingToTheDaemonRemovesTheTimer() throws IOException {
+    void anEarlierDaemonInstallIsTakenBackToTheDefaultAndItsJvmStopped() throws IOException {
         install(Optional.empty());
-        installer(false).install(Fixtures.settings(root, ""),
-                new Installer.Options(Render.Mode.DAEMON, Optional.empty(), jar, "/usr/bin/java", false, false));
-        assertFalse(Files.exists(root.resolve("etc/systemd/system/ntp-monitor.timer")));
-        assertFalse(Files.exists(root.resolve("etc/systemd/system/timers.target.wants/ntp-monitor.timer"),
+        Path system = root.resolve("etc/systemd/system");
+        Files.delete(system.resolve("timers.target.wants/ntp-monitor.timer"));
+        Files.writeString(system.resolve("ntp-monitor.service"), "[Service]\nType=simple\nExecStart=/bin/true\n");
+        Files.createDirectories(system.resolve("multi-user.target.wants"));
+        Files.createSymbolicLink(system.resolve("multi-user.target.wants/ntp-monitor.service"),
+                Path.of("/etc/systemd/system/ntp-monitor.service"));
+        Path manifest = root.resolve("usr/local/lib/ntp-monitor/install-manifest");
+        Files.writeString(manifest, Files.readString(manifest).replace(
+                "link /etc/systemd/system/timers.target.wants/ntp-monitor.timer\n",
+                "link /etc/systemd/system/multi-user.target.wants/ntp-monitor.service\n"));
+        systemctl.clear();
+        systemctl.property("ntp-monitor.service", "ActiveState", "active");
+        installer(true).install(Fixtures.settings(root, ""), options(Optional.empty(), false));
+        assertFalse(Files.exists(system.resolve("multi-user.target.wants/ntp-monitor.service"),
                 java.nio.file.LinkOption.NOFOLLOW_LINKS));
-        assertTrue(read("/etc/systemd/system/ntp-monitor.service").contains("Type=simple\n"));
-        assertTrue(Files.isSymbolicLink(root.resolve("etc/systemd/system/multi-user.target.wants/ntp-monitor.service")));
-        String manifest = read("/usr/local/lib/ntp-monitor/install-manifest");
-        assertFalse(manifest.contains("ntp-monitor.timer"), manifest);
+        assertTrue(Files.isSymbolicLink(system.resolve("timers.target.wants/ntp-monitor.timer")));
+        assertTrue(read("/etc/systemd/system/ntp-monitor.service").contains("Type=oneshot\n"));
+        assertEquals(List.of("daemon-reload", "show ntp-monitor.service -p ActiveState",
+                "try-restart ntp-monitor.service", "start ntp-monitor.timer"), systemctl.calls());
+        String manifestText = read("/usr/local/lib/ntp-monitor/install-manifest");
+        assertFalse(manifestText.contains("multi-user.target.wants/ntp-monitor.service"), manifestText);
+    }
+
+    /** A oneshot run in progress ("activating") is not restarted when its unit changes: it is a check, not the JVM. */
+    @Test
+    void aChangedServiceUnitDoesNotRestartACheckInProgress() throws IOException {
+        install(Optional.empty());
+        Files.writeString(root.resolve("etc/systemd/system/ntp-monitor.service"), "# edited\n");
+        systemctl.clear();
+        systemctl.property("ntp-monitor.service", "ActiveState", "activating");
+        installer(true).install(Fixtures.settings(root, ""), options(Optional.empty(), false));
+        assertEquals(List.of("daemon-reload", "show ntp-monitor.service -p ActiveState", "start ntp-monitor.timer"),
+                systemctl.calls());
+    }
+
+    /** A running daemon keeps its unit, jar and launcher until it starts again: restarted when one changed. */
+    @Test
+    void aChangedDaemonUnitOrLauncherRestartsTheDaemon() throws IOException {
+        install(Optional.empty());
+        for (String changed : List.of("/etc/systemd/system/ntp-monitor-daemon.service",
+                "/usr/local/lib/ntp-monitor/pintp-java")) {
+            Files.writeString(root.resolve(changed.substring(1)), "# edited\n");
+            systemctl.clear();
+            installer(true).install(Fixtures.settings(root, ""), options(Optional.empty(), false));
+            assertEquals(List.of("daemon-reload", "try-restart ntp-monitor-daemon.service", "start ntp-monitor.timer"),
+                    systemctl.calls(), changed);
+        }
     }
 
     @Test
@@ -250,9 +295,12 @@ class InstallerTest {
                 + "DropInLocation=etc\n[Metrics]\nTextfilePath=/var/lib/prometheus/node-exporter/ntp.prom\n");
         installer(false).install(Settings.load(root, Map.of()), options(Optional.empty(), false));
         assertTrue(read("/etc/systemd/system/ntp-monitor.timer").contains("OnUnitActiveSec=15s\n"));
-        String service = read("/etc/systemd/system/ntp-monitor.service");
-        assertTrue(service.contains("ReadWritePaths=-/etc/systemd/system/controller.service.d "
-                + "-/run/systemd/timesyncd.conf.d -/var/lib/prometheus/node-exporter\n"), service);
+        // the units that run the job's code: the daemon and the fail-safe (the client writes none of these)
+        for (String unit : List.of("ntp-monitor-daemon.service", "ntp-monitor-fail-safe.service")) {
+            String text = read("/etc/systemd/system/" + unit);
+            assertTrue(text.contains("ReadWritePaths=-/etc/systemd/system/controller.service.d "
+                    + "-/run/systemd/timesyncd.conf.d -/var/lib/prometheus/node-exporter\n"), text);
+        }
         assertEquals("# Installed by ntp-monitor (pintp): directories its sandboxed service writes to.\n"
                 + "d /etc/systemd/system/controller.service.d 0755 root root -\n"
                 + "d /run/systemd/timesyncd.conf.d 0755 root root -\n"
@@ -278,7 +326,7 @@ class InstallerTest {
         for (String java : List.of("java", "/usr/bin/java\nExecStartPre=/bin/sh -c id", "/usr/bin/ja\tva",
                 "/usr/bin/java\r", "", "/opt/j'; id; '/java", "/opt/j\"/java", "/opt/j\\x/java", "/usr/bin/java\u007f")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new Installer.Options(Render.Mode.TIMER, Optional.empty(), jar, java, false, false), java);
+                    () -> new Installer.Options(Optional.empty(), jar, java, false, false), java);
             assertTrue(e.getMessage().startsWith("--java must be an absolute path") && !e.getMessage().contains("\n"),
                     e.getMessage());
         }

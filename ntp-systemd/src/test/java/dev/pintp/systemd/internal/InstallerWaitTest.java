@@ -39,7 +39,7 @@ class InstallerWaitTest {
 
     private int install(boolean live, Optional<BootWait.Options> wait, boolean dryRun) throws IOException {
         return new Installer(root, systemctl, new AtomicFiles(), new PrintStream(out, true, StandardCharsets.UTF_8),
-                live).install(Fixtures.settings(root, ""), new Installer.Options(Render.Mode.TIMER,
+                live).install(Fixtures.settings(root, ""), new Installer.Options(
                         Optional.of("b8:27:eb:12:34:56"), jar, "/usr/bin/java", dryRun, false, wait));
     }
 

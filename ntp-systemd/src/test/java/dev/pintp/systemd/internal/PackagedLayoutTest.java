@@ -51,7 +51,7 @@ class PackagedLayoutTest {
     }
 
     private Installer.Options options(Installer.Layout layout) {
-        return new Installer.Options(Render.Mode.TIMER, Optional.of("b8:27:eb:12:34:56"), jar, "/usr/bin/java", false,
+        return new Installer.Options(Optional.of("b8:27:eb:12:34:56"), jar, "/usr/bin/java", false,
                 false, layout);
     }
 
@@ -76,8 +76,9 @@ class PackagedLayoutTest {
         String daemon = Installer.packagedUnits(Fixtures.settings(root, "")).get(Path.of("/usr/lib/systemd/system/ntp-monitor-daemon.service"));
         assertTrue(daemon.contains("ExecStart=/bin/sh /usr/lib/pintp/pintp-java daemon /usr/share/pintp/ntp-systemd.jar serve\n"),
                 daemon);
-        assertTrue(service.contains("|| exec /bin/sh /usr/lib/pintp/pintp-java job /usr/share/pintp/ntp-systemd.jar fail-safe"),
-                service);
+        String failSafe = Installer.packagedUnits(Fixtures.settings(root, "")).get(Path.of("/usr/lib/systemd/system/ntp-monitor-fail-safe.service"));
+        assertTrue(failSafe.contains("ExecStart=/bin/sh /usr/lib/pintp/pintp-java job /usr/share/pintp/ntp-systemd.jar fail-safe\n"),
+                failSafe);
         assertEquals(Installer.Layout.PACKAGED, Installer.Layout.of(Path.of("/usr/share/pintp/ntp-systemd.jar")));
         assertEquals(Installer.Layout.LOCAL, Installer.Layout.of(Path.of("/opt/pintp/ntp-systemd.jar")));
     }
@@ -107,13 +108,14 @@ class PackagedLayoutTest {
     void aConfigurationThatRendersAUnitDifferentlyGetsAnOverrideInEtcUntilItRendersThePackagesAgain() throws IOException {
         assertEquals(0, install("[Decision]\nInterval=30s\n"));
         assertTrue(read("/etc/systemd/system/ntp-monitor.timer").contains("OnUnitActiveSec=30s\n"));
-        assertFalse(exists("/etc/systemd/system/ntp-monitor.service"), "the service renders as packaged");
+        assertFalse(exists("/etc/systemd/system/ntp-monitor-daemon.service"), "the daemon renders as packaged");
         assertEquals(0, install("[Metrics]\nTextfilePath=/var/lib/node-exporter/ntp.prom\n"));
         assertFalse(exists("/etc/systemd/system/ntp-monitor.timer"), "the timer override outlived its reason");
-        assertTrue(read("/etc/systemd/system/ntp-monitor.service").contains("-/var/lib/node-exporter"));
+        assertTrue(read("/etc/systemd/system/ntp-monitor-daemon.service").contains("-/var/lib/node-exporter"));
+        assertFalse(exists("/etc/systemd/system/ntp-monitor.service"), "the client writes nothing: as packaged");
         assertTrue(read("/etc/tmpfiles.d/ntp-monitor.conf").contains("/var/lib/node-exporter"));
         assertEquals(0, install(""));
-        assertFalse(exists("/etc/systemd/system/ntp-monitor.service"));
+        assertFalse(exists("/etc/systemd/system/ntp-monitor-daemon.service"));
         assertFalse(exists("/etc/tmpfiles.d/ntp-monitor.conf"));
     }
 

@@ -26,20 +26,19 @@ class RenderDaemonUnitTest {
 
     @Test
     void theTimersServiceRunsTheClientAndPullsInTheDaemonWithoutAnEnableStep() {
-        String service = Render.serviceUnit(Render.Mode.TIMER, "/usr/bin/java", Installer.JAR.toString(), WRITABLE);
+        String service = Render.serviceUnit("/usr/bin/java", Installer.JAR.toString());
         assertEquals("/bin/sh /usr/local/lib/ntp-monitor/pintp-java daemon /usr/local/lib/ntp-monitor/ntp-systemd.jar"
                 + " request", line(service, "ExecStart"));
         assertEquals("ntp-monitor-daemon.service", line(service, "Wants"));
         assertEquals("network.target nss-lookup.target\nntp-monitor-daemon.service", line(service, "After"));
-        assertTrue(line(service, "ExecStopPost").contains("pintp-java job /usr/local/lib/ntp-monitor/ntp-systemd.jar"
-                + " fail-safe"), service);
+        assertEquals("ntp-monitor-fail-safe.service", line(service, "OnFailure"));
+        assertEquals("", line(service, "ExecStopPost"), "a good run starts no second process");
         assertEquals("120s", line(service, "TimeoutStartSec"));
     }
 
     @Test
-    void theDaemonIsPartOfTheServiceRestartsOnFailureAndIsSandboxedAsTheServiceIs() {
+    void theDaemonIsPartOfTheServiceRestartsOnFailureAndHasTheFullSandbox() {
         String daemon = Render.daemonUnit("/usr/bin/java", Installer.JAR.toString(), WRITABLE);
-        String service = Render.serviceUnit(Render.Mode.TIMER, "/usr/bin/java", Installer.JAR.toString(), WRITABLE);
         assertEquals("ntp-monitor.service", line(daemon, "PartOf"));
         assertEquals("simple", line(daemon, "Type"));
         assertEquals("on-failure", line(daemon, "Restart"));
@@ -47,8 +46,10 @@ class RenderDaemonUnitTest {
         assertEquals("/bin/sh /usr/local/lib/ntp-monitor/pintp-java daemon /usr/local/lib/ntp-monitor/ntp-systemd.jar"
                 + " serve", line(daemon, "ExecStart"));
         assertFalse(daemon.contains("[Install]"), "never enabled itself: the service's Wants= starts it");
-        String sandbox = service.substring(service.indexOf("Environment=JAVA="));
+        String sandbox = Render.sandbox("/usr/bin/java", WRITABLE);
         assertTrue(daemon.endsWith(sandbox), daemon);
+        assertTrue(Render.failSafeUnit("/usr/bin/java", Installer.JAR.toString(), WRITABLE).endsWith(sandbox));
+        assertTrue(sandbox.contains("\nProtectSystem=strict\n") && sandbox.contains("\nPrivateDevices=yes\n"), sandbox);
         assertEquals("ntp-monitor", line(daemon, "RuntimeDirectory"));
         assertEquals("yes", line(daemon, "RuntimeDirectoryPreserve"));
     }
@@ -78,13 +79,15 @@ class RenderDaemonUnitTest {
     @Test
     void bothUnitsPassSystemdAnalyzeVerify() throws Exception {
         Path units = Files.createDirectory(root.resolve("units"));
-        Map<Path, String> texts = Installer.unitTexts(Fixtures.settings(root, ""), Render.Mode.TIMER, "/usr/bin/java",
+        Map<Path, String> texts = Installer.unitTexts(Fixtures.settings(root, ""), "/usr/bin/java",
                 Installer.JAR.toString(), BootWait.Options.ofDefaults());
-        for (Path unit : List.of(Installer.SERVICE, Installer.DAEMON_SERVICE, Installer.TIMER)) {
+        for (Path unit : List.of(Installer.SERVICE, Installer.DAEMON_SERVICE, Installer.FAIL_SAFE_SERVICE,
+                Installer.TIMER)) {
             Files.writeString(units.resolve(unit.getFileName()), texts.get(unit));
         }
-        Process p = new ProcessBuilder("systemd-analyze", "verify", units.resolve("ntp-monitor.service").toString(),
-                units.resolve("ntp-monitor-daemon.service").toString(), units.resolve("ntp-monitor.timer").toString())
+        Process p = new ProcessBuilder("systemd-analyze", "verify", "--man=no", units.resolve("ntp-monitor.service").toString(),
+                units.resolve("ntp-monitor-daemon.service").toString(),
+                units.resolve("ntp-monitor-fail-safe.service").toString(), units.resolve("ntp-monitor.timer").toString())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);

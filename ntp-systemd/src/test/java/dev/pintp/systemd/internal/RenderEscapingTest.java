@@ -66,7 +66,7 @@ class RenderEscapingTest {
         Files.writeString(dir.resolve("controller.service"), "[Service]\nExecStart=/bin/true\n");
         Files.writeString(dir.resolve("controller.service.d/ntp-environment.conf"), dropIn);
         // unescaped, systemd says "Failed to resolve specifiers in NTP_SERVER=fe80::1%eth0, ignoring"
-        assertEquals("", run(List.of("systemd-analyze", "verify", dir.resolve("controller.service").toString())));
+        assertEquals("", run(List.of("systemd-analyze", "verify", "--man=no", dir.resolve("controller.service").toString())));
     }
 
     @Test
@@ -85,7 +85,7 @@ class RenderEscapingTest {
     void aTextfilePathWithASpaceAndAPercentIsQuotedInTheUnitAndInTmpfiles() throws Exception {
         Settings s = settings("[Metrics]\nTextfilePath=/var/lib/node exporter/100%/ntp.prom\n");
         List<Path> writable = Installer.writableDirectories(s);
-        String unit = Render.serviceUnit(Render.Mode.TIMER, "/usr/bin/java", Installer.JAR.toString(), writable);
+        String unit = Render.daemonUnit("/usr/bin/java", Installer.JAR.toString(), writable);
         assertTrue(unit.contains("ReadWritePaths=-/run/systemd/system/controller.service.d -/run/systemd/timesyncd.conf.d"
                 + " \"-/var/lib/node exporter/100%%\"\n"), unit);
         String tmpfiles = Render.tmpfiles(writable);
@@ -112,63 +112,14 @@ class RenderEscapingTest {
     }
 
     @Test
-    void theTimerUnitsFailSafeRunsOnlyWhenTheRunDidNotSucceed() {
-        String unit = Render.serviceUnit(Render.Mode.TIMER, "/usr/bin/java", Installer.JAR.toString(), List.of());
-        assertTrue(unit.contains("\nExecStopPost=/bin/sh -c \"test \\\"$$SERVICE_RESULT\\\" = success || exec "
-                + "/bin/sh /usr/local/lib/ntp-monitor/pintp-java job /usr/local/lib/ntp-monitor/ntp-systemd.jar "
-                + "fail-safe\"\n"), unit);
-        assertFalse(Render.serviceUnit(Render.Mode.DAEMON, "/usr/bin/java", Installer.JAR.toString(), List.of())
-                .contains("ExecStopPost="));
-    }
-
-    @Test
-    void theFailSafesScriptReachesShWithEveryWordIntactAfterSystemdsUnquoting() throws Exception {
-        // A jar path with a space, %, $ and a single quote; the launcher next to it records its arguments.
-        Path dir = root.resolve("opt/it's 50% $off");
-        Files.createDirectories(dir);
-        Path argsFile = root.resolve("args");
-        Files.writeString(dir.resolve("pintp-java"), "for a in \"$@\"; do printf '%s\\n' \"$a\"; done > '" + argsFile + "'\n");
-        String jar = dir.resolve("ntp-systemd.jar").toString();
-        String line = Render.failSafe(jar).lines().filter(l -> l.startsWith("ExecStopPost="))
-                .findFirst().orElseThrow();
-        String prefix = "ExecStopPost=/bin/sh -c ";
-        assertTrue(line.startsWith(prefix), line);
-        String script = unquoteUnitWord(line.substring(prefix.length()));
-        for (String result : List.of("success", "signal")) {
-            Files.deleteIfExists(argsFile);
-            ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", script);
-            pb.environment().put("SERVICE_RESULT", result);
-            assertEquals(0, pb.start().waitFor());
-            if (result.equals("success")) {
-                assertFalse(Files.exists(argsFile), "no JVM after a good run");
-            } else {
-                List<String> expected = new ArrayList<>(List.of("job", jar, "fail-safe"));
-                assertEquals(expected, Files.readAllLines(argsFile));
-            }
-        }
-    }
-
-    /**
-     * One double-quoted word of a unit file's command line as systemd reads it (systemd.service(5), "Command
-     * lines"; systemd.syntax(7)): the quotes removed, {@code \\} and {@code \"} unescaped, {@code %%} and
-     * {@code $$} halved. Only what {@link Render#execArgument} writes; anything else fails the test.
-     */
-    private static String unquoteUnitWord(String word) {
-        assertTrue(word.length() >= 2 && word.startsWith("\"") && word.endsWith("\""), word);
-        StringBuilder sb = new StringBuilder();
-        String inner = word.substring(1, word.length() - 1);
-        for (int i = 0; i < inner.length(); i++) {
-            char c = inner.charAt(i);
-            char next = i + 1 < inner.length() ? inner.charAt(i + 1) : 0;
-            if (c == '\\' && (next == '\\' || next == '"') || (c == '%' || c == '$') && next == c) {
-                sb.append(next);
-                i++;
-            } else {
-                assertTrue(c != '\\' && c != '"' && c != '%' && c != '$', "unescaped " + c + " in " + word);
-                sb.append(c);
-            }
-        }
-        return sb.toString();
+    void aFailedRunStartsTheFailSafeUnitAndAGoodRunStartsNothing() {
+        String unit = Render.serviceUnit("/usr/bin/java", Installer.JAR.toString());
+        assertTrue(unit.contains("\nOnFailure=ntp-monitor-fail-safe.service\n"), unit);
+        assertTrue(unit.lines().noneMatch(l -> l.startsWith("ExecStopPost=") || l.startsWith("ExecStartPost=")), unit);
+        String failSafe = Render.failSafeUnit("/usr/bin/java", Installer.JAR.toString(), List.of());
+        assertTrue(failSafe.contains("\nExecStart=/bin/sh /usr/local/lib/ntp-monitor/pintp-java job "
+                + "/usr/local/lib/ntp-monitor/ntp-systemd.jar fail-safe\n"), failSafe);
+        assertTrue(failSafe.contains("\nLogExtraFields=OBJECT_SYSTEMD_UNIT=ntp-monitor.service\n"), failSafe);
     }
 
     @Test
@@ -183,12 +134,13 @@ class RenderEscapingTest {
         Files.createDirectories(units);
         List<Path> writable = new ArrayList<>(List.of(Path.of("/run/systemd/system/controller.service.d"),
                 Path.of("/var/lib/node exporter/100%")));
-        for (Render.Mode mode : Render.Mode.values()) {
-            String unit = Render.serviceUnit(mode, java.toString(), Installer.JAR.toString(), writable);
-            assertEquals(1, unit.lines().filter(l -> l.startsWith("ExecStart")).count(), unit);
+        for (String unit : List.of(Render.serviceUnit(java.toString(), Installer.JAR.toString()),
+                Render.daemonUnit(java.toString(), Installer.JAR.toString(), writable),
+                Render.failSafeUnit(java.toString(), Installer.JAR.toString(), writable))) {
+            assertEquals(1, unit.lines().filter(l -> l.startsWith("ExecStart=")).count(), unit);
             Files.writeString(units.resolve("ntp-monitor.service"), unit);
             // a misread path says "Command ... is not executable" or "Executable name contains special characters"
-            assertEquals("", run(List.of("systemd-analyze", "verify", units.resolve("ntp-monitor.service").toString())),
+            assertEquals("", run(List.of("systemd-analyze", "verify", "--man=no", units.resolve("ntp-monitor.service").toString())),
                     unit);
         }
     }
