@@ -489,6 +489,9 @@ class ProceduresIT {
             "  fi",
             "done",
             "[ -n \"$daemon\" ] || exit 3",
+            // a run may end before the first look at its state: a new InvocationID says it came and went
+            "inv() { systemctl show ntp-monitor.service -p InvocationID --value; }",
+            "inv0=$(inv)",
             "systemctl start --no-block ntp-monitor.service",
             "seen=",
             "i=0",
@@ -500,7 +503,7 @@ class ProceduresIT {
             "    if holds \"$daemon\" && [ \"$pid\" != 0 ]; then kill -KILL \"$pid\"; kill -CONT \"$daemon\"; echo \"$pid\"; exit 0; fi",
             "    kill -CONT \"$daemon\"; exit 3",
             "  fi",
-            "  case $(state) in activating) seen=1 ;; inactive|failed) [ -n \"$seen\" ] && exit 3 ;; *) exit 3 ;; esac",
+            "  case $(state) in activating) seen=1 ;; inactive|failed) { [ -n \"$seen\" ] || [ \"$(inv)\" != \"$inv0\" ]; } && exit 3 ;; *) exit 3 ;; esac",
             "done",
             "exit 3");
 
