@@ -137,7 +137,7 @@ public final class TimesyncdConfig {
                     case "FallbackNTP" -> fallback.assign(at, e.value());
                     case "RootDistanceMaxSec" -> {
                         if (!e.value().isEmpty()) { // timesyncd ignores an empty value and keeps the earlier one
-                            rootDistance = span(at, e.value());
+                            rootDistance = TimeSpans.parse(at, e.value());
                             rootDistanceOrigin = at;
                         }
                     }
@@ -160,14 +160,6 @@ public final class TimesyncdConfig {
         return Files.isSymbolicLink(p) && Files.readSymbolicLink(p).toString().equals("/dev/null");
     }
 
-    private static Duration span(Origin at, String value) throws ConfigException {
-        try {
-            return TimeSpans.parse(value);
-        } catch (IllegalArgumentException ex) {
-            throw at.error(ex.getMessage());
-        }
-    }
-
     /** The {@code NTP=} (and {@code Servers=}) list, with where each server was assigned. */
     public WordList ntpList() {
         return ntp;
@@ -176,19 +168,6 @@ public final class TimesyncdConfig {
     /** The {@code FallbackNTP=} list, with where each server was assigned. */
     public WordList fallbackNtpList() {
         return fallbackNtp;
-    }
-
-    /** The {@code NTP=} servers, in order; empty when none is configured or the list was reset. */
-    public List<String> ntp() {
-        return ntp.texts();
-    }
-
-    /**
-     * The {@code FallbackNTP=} servers, in order; empty when not set (timesyncd then uses its compiled-in list, which
-     * the caller supplies as its own default) or when explicitly emptied.
-     */
-    public List<String> fallbackNtp() {
-        return fallbackNtp.texts();
     }
 
     /** True when some file assigned {@code NTP=} or {@code Servers=}, even to nothing (then there is no such server). */
