@@ -105,8 +105,9 @@ class PackagedDaemonIT {
             assertFalse(pi.exists(ProceduresIT.DROP_IN), removed);
             pi.assertNoPowerSaving("after apt-get remove");
             assertEquals(starts + 3, lab.controllerStarts(), "one restart to end power saving\n" + removed);
-            assertEquals("", lab.shMain("pgrep -f /usr/share/pintp/ntp-systemd.jar || true").out().strip(),
-                    "a job process outlived the package\n" + removed);
+            // pgrep itself, not a shell around it: a shell's command line would name the jar too
+            Lab.Result left = lab.inMain("pgrep", "-af", "/usr/share/pintp/ntp-systemd.jar");
+            assertEquals(1, left.exit(), "a job process outlived the package: " + left.out() + "\n" + removed);
             String purged = lab.shMain("DEBIAN_FRONTEND=noninteractive dpkg --purge pintp 2>&1").out();
             assertEquals(before, lab.shMain(PackageLifecycleIT.OURS).out(), "purge left files behind\n" + purged);
         }
