@@ -170,16 +170,6 @@ public final class TimesyncdConfig {
         return fallbackNtp;
     }
 
-    /** True when some file assigned {@code NTP=} or {@code Servers=}, even to nothing (then there is no such server). */
-    public boolean ntpSet() {
-        return ntp.assigned();
-    }
-
-    /** True when some file assigned {@code FallbackNTP=}, even to nothing (then there is no fallback). */
-    public boolean fallbackNtpSet() {
-        return fallbackNtp.assigned();
-    }
-
     /** {@code RootDistanceMaxSec=}, if set; {@link TimeSpans#INFINITY} for {@code infinity}. */
     public Optional<Duration> rootDistanceMax() {
         return Optional.ofNullable(rootDistanceMax);

@@ -31,7 +31,7 @@ class TimesyncdConfigTest {
         TimesyncdConfig c = TimesyncdConfig.load(root);
         assertEquals(List.of(), c.ntpList().texts());
         assertEquals(List.of(), c.fallbackNtpList().texts());
-        assertFalse(c.fallbackNtpSet());
+        assertFalse(c.fallbackNtpList().assigned());
         assertEquals(Optional.empty(), c.rootDistanceMax());
         assertEquals(List.of(), c.files());
     }
@@ -85,7 +85,7 @@ class TimesyncdConfigTest {
         write("etc/systemd/timesyncd.conf.d/90-reset.conf", "[Time]\nFallbackNTP=\nFallbackNTP=z\n");
         TimesyncdConfig c = TimesyncdConfig.load(root);
         assertEquals(List.of("z"), c.fallbackNtpList().texts());
-        assertTrue(c.fallbackNtpSet());
+        assertTrue(c.fallbackNtpList().assigned());
     }
 
     @Test
@@ -100,7 +100,7 @@ class TimesyncdConfigTest {
         write("etc/systemd/timesyncd.conf", "[Time]\n#NTP=\n#FallbackNTP=0.debian.pool.ntp.org\n");
         TimesyncdConfig c = TimesyncdConfig.load(root);
         assertEquals(List.of(), c.ntpList().texts());
-        assertFalse(c.fallbackNtpSet());
+        assertFalse(c.fallbackNtpList().assigned());
     }
 
     @Test
@@ -141,7 +141,7 @@ class TimesyncdConfigTest {
         write("etc/systemd/timesyncd.conf", "[Time]\nNTP=10.0.0.1\n");
         write("run/systemd/timesyncd.conf.d/90-steer.conf", "[Time]\nNTP=\nFallbackNTP=pool.example\n");
         TimesyncdConfig c = TimesyncdConfig.load(root);
-        assertTrue(c.ntpSet());
+        assertTrue(c.ntpList().assigned());
         assertEquals(List.of(), c.ntpList().texts());
         assertEquals(List.of("pool.example"), c.fallbackNtpList().texts());
     }
