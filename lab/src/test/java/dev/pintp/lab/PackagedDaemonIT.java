@@ -31,6 +31,7 @@ class PackagedDaemonIT {
     static final String LINK = "/etc/systemd/system/multi-user.target.wants/ntp-monitor.service";
     static final String PACKAGED_UNIT = "/lib/systemd/system/ntp-monitor.service";
     static final String MANIFEST = "/var/lib/pintp/install-manifest";
+    static final String PACKAGED_JAR = "/usr/share/pintp/ntp-systemd.jar";
     /** A daemon cycle every 5 s: a change shows within a few cycles, also on a loaded machine. */
     static final Duration CHANGE = Duration.ofSeconds(60);
 
@@ -51,9 +52,12 @@ class PackagedDaemonIT {
             pi.write(PackagedPi.CONFFILE, pi.read(PackagedPi.CONFFILE) + "[Decision]\nInterval=5s\n");
 
             String dry = lab.inMain("ntp-monitor", "install", "--daemon", "--dry-run").ok().out();
+            // what docs/systemd.md says of the --daemon unit: Type=simple running the jar's daemon, Restart=on-failure,
+            // WantedBy=multi-user.target (how ExecStart launches the JVM is the launcher's business)
             assertTrue(dry.contains("+++ b" + OVERRIDE + "\n") && dry.contains("\n+Type=simple\n")
-                    && dry.contains("\n+ExecStart=/bin/sh /usr/lib/pintp/pintp-java daemon /usr/share/pintp/ntp-systemd.jar daemon\n"),
-                    dry);
+                    && dry.contains("\n+Restart=on-failure\n") && dry.contains("\n+WantedBy=multi-user.target\n"), dry);
+            assertTrue(dry.lines().anyMatch(l -> l.startsWith("+ExecStart=") && l.contains(" " + PACKAGED_JAR + " ")
+                    && l.endsWith(" daemon")), "no +ExecStart= running " + PACKAGED_JAR + "'s daemon\n" + dry);
             assertTrue(dry.contains("+ symlink " + LINK + " -> " + OVERRIDE + "\n"), dry);
             for (String p : new String[] {OVERRIDE, LINK, MANIFEST, PackageLifecycleIT.TIMESYNCD_DROP_IN}) {
                 assertFalse(pi.exists(p), p + " written by --dry-run\n" + dry);
@@ -109,7 +113,7 @@ class PackagedDaemonIT {
             pi.assertNoPowerSaving("after apt-get remove");
             assertEquals(starts + 3, lab.controllerStarts(), "one restart to end power saving\n" + removed);
             // pgrep itself, not a shell around it: a shell's command line would name the jar too
-            Lab.Result left = lab.inMain("pgrep", "-af", "/usr/share/pintp/ntp-systemd.jar");
+            Lab.Result left = lab.inMain("pgrep", "-af", PACKAGED_JAR);
             assertEquals(1, left.exit(), "a job process outlived the package: " + left.out() + "\n" + removed);
             String purged = lab.shMain("DEBIAN_FRONTEND=noninteractive dpkg --purge pintp 2>&1").out();
             assertEquals(before, lab.shMain(PackageLifecycleIT.OURS).out(), "purge left files behind\n" + purged);

@@ -151,9 +151,9 @@ class PrometheusIT {
         Set<String> expected = new TreeSet<>(documented.keySet());
         assertTrue(expected.remove("ntp_run_failed_timestamp_seconds"), "docs/metrics.md: " + documented);
         for (String job : List.of(DAEMON_JOB, TEXTFILE_JOB)) {
-            Set<String> names = prom.query("group by (__name__) ({job=\"" + job + "\", __name__=~\"ntp_.+\"})").stream()
-                    .map(s -> s.labels().get("__name__")).collect(Collectors.toCollection(TreeSet::new));
-            assertEquals(expected, names, job + ": the families scraped are not the ones docs/metrics.md lists");
+            // polled: after a scrape a loaded machine missed, the job's series are stale until the next one
+            assertTrue(Lab.await(SETTLE, () -> families(prom, job).equals(expected)), job + ": the families scraped, "
+                    + families(prom, job) + ", are not the ones docs/metrics.md lists, " + expected);
         }
         Map<String, Object> metadata = Json.object(prom.api("metadata"));
         for (String family : expected) {
@@ -184,13 +184,17 @@ class PrometheusIT {
             both.add("NtpOnFallback " + job + " warning firing");
             both.add("NtpOnFallback " + job + " warning pending");
         }
-        assertTrue(Lab.await(SETTLE, () -> activeAlerts(prom).containsAll(both)),
-                "alerts: " + activeAlerts(prom) + ", not all of " + both);
-        assertEquals("firing", prom.alertState(SHORT, "NtpOnFallback"));
-        assertEquals("pending", prom.alertState(SHIPPED, "NtpOnFallback"), "the shipped rule waits its hour");
+        // exactly these, polled: a scrape a loaded machine missed on both targets at once makes the absent() of
+        // NtpMonitorNotRunning hold for a moment (pending) and the short copy's NtpOnFallback start its 5 s again
+        Set<String> wanted = new TreeSet<>(both);
+        assertTrue(Lab.await(SETTLE, () -> new TreeSet<>(activeAlerts(prom)).equals(wanted)
+                && prom.alertState(SHORT, "NtpOnFallback").equals("firing")
+                && prom.alertState(SHIPPED, "NtpOnFallback").equals("pending")),
+                "alerts: " + activeAlerts(prom) + ", not exactly " + wanted + "; the 5 s copy's NtpOnFallback "
+                        + prom.alertState(SHORT, "NtpOnFallback") + " (firing), the shipped rule's "
+                        + prom.alertState(SHIPPED, "NtpOnFallback") + " (pending: it waits its hour)");
         List<String> active = activeAlerts(prom);
         pi.log("active alerts with the Pi Zero gone: " + active);
-        assertEquals(both.size(), active.size(), active.toString());
         awaitValue(pi, prom, "ntp_power_saving", 0.0);
         // the job restarts the controller after writing the drop-in and its metrics may come first
         Lab.await(SETTLE, () -> !pi.lab.controllerEnv().contains("CONSERVE_POWER"));
@@ -198,10 +202,12 @@ class PrometheusIT {
 
         lab.ctl("link", "pizero", "up").ok();
         pi.log("Pi Zero's cable back");
-        assertTrue(Lab.await(SETTLE, () -> activeAlerts(prom).isEmpty()), "alerts after the Pi Zero came back: "
-                + activeAlerts(prom) + "\n" + pi.journal());
-        assertEquals("inactive", prom.alertState(SHIPPED, "NtpOnFallback"));
-        assertEquals("inactive", prom.alertState(SHORT, "NtpOnFallback"));
+        assertTrue(Lab.await(SETTLE, () -> activeAlerts(prom).isEmpty()
+                && prom.alertState(SHIPPED, "NtpOnFallback").equals("inactive")
+                && prom.alertState(SHORT, "NtpOnFallback").equals("inactive")),
+                "alerts after the Pi Zero came back: " + activeAlerts(prom) + "; NtpOnFallback "
+                        + prom.alertState(SHIPPED, "NtpOnFallback") + " and " + prom.alertState(SHORT, "NtpOnFallback")
+                        + " in the copy (both inactive)\n" + pi.journal());
         awaitValue(pi, prom, "ntp_stable_verdict{verdict=\"PRIMARY_SYNCED\"}", 1.0);
         awaitValue(pi, prom, "ntp_power_saving", 1.0);
         // the job restarts the controller after writing the drop-in and its metrics may come first
@@ -214,6 +220,12 @@ class PrometheusIT {
         Map<String, Double> want = Map.of(DAEMON_JOB, expected, TEXTFILE_JOB, expected);
         assertTrue(Lab.await(SETTLE, () -> value(prom, promql).equals(want)),
                 promql + " is " + value(prom, promql) + ", not " + want + "\n" + pi.journal());
+    }
+
+    /** The names of the {@code ntp_} series of {@code job} now. */
+    static Set<String> families(PrometheusServer prom, String job) {
+        return prom.query("group by (__name__) ({job=\"" + job + "\", __name__=~\"ntp_.+\"})").stream()
+                .map(s -> s.labels().get("__name__")).collect(Collectors.toCollection(TreeSet::new));
     }
 
     /** {@code /api/v1/targets}: each active target's job and health. */
