@@ -11,7 +11,8 @@
 #   probe        ./probe 192.168.4.2                        (JAVA unset: the default java, JDK 17 here)
 #   ntp-probe    ntp-probe/src/main/dist/ntp-probe 192.168.4.2   (the probe's command script with the jar of
 #                the build, NTP_PROBE_JAR; it shares ./probe's archive)
-#   probe-jdk25  JAVA=$JDK25/bin/java ./probe 192.168.4.2   (when JDK25, default /usr/lib/jvm/temurin-25-jdk-amd64, exists)
+#   probe-jdk25  JAVA=$JDK25/bin/java ./probe 192.168.4.2   (when JDK25, default /usr/lib/jvm/temurin-25-jdk-amd64, exists;
+#                its own archive directory)
 #   java-jar     java -jar ntp-probe/target/ntp-probe.jar 192.168.4.2   (no launcher, no archive)
 #   probe-trixie21  ./probe 192.168.4.2 on trixie's OpenJDK 21, in the lab's trixie root (TRIXIE_ROOT, default
 #                /var/cache/pintp-lab/trixie-root, made by lab/bin/lab-prepare-trixie; skipped without it): a
@@ -19,7 +20,8 @@
 #                directory bound in, entered with chroot; its own archive directory
 #   before       BEFORE/probe 192.168.4.2, when BEFORE names another built tree (an export of an older commit:
 #                git archive REV | tar -x -C DIR, then mvn -q -B -f DIR/pom.xml -pl ntp-probe -am package
-#                -DskipTests): run in the same session as probe, so that the two can be compared under the same load
+#                -DskipTests): run in the same session as probe, so that the two can be compared under the same load;
+#                also before-jdk25 and before-trixie21 where those JDKs are
 # VARIANTS (default: all of them that can run) picks some, e.g. VARIANTS="probe before".
 # The first run of each variant (not counted) records the launcher's archive.
 set -euo pipefail
@@ -142,19 +144,30 @@ fi
 if wanted ntp-probe; then
     NTP_PROBE_JAR=$jar variant ntp-probe "$here/ntp-probe/src/main/dist/ntp-probe" 192.168.4.2
 fi
-if wanted probe-jdk25 && [[ -x $JDK25/bin/java ]]; then
-    variant probe-jdk25 env JAVA="$JDK25/bin/java" "$here/probe" 192.168.4.2
+if [[ -x $JDK25/bin/java ]]; then
+    if wanted probe-jdk25; then
+        variant probe-jdk25 env JAVA="$JDK25/bin/java" PINTP_CACHE_DIR="$tmp/cache25" "$here/probe" 192.168.4.2
+    fi
+    if wanted before && [[ -n ${BEFORE:-} ]]; then
+        variant before-jdk25 env JAVA="$JDK25/bin/java" PINTP_CACHE_DIR="$tmp/cache25b" "$BEFORE/probe" 192.168.4.2
+    fi
 fi
-if wanted probe-trixie21 && [[ -x $TRIXIE_ROOT$JDK21/bin/java ]]; then
+if [[ -x $TRIXIE_ROOT$JDK21/bin/java ]] && { wanted probe-trixie21 || { wanted before && [[ -n ${BEFORE:-} ]]; }; }; then
     root=$tmp/trixie
-    mkdir -p "$root/upper" "$root/work" "$root/merged" "$tmp/cache21"
+    mkdir -p "$root/upper" "$root/work" "$root/merged"
     mnt -t overlay overlay -o "lowerdir=$TRIXIE_ROOT,upperdir=$root/upper,workdir=$root/work" "$root/merged"
-    for d in /proc /dev "$here" "$tmp"; do
+    for d in /proc /dev "$here" "$tmp" ${BEFORE:+"$BEFORE"}; do
         mkdir -p "$root/merged$d"
         mnt --bind "$d" "$root/merged$d"
     done
-    variant probe-trixie21 chroot "$root/merged" env JAVA=$JDK21/bin/java PINTP_CACHE_DIR="$tmp/cache21" \
-        "$here/probe" 192.168.4.2
+    if wanted probe-trixie21; then
+        variant probe-trixie21 chroot "$root/merged" env JAVA=$JDK21/bin/java PINTP_CACHE_DIR="$tmp/cache21" \
+            "$here/probe" 192.168.4.2
+    fi
+    if wanted before && [[ -n ${BEFORE:-} ]]; then
+        variant before-trixie21 chroot "$root/merged" env JAVA=$JDK21/bin/java PINTP_CACHE_DIR="$tmp/cache21b" \
+            "$BEFORE/probe" 192.168.4.2
+    fi
 fi
 if wanted java-jar; then variant java-jar java -jar "$jar" 192.168.4.2; fi
 echo "load average after: $(load)"
