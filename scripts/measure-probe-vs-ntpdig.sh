@@ -9,6 +9,8 @@
 # both commands run. Times are the kernel's rusage of each finished command (python3's os.wait4). Nothing leaves them; they are deleted on exit, also on failure or Ctrl-C.
 # Variants (each paired with its own ntpdig runs):
 #   probe        ./probe 192.168.4.2                        (JAVA unset: the default java, JDK 17 here)
+#   ntp-probe    ntp-probe/src/main/dist/ntp-probe 192.168.4.2   (the probe's command script with the jar of
+#                the build, NTP_PROBE_JAR; it shares ./probe's archive)
 #   probe-jdk25  JAVA=$JDK25/bin/java ./probe 192.168.4.2   (when JDK25, default /usr/lib/jvm/temurin-25-jdk-amd64, exists)
 #   java-jar     java -jar ntp-probe/target/ntp-probe.jar 192.168.4.2   (no launcher, no archive)
 # The first run of each variant (not counted) records the launcher's archive.
@@ -109,6 +111,7 @@ variant() { # name, command...
         "$rw" "$rc" "$rm"
 }
 variant probe "$here/probe" 192.168.4.2
+NTP_PROBE_JAR=$jar variant ntp-probe "$here/ntp-probe/src/main/dist/ntp-probe" 192.168.4.2
 if [[ -x $JDK25/bin/java ]]; then
     variant probe-jdk25 env JAVA="$JDK25/bin/java" "$here/probe" 192.168.4.2
 fi

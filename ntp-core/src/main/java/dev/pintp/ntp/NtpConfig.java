@@ -166,12 +166,6 @@ public final class NtpConfig {
         return driftAlertPpm;
     }
 
-    /** The query options for a server of the given role. */
-    public QueryOptions queryOptions(NtpServer.Role role) {
-        int samples = role == NtpServer.Role.PRIMARY ? primarySamples : fallbackSamples;
-        return new QueryOptions(samples, timeout, maxRootDistance);
-    }
-
     @Override
     public String toString() {
         return "NtpConfig{primaries=" + primaries + ", fallbacks=" + fallbacks + ", timeout=" + timeout

@@ -8,6 +8,7 @@ import dev.pintp.ntp.NtpKeyType;
 import dev.pintp.ntp.NtpServer;
 import dev.pintp.sysconf.ConfigException;
 import dev.pintp.sysconf.Escapes;
+import dev.pintp.sysconf.TimeSpans;
 import dev.pintp.sysconf.TimesyncdConfig;
 import dev.pintp.sysconf.TimesyncdNtp;
 import java.io.IOException;
@@ -15,11 +16,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Turns the command line, and timesyncd's configuration when no server is given, into an {@link NtpConfig}. */
 final class ProbeConfig {
@@ -170,22 +168,6 @@ final class ProbeConfig {
 
     /** {@code message} with ISO-8601 durations ({@code PT1H}, from {@link Duration#toString()}) in seconds. */
     static String readable(String message) {
-        if (message == null) {
-            return "";
-        }
-        // compiled here, on the error path only: a run without errors never pays for it at start-up
-        Matcher m = Pattern.compile("-?PT[-0-9HMS.]+").matcher(message);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String text;
-            try {
-                text = Seconds.exact(Duration.parse(m.group())) + " s";
-            } catch (DateTimeParseException e) {
-                text = m.group();
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(text));
-        }
-        return m.appendTail(out).toString();
+        return TimeSpans.readable(message, d -> Seconds.exact(d) + " s");
     }
-
 }

@@ -13,10 +13,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The shaded, minimized {@code ntp-probe.jar} run as {@code java -jar} against in-process servers on loopback: every
@@ -127,57 +130,219 @@ class ProbeJarIT {
         assertEquals("", bad.out());
     }
 
-    @Test
-    void theLauncherRecordsAnArchiveUsesItAndRecordsItAgainWhenTheJarChanges(@TempDir Path dir) throws Exception {
+    /**
+     * A JDK the launcher test runs on: this build's, Temurin 25 where installed, and the JDK 21 of the lab's trixie
+     * root (Raspberry Pi OS trixie's), run there through a throwaway overlay and {@code chroot} (root only).
+     *
+     * @param name what the test reports
+     * @param root the file system the JDK lives in, or null for this machine's
+     * @param java the {@code java} binary inside {@code root}
+     */
+    record Jdk(String name, Path root, Path java) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** Where the lab keeps its trixie root (lab/bin/lab-prepare-trixie); {@code -Dpintp.trixieRoot} overrides it. */
+    private static final Path TRIXIE_ROOT = Path.of(System.getProperty("pintp.trixieRoot",
+            "/var/cache/pintp-lab/trixie-root"));
+
+    static List<Jdk> jdks() {
+        List<Jdk> jdks = new ArrayList<>();
+        jdks.add(new Jdk("this JDK (" + Runtime.version().feature() + ")", null,
+                Path.of(System.getProperty("java.home"), "bin", "java")));
+        Path temurin25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+        if (Files.isExecutable(temurin25)) {
+            jdks.add(new Jdk("Temurin 25", null, temurin25));
+        }
+        Path openjdk21 = Path.of("/usr/lib/jvm/java-21-openjdk-amd64/bin/java");
+        if (Files.isExecutable(TRIXIE_ROOT.resolve(openjdk21.toString().substring(1))) && isRoot()) {
+            jdks.add(new Jdk("trixie's OpenJDK 21", TRIXIE_ROOT, openjdk21));
+        }
+        return jdks;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void theLauncherRecordsAnArchiveUsesItAndRecordsItAgainWhenTheJarChanges(Jdk jdk, @TempDir Path dir)
+            throws Exception {
         SntpTestServer s = server();
         Path jar = dir.resolve("ntp-probe.jar");
         Files.copy(Path.of(System.getProperty("ntpProbeJar", "target/ntp-probe.jar")), jar);
+        // the packaged layout: the command and the launcher side by side
+        Files.copy(Path.of("src/main/dist/ntp-probe"), dir.resolve("ntp-probe"));
+        Files.copy(Path.of("../ntp-systemd/src/main/dist/pintp-java"), dir.resolve("pintp-java"));
         Path cache = dir.resolve("cache");
         Path archive = cache.resolve("ntp-probe-probe.jsa");
         Path stamp = cache.resolve("ntp-probe-probe.stamp");
-        Result first = launcher(jar, cache, "--json", "127.0.0.1:" + s.port());
-        assertEquals(0, first.code(), first.err());
-        assertEquals("", first.err());
-        assertEquals("PRIMARY_SYNCED", Json.object(first.out()).get("verdict"));
-        assertTrue(Files.size(archive) > 0, "archive written by the first run");
-        String recorded = Files.readString(stamp);
-        Result run = launcher(jar, cache, "--json", "127.0.0.1:" + s.port());
-        assertEquals(0, run.code(), run.err());
-        assertEquals("", run.err());
-        assertEquals(recorded, Files.readString(stamp), "a run with the same jar and JDK records nothing");
+        try (Launcher launcher = new Launcher(jdk, dir)) {
+            Result first = launcher.run("--json", "127.0.0.1:" + s.port());
+            assertEquals(0, first.code(), first.err());
+            assertEquals("", first.err());
+            assertEquals("PRIMARY_SYNCED", Json.object(first.out()).get("verdict"));
+            assertTrue(Files.size(archive) > 0, "archive written by the first run");
+            String recorded = Files.readString(stamp);
+            Result run = launcher.run("--json", "127.0.0.1:" + s.port());
+            assertEquals(0, run.code(), run.err());
+            assertEquals("", run.err());
+            assertEquals("PRIMARY_SYNCED", Json.object(run.out()).get("verdict"));
+            assertEquals(recorded, Files.readString(stamp), "a run with the same jar and JDK records nothing");
+            assertTheArchiveIsUsable(launcher, "127.0.0.1:" + s.port());
 
-        // an updated jar (here: the same bytes, another modification time) makes the next run record it again
-        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(
-                Files.getLastModifiedTime(jar).toMillis() - 3_600_000));
-        Result updated = launcher(jar, cache, "--nagios", "127.0.0.1:" + s.port());
-        assertEquals(0, updated.code(), updated.err());
-        assertEquals("", updated.err());
-        assertTrue(updated.out().startsWith("NTP OK: "), updated.out());
-        assertNotEquals(recorded, Files.readString(stamp), "the stamp follows the new jar");
+            // an updated jar (here: the same bytes, another modification time) makes the next run record it again
+            Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(
+                    Files.getLastModifiedTime(jar).toMillis() - 3_600_000));
+            Result updated = launcher.run("--nagios", "127.0.0.1:" + s.port());
+            assertEquals(0, updated.code(), updated.err());
+            assertEquals("", updated.err());
+            assertTrue(updated.out().startsWith("NTP OK: "), updated.out());
+            assertNotEquals(recorded, Files.readString(stamp), "the stamp follows the new jar");
+            assertTheArchiveIsUsable(launcher, "127.0.0.1:" + s.port());
 
-        // a damaged archive costs time, never output or the result
-        Files.writeString(archive, "not an archive");
-        Result broken = launcher(jar, cache, "--nagios", "127.0.0.1:" + s.port());
-        assertEquals(0, broken.code(), broken.err());
-        assertEquals("", broken.err());
-        assertTrue(broken.out().startsWith("NTP OK: "), broken.out());
+            // a damaged archive costs time, never output or the result
+            Files.writeString(archive, "not an archive");
+            Result broken = launcher.run("--nagios", "127.0.0.1:" + s.port());
+            assertEquals(0, broken.code(), broken.err());
+            assertEquals("", broken.err());
+            assertTrue(broken.out().startsWith("NTP OK: "), broken.out());
+        }
     }
 
-    private static Result launcher(Path jar, Path cache, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("sh", "src/main/dist/ntp-probe"));
-        cmd.addAll(List.of(args));
+    /**
+     * The java command the launcher would run now ({@code PINTP_JAVA_DRY=1}) names the archive, and run with the
+     * option that makes the JVM refuse to start without it ({@code -Xshare:on} for a CDS archive,
+     * {@code -XX:AOTMode=on} for an AOT cache) it still gives the probe's answer: the archive is really used.
+     */
+    private static void assertTheArchiveIsUsable(Launcher launcher, String server) throws Exception {
+        Result dry = launcher.run(Map.of("PINTP_JAVA_DRY", "1"), "--nagios", server);
+        assertEquals(0, dry.code(), dry.err());
+        List<String> words = new ArrayList<>(List.of(dry.out().strip().split(" ")));
+        String strict = words.stream().anyMatch(w -> w.startsWith("-XX:AOTCache=")) ? "-XX:AOTMode=on"
+                : words.stream().anyMatch(w -> w.startsWith("-XX:SharedArchiveFile=")) ? "-Xshare:on" : null;
+        assertTrue(strict != null, "the launcher uses an archive: " + dry.out());
+        words.add(words.indexOf("-jar"), strict);
+        Result strictRun = launcher.exec(words);
+        assertEquals(0, strictRun.code(), words + ": " + strictRun.out() + strictRun.err());
+        assertTrue(strictRun.out().startsWith("NTP OK: "), strictRun.out());
+    }
+
+    /**
+     * Runs the launcher of {@code dir} (ntp-probe and pintp-java side by side, the jar beside them, the archive in
+     * {@code dir/cache}) on one JDK. For a JDK in another root: an overlay of that root (never written: its upper
+     * layer is a temporary directory) with /proc, /dev and {@code dir} bound in, entered with {@code chroot}; the
+     * network is this machine's, so loopback servers of the test answer. Everything is unmounted on close.
+     */
+    private static final class Launcher implements AutoCloseable {
+        private final Jdk jdk;
+        private final Path dir;
+        private final Path layers;
+        private final Path merged;
+        private final List<Path> mounts = new ArrayList<>();
+
+        Launcher(Jdk jdk, Path dir) throws IOException, InterruptedException {
+            this.jdk = jdk;
+            this.dir = dir.toAbsolutePath();
+            if (jdk.root() == null) {
+                layers = null;
+                merged = null;
+                return;
+            }
+            layers = Files.createTempDirectory("probe-jdk-root");
+            merged = Files.createDirectories(layers.resolve("merged"));
+            try {
+                mount("-t", "overlay", "overlay", "-o", "lowerdir=" + jdk.root() + ",upperdir="
+                        + Files.createDirectories(layers.resolve("upper")) + ",workdir="
+                        + Files.createDirectories(layers.resolve("work")), merged.toString());
+                for (Path p : List.of(Path.of("/proc"), Path.of("/dev"), this.dir)) {
+                    Path inside = Files.createDirectories(merged.resolve(p.toString().substring(1)));
+                    mount("--bind", p.toString(), inside.toString());
+                }
+            } catch (IOException | RuntimeException | Error e) {
+                close();
+                throw e;
+            }
+        }
+
+        private void mount(String... args) throws IOException, InterruptedException {
+            List<String> cmd = new ArrayList<>(List.of("mount"));
+            cmd.addAll(List.of(args));
+            Result r = command(cmd, Map.of());
+            assertEquals(0, r.code(), cmd + ": " + r.err());
+            mounts.add(0, Path.of(args[args.length - 1]));
+        }
+
+        Result run(String... args) throws IOException, InterruptedException {
+            return run(Map.of(), args);
+        }
+
+        Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+            List<String> cmd = new ArrayList<>(List.of("sh", dir.resolve("ntp-probe").toString()));
+            cmd.addAll(List.of(args));
+            Map<String, String> all = new java.util.HashMap<>(env);
+            all.put("PINTP_CACHE_DIR", dir.resolve("cache").toString());
+            all.put("JAVA", jdk.java().toString());
+            return exec(cmd, all);
+        }
+
+        /** Runs {@code cmd} as it is (a java command line the launcher printed) where the JDK lives. */
+        Result exec(List<String> cmd) throws IOException, InterruptedException {
+            return exec(cmd, Map.of());
+        }
+
+        private Result exec(List<String> cmd, Map<String, String> env) throws IOException, InterruptedException {
+            if (merged == null) {
+                return command(cmd, env);
+            }
+            List<String> chrooted = new ArrayList<>(List.of("chroot", merged.toString(), "env"));
+            env.forEach((k, v) -> chrooted.add(k + "=" + v));
+            chrooted.addAll(cmd);
+            return command(chrooted, Map.of());
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                for (Path m : List.copyOf(mounts)) {
+                    Result r = command(List.of("umount", m.toString()), Map.of());
+                    if (r.code() != 0) {
+                        command(List.of("umount", "-l", m.toString()), Map.of());
+                    }
+                    mounts.remove(m);
+                }
+                if (layers != null) {
+                    command(List.of("rm", "-rf", "--one-file-system", layers.toString()), Map.of());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while unmounting " + mounts, e);
+            }
+        }
+    }
+
+    private static Result command(List<String> cmd, Map<String, String> env) throws IOException,
+            InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("NTP_PROBE_JAR", jar.toAbsolutePath().toString());
-        pb.environment().put("PINTP_CACHE_DIR", cache.toString());
-        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        pb.environment().putAll(env);
         Process p = pb.start();
         try {
             p.getOutputStream().close();
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the launcher finishes");
+            assertTrue(p.waitFor(TestTimeouts.scaled(Duration.ofSeconds(60)).toSeconds(), TimeUnit.SECONDS),
+                    cmd + " finishes");
             return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
                     new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
         } finally {
             p.destroyForcibly();
+        }
+    }
+
+    private static boolean isRoot() {
+        try {
+            return "0".equals(new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes(),
+                    StandardCharsets.UTF_8).strip());
+        } catch (IOException e) {
+            return false;
         }
     }
 

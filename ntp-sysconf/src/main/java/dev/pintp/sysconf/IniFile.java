@@ -77,11 +77,6 @@ public final class IniFile {
         return parse(file, readText(file));
     }
 
-    /** Same as {@link #read(Path)}. */
-    public static IniFile parse(Path file) throws ConfigException, IOException {
-        return read(file);
-    }
-
     /**
      * The text of {@code file}, read as {@link #read(Path)} reads it (regular file only, bounded, UTF-8, checked).
      *

@@ -2,7 +2,9 @@ package dev.pintp.sysconf;
 
 import java.math.BigInteger;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -135,6 +137,19 @@ public final class TimeSpans {
     }
 
     /**
+     * {@link #parse(String)} for a value assigned at {@code at}: the error names its file, line and key.
+     *
+     * @throws ConfigException when {@code text} is not a time span
+     */
+    public static Duration parse(Origin at, String text) throws ConfigException {
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException e) {
+            throw at.error(e.getMessage());
+        }
+    }
+
+    /**
      * {@code d} in systemd's units, as {@code systemctl show} writes a span: {@code 5min}, {@code 1h 30s},
      * {@code 500ms}, {@code 1s 500ms}, {@code 0}, {@code infinity}. Below a microsecond in nanoseconds
      * ({@code 250ns}), which systemd never shows but a Duration can hold.
@@ -173,16 +188,25 @@ public final class TimeSpans {
      * file it is about.
      */
     public static String readable(String message) {
+        return readable(message, TimeSpans::format);
+    }
+
+    /**
+     * {@code message} with every ISO-8601 duration in it written by {@code format} (the probe writes seconds); a text
+     * that only looks like one ({@code PTX}) is kept. The empty string for a null message.
+     */
+    public static String readable(String message, Function<Duration, String> format) {
         if (message == null) {
             return "";
         }
+        // compiled here, on the error path only: a run without errors never pays for it at start-up
         Matcher m = Pattern.compile("-?PT[-0-9HMS.]+").matcher(message);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String text;
             try {
-                text = format(Duration.parse(m.group()));
-            } catch (java.time.format.DateTimeParseException e) {
+                text = format.apply(Duration.parse(m.group()));
+            } catch (DateTimeParseException e) {
                 text = m.group();
             }
             m.appendReplacement(out, Matcher.quoteReplacement(text));

@@ -137,7 +137,7 @@ public final class TimesyncdConfig {
                     case "FallbackNTP" -> fallback.assign(at, e.value());
                     case "RootDistanceMaxSec" -> {
                         if (!e.value().isEmpty()) { // timesyncd ignores an empty value and keeps the earlier one
-                            rootDistance = span(at, e.value());
+                            rootDistance = TimeSpans.parse(at, e.value());
                             rootDistanceOrigin = at;
                         }
                     }
@@ -158,14 +158,6 @@ public final class TimesyncdConfig {
 
     private static boolean isLinkToDevNull(Path p) throws IOException {
         return Files.isSymbolicLink(p) && Files.readSymbolicLink(p).toString().equals("/dev/null");
-    }
-
-    private static Duration span(Origin at, String value) throws ConfigException {
-        try {
-            return TimeSpans.parse(value);
-        } catch (IllegalArgumentException ex) {
-            throw at.error(ex.getMessage());
-        }
     }
 
     /** The {@code NTP=} (and {@code Servers=}) list, with where each server was assigned. */

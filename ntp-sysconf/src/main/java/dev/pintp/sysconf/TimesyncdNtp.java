@@ -11,9 +11,10 @@ import java.util.Optional;
  * The one mapping from systemd-timesyncd's configuration to an {@link NtpConfig}, used by the probe and by the job:
  * <ul>
  * <li>{@code NTP=} servers are the primaries, {@code FallbackNTP=} servers the fallbacks. A list that was never
- * assigned keeps {@link NtpConfig}'s built-in default (primary 192.168.4.2; the Debian pool, standing in for
- * timesyncd's compiled-in fallbacks); a list that was assigned is exactly what it says, and a reset one
- * ({@code NTP=}, as the job's steering drop-in writes) is empty.
+ * assigned keeps {@link NtpConfig}'s built-in default ({@link NtpConfig#DEFAULT_PRIMARY}; the Debian pool,
+ * {@link NtpConfig#DEFAULT_FALLBACKS}, standing in for timesyncd's compiled-in fallbacks); a list that was assigned is
+ * exactly what it says, and a reset one ({@code NTP=}, as the job's steering drop-in writes; {@code FallbackNTP=},
+ * no fallback) is empty. Both lists empty is an error.
  * <li>A server in both lists is a primary only. Each server must be a host name or address ({@link NtpServer});
  * {@code host:port} and {@code [ipv6]:port} are accepted too (timesyncd itself always uses port 123).
  * <li>At most {@link NtpConfig#MAX_SERVERS} servers in all.
@@ -34,43 +35,65 @@ public final class TimesyncdNtp {
      * @throws ConfigException for a bad server, too many servers, no server left at all, or a zero root distance
      */
     public static NtpConfig.Builder apply(TimesyncdConfig c, NtpConfig.Builder b) throws ConfigException {
-        Optional<List<NtpServer>> primaries = primaries(c);
-        List<NtpServer> effective = primaries.orElse(NtpConfig.ofDefaults().primaries());
-        Optional<List<NtpServer>> fallbacks = fallbacks(c, effective);
-        List<NtpServer> effectiveFallbacks = fallbacks.orElse(NtpConfig.ofDefaults().fallbacks());
-        if (effective.isEmpty() && effectiveFallbacks.isEmpty()) {
-            Origin at = c.ntpList().lastAssignment().orElseGet(() -> c.fallbackNtpList().lastAssignment().get());
-            throw at.error("no server left: NTP= and FallbackNTP= are both empty"
-                    + c.fallbackNtpList().lastAssignment().map(o -> " (FallbackNTP= at " + o + ")").orElse(""));
-        }
-        checkCount(c, effective.size() + effectiveFallbacks.size());
-        primaries.ifPresent(b::primaries);
-        fallbacks.ifPresent(b::fallbacks);
+        Servers s = servers(c, new WordList(), new WordList());
+        b.primaries(s.primaries()).fallbacks(s.fallbacks());
         maxRootDistance(c).ifPresent(b::maxRootDistance);
         return b;
     }
 
     /**
-     * The primaries from {@code NTP=}; empty when {@code NTP=} was never assigned (then the built-in primary
-     * applies), an empty list when it was reset.
+     * The servers a configuration names.
+     *
+     * @param primaries the primaries, in order; possibly empty
+     * @param fallbacks the fallbacks, in order, none of them also a primary; possibly empty, but not both
      */
-    public static Optional<List<NtpServer>> primaries(TimesyncdConfig c) throws ConfigException {
-        if (!c.ntpSet()) {
-            return Optional.empty();
+    public record Servers(List<NtpServer> primaries, List<NtpServer> fallbacks) {
+        /** @throws NullPointerException for a null argument */
+        public Servers {
+            primaries = List.copyOf(primaries);
+            fallbacks = List.copyOf(fallbacks);
         }
-        return Optional.of(servers(c.ntpList(), NtpServer.Role.PRIMARY, List.of()));
     }
 
     /**
-     * The fallbacks from {@code FallbackNTP=}, without any of {@code primaries}; empty when {@code FallbackNTP=} was
-     * never assigned (then the built-in fallbacks apply).
+     * The servers of {@code c}, as described above, under lists of the caller's own (the job's {@code Primary=} and
+     * {@code Fallback=}): an own list that was assigned replaces timesyncd's, one never assigned leaves timesyncd's in
+     * place. timesyncd's {@code FallbackNTP=} drops a server that is also a primary, as timesyncd does; an own
+     * fallback list that repeats a primary is an error (the file says two things of one server).
+     *
+     * @throws ConfigException for a bad server, too many servers, no server left at all, or an own fallback that is
+     *     also a primary, at the assignment at fault
      */
-    public static Optional<List<NtpServer>> fallbacks(TimesyncdConfig c, List<NtpServer> primaries)
+    public static Servers servers(TimesyncdConfig c, WordList ownPrimaries, WordList ownFallbacks)
             throws ConfigException {
-        if (!c.fallbackNtpSet()) {
-            return Optional.empty();
+        WordList primaryList = ownPrimaries.assigned() ? ownPrimaries : c.ntpList();
+        WordList fallbackList = ownFallbacks.assigned() ? ownFallbacks : c.fallbackNtpList();
+        List<NtpServer> primaries = primaryList.assigned()
+                ? servers(primaryList, NtpServer.Role.PRIMARY, List.of()) : NtpConfig.ofDefaults().primaries();
+        List<NtpServer> fallbacks = !fallbackList.assigned() ? NtpConfig.ofDefaults().fallbacks()
+                : servers(fallbackList, NtpServer.Role.FALLBACK, ownFallbacks.assigned() ? List.of() : primaries);
+        Optional<Origin> primariesAt = primaryList.lastAssignment();
+        Optional<Origin> fallbacksAt = fallbackList.lastAssignment();
+        if (primaries.isEmpty() && fallbacks.isEmpty()) {
+            // both lists were assigned: the built-in ones are not empty
+            String p = primariesAt.get().key();
+            String f = fallbacksAt.get().key();
+            throw primariesAt.get().error("no server left: " + p + "= and " + f + "= are both empty (" + f + "= at "
+                    + fallbacksAt.get() + ")");
         }
-        return Optional.of(servers(c.fallbackNtpList(), NtpServer.Role.FALLBACK, primaries));
+        if (primaries.size() + fallbacks.size() > NtpConfig.MAX_SERVERS) {
+            // only an assigned list can be long: the built-in ones are short
+            throw fallbacksAt.or(() -> primariesAt).get().error(tooMany(primaries.size() + fallbacks.size()));
+        }
+        for (NtpServer p : primaries) {
+            for (NtpServer f : fallbacks) {
+                if (p.host().equalsIgnoreCase(f.host()) && p.port() == f.port()) {
+                    throw fallbacksAt.get().error(f + " is also a primary server" + primariesAt.map(o -> " (at " + o
+                            + ")").orElse(""));
+                }
+            }
+        }
+        return new Servers(primaries, fallbacks);
     }
 
     /** The root-distance limit from {@code RootDistanceMaxSec=}, as described above, when set. */
@@ -86,13 +109,11 @@ public final class TimesyncdNtp {
     }
 
     /**
-     * The servers of a list ({@code NTP=}, {@code FallbackNTP=}, or the job's own {@code Primary=} and
-     * {@code Fallback=}), each parsed as {@link NtpServer#parse} parses it, repeats (same host, ignoring case, and
-     * port) and servers in {@code exclude} left out, at most {@link NtpConfig#MAX_SERVERS}.
-     *
-     * @throws ConfigException at the word that is not a server, or at the first word over the limit
+     * The servers of one list, each parsed as {@link NtpServer#parse} parses it, repeats (same host, ignoring case,
+     * and port) and servers in {@code exclude} left out, at most {@link NtpConfig#MAX_SERVERS}; errors at the word
+     * that is not a server, or at the first word over the limit.
      */
-    public static List<NtpServer> servers(WordList list, NtpServer.Role role, List<NtpServer> exclude)
+    private static List<NtpServer> servers(WordList list, NtpServer.Role role, List<NtpServer> exclude)
             throws ConfigException {
         List<NtpServer> out = new ArrayList<>();
         for (WordList.Word w : list.words()) {
@@ -110,18 +131,9 @@ public final class TimesyncdNtp {
         return out;
     }
 
-    /** The error for a configuration of {@code count} servers, over {@link NtpConfig#MAX_SERVERS}. */
-    public static String tooMany(int count) {
+    private static String tooMany(int count) {
         return "too many servers: at most " + NtpConfig.MAX_SERVERS + " (primaries and fallbacks together) are"
                 + " allowed, each is queried in every check; " + count + " are listed";
-    }
-
-    private static void checkCount(TimesyncdConfig c, int total) throws ConfigException {
-        if (total > NtpConfig.MAX_SERVERS) {
-            // only a configured list can be long: the built-in ones are short
-            Origin at = c.fallbackNtpList().lastAssignment().or(() -> c.ntpList().lastAssignment()).get();
-            throw at.error(tooMany(total));
-        }
     }
 
     private static List<NtpServer> concat(List<NtpServer> a, List<NtpServer> b) {

@@ -106,7 +106,7 @@ class IniFileTest {
     void fileThatIsNotUtf8IsRejectedWithItsName(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("bad.conf");
         Files.write(f, new byte[] {'[', 'S', ']', '\n', 'K', '=', (byte) 0xff, '\n'});
-        ConfigException e = assertThrows(ConfigException.class, () -> IniFile.parse(f));
+        ConfigException e = assertThrows(ConfigException.class, () -> IniFile.read(f));
         assertEquals(f + ":2: not valid UTF-8 text", e.getMessage(), "with the line of the bad byte");
     }
 
@@ -114,7 +114,7 @@ class IniFileTest {
     void readsAFile(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("ok.conf");
         Files.writeString(f, "[S]\r\nK=v\r\n", StandardCharsets.UTF_8);
-        IniFile ini = IniFile.parse(f);
+        IniFile ini = IniFile.read(f);
         assertEquals(Optional.of("v"), ini.last("S", "K"));
         assertEquals(f, ini.file());
     }

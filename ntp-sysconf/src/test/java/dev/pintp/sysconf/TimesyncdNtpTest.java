@@ -128,4 +128,34 @@ class TimesyncdNtpTest {
         ConfigException e = error();
         assertEquals(f + ":3: RootDistanceMaxSec: must be above 0 (0 lets no server through)", e.getMessage());
     }
+
+    private static WordList list(Path file, String key, String... values) {
+        WordList l = new WordList();
+        for (int i = 0; i < values.length; i++) {
+            l.assign(new Origin(file, i + 1, key), values[i]);
+        }
+        return l;
+    }
+
+    @Test
+    void ownListsReplaceTimesyncdsOnlyWhenAssigned() throws Exception {
+        write("etc/systemd/timesyncd.conf", "[Time]\nNTP=10.0.0.1\nFallbackNTP=10.0.0.2 pool.example\n");
+        Path own = root.resolve("own.conf");
+        TimesyncdConfig c = TimesyncdConfig.load(root);
+        TimesyncdNtp.Servers s = TimesyncdNtp.servers(c, list(own, "Primary", "10.0.0.2"), new WordList());
+        assertEquals(List.of("10.0.0.2:123"), hosts(s.primaries()));
+        assertEquals(List.of("pool.example:123"), hosts(s.fallbacks()), "timesyncd's list drops the primary");
+        s = TimesyncdNtp.servers(c, new WordList(), list(own, "Fallback", "a.example", ""));
+        assertEquals(List.of("10.0.0.1:123"), hosts(s.primaries()));
+        assertEquals(List.of(), s.fallbacks(), "an own list reset to nothing is no fallback");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> TimesyncdNtp.servers(c, new WordList(), list(own, "Fallback", "10.0.0.1")));
+        assertEquals(own, e.file());
+        assertEquals("Fallback", e.key());
+        assertTrue(e.getMessage().contains("10.0.0.1:123 is also a primary server"), e.getMessage());
+        e = assertThrows(ConfigException.class,
+                () -> TimesyncdNtp.servers(c, list(own, "Primary", ""), list(own, "Fallback", "")));
+        assertEquals(own + ":1: Primary: no server left: Primary= and Fallback= are both empty (Fallback= at " + own
+                + ":1: Fallback)", e.getMessage());
+    }
 }

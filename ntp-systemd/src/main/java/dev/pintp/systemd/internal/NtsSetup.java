@@ -24,7 +24,7 @@ public final class NtsSetup {
      */
     public static String instructions(Settings settings) {
         List<NtpServer> primaries = settings.ntp().primaries();
-        String host = primaries.isEmpty() ? "192.168.4.2" : primaries.get(0).host();
+        String host = primaries.isEmpty() ? dev.pintp.ntp.NtpConfig.DEFAULT_PRIMARY : primaries.get(0).host();
         boolean configured = !primaries.isEmpty() && primaries.get(0).auth() instanceof NtpAuth.Nts;
         String san = isAddress(host) ? "IP:" + host : "DNS:" + host;
         StringBuilder s = new StringBuilder();

@@ -21,18 +21,19 @@ import java.net.URISyntaxException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * The job's configuration: {@code /etc/ntp-monitor/ntp-monitor.conf} in systemd's INI style over systemd-timesyncd's
  * configuration over {@link NtpConfig}'s defaults. Immutable. Paths are absolute paths of the target system; the job
- * resolves them under its file root with {@link #under(Path, Path)}.
+ * resolves them under its file root with {@link #under(Path, Path)}. The file's keys are declared once, in
+ * {@link Key}; timesyncd's configuration is read through ntp-sysconf's {@link TimesyncdNtp}, as the probe reads it.
  *
  * @param ntp servers, limits and flap damping for the checks
  * @param targetUnit the unit whose environment is set, default {@code controller.service}
@@ -162,230 +163,250 @@ public record Settings(
     /** As above, reading {@code [Auth] KeyFile=} through {@code keyFiles}. */
     static Settings parse(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env, KeyFiles keyFiles)
             throws ConfigException {
-        try {
-            return parseChecked(ini, timesyncd, env, keyFiles);
-        } catch (Unchecked e) {
-            throw (ConfigException) e.getCause();
+        // unknown sections and keys first: a typo is named before any value is read
+        for (IniFile.Entry e : ini.entries()) {
+            Key.of(e.section(), e.key(), ini.origin(e));
         }
+        Draft d = new Draft(env);
+        for (Key k : Key.values()) {
+            List<IniFile.Entry> assignments = ini.all(k.section, k.name);
+            if (k.form != Form.LIST && !assignments.isEmpty()) {
+                assignments = assignments.subList(assignments.size() - 1, assignments.size()); // the last one wins
+            }
+            for (IniFile.Entry e : assignments) {
+                if (k.form == Form.TEXT && e.value().isEmpty()) {
+                    continue;
+                }
+                Origin at = ini.origin(e);
+                try {
+                    d.set(k, e.value(), at);
+                } catch (BadValue ex) {
+                    throw at.error(ex.getMessage());
+                } catch (IllegalArgumentException ex) {
+                    throw at.error(TimeSpans.readable(ex.getMessage())); // a builder's PT1M in systemd's 1min
+                }
+            }
+        }
+        return d.settings(ini, timesyncd, keyFiles);
     }
 
-    private static Settings parseChecked(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env,
-            KeyFiles keyFiles) throws ConfigException {
-        Reader r = new Reader(ini);
-        r.checkKnownKeys();
-
-        NtpConfig.Builder b = NtpConfig.custom();
-        // Servers and the root-distance limit: this file's keys over timesyncd's configuration, read through the same
-        // mapping as the probe's (TimesyncdNtp), so errors name the file, line and key the value came from.
-        WordList ownPrimaries = WordList.of(ini, "Servers", "Primary");
-        WordList ownFallbacks = WordList.of(ini, "Servers", "Fallback");
-        Optional<List<NtpServer>> primaries = ownPrimaries.assigned()
-                ? Optional.of(TimesyncdNtp.servers(ownPrimaries, NtpServer.Role.PRIMARY, List.of()))
-                : TimesyncdNtp.primaries(timesyncd);
-        List<NtpServer> primaryServers = primaries.orElse(NtpConfig.ofDefaults().primaries());
-        // as timesyncd reads its lists: a server in both (the Pi Zero also listed as fallback) is a primary
-        Optional<List<NtpServer>> fallbacks = ownFallbacks.assigned()
-                ? Optional.of(TimesyncdNtp.servers(ownFallbacks, NtpServer.Role.FALLBACK, List.of()))
-                : TimesyncdNtp.fallbacks(timesyncd, primaryServers);
-        List<NtpServer> fallbackServers = fallbacks.orElse(NtpConfig.ofDefaults().fallbacks());
-        Optional<Origin> primariesAt = ownPrimaries.assigned() ? ownPrimaries.lastAssignment()
-                : timesyncd.ntpList().lastAssignment();
-        Optional<Origin> fallbacksAt = ownFallbacks.assigned() ? ownFallbacks.lastAssignment()
-                : timesyncd.fallbackNtpList().lastAssignment();
-        if (primaryServers.isEmpty() && fallbackServers.isEmpty()) {
-            throw primariesAt.or(() -> fallbacksAt).get().error("no server left: the primaries and the fallbacks are"
-                    + " both empty" + fallbacksAt.map(o -> " (fallbacks set at " + o + ")").orElse(""));
-        }
-        if (primaryServers.size() + fallbackServers.size() > NtpConfig.MAX_SERVERS) {
-            throw fallbacksAt.or(() -> primariesAt).get().error(
-                    TimesyncdNtp.tooMany(primaryServers.size() + fallbackServers.size()));
-        }
-        for (NtpServer p : primaryServers) {
-            for (NtpServer f : fallbackServers) {
-                if (p.host().equalsIgnoreCase(f.host()) && p.port() == f.port()) {
-                    throw fallbacksAt.get().error(f + " is also a primary server" + primariesAt.map(o -> " (at " + o
-                            + ")").orElse(""));
-                }
-            }
-        }
-        Path state = r.absolutePath("Job", "StateDirectory")
-                .orElse(Path.of(firstPath(env.get("STATE_DIRECTORY")).orElse("/var/lib/ntp-monitor")));
-        NtpAuth auth = primaryAuth(r, keyFiles);
-        Optional<NtpAuth.Nts> nts = primaryNts(r, auth);
-        if (auth.isAuthenticated() || nts.isPresent()) {
-            List<NtpServer> keyed = new java.util.ArrayList<>();
-            for (NtpServer p : primaryServers) {
-                // NTS-KE with each primary's host; its keys and cookies in the state directory for the next run
-                keyed.add(p.withAuth(nts.isEmpty() ? auth : nts.get().withKeHost(p.host())
-                        .withCookieFile(state.resolve(NtpAuth.Nts.cookieFileName(p.host(), p.port())))));
-            }
-            primaries = Optional.of(keyed);
-        }
-        primaries.ifPresent(b::primaries);
-        fallbacks.ifPresent(b::fallbacks);
-        r.span("Servers", "Timeout").ifPresent(d -> r.apply("Servers", "Timeout", () -> b.timeout(d)));
-        r.integer("Servers", "PrimarySamples").ifPresent(n -> r.apply("Servers", "PrimarySamples", () -> b.primarySamples(n)));
-        r.integer("Servers", "FallbackSamples")
-                .ifPresent(n -> r.apply("Servers", "FallbackSamples", () -> b.fallbackSamples(n)));
-        Optional<Duration> ownDistance = r.span("Servers", "MaxRootDistance");
-        if (ownDistance.isPresent()) {
-            r.apply("Servers", "MaxRootDistance", () -> b.maxRootDistance(ownDistance.get()));
-        } else {
-            TimesyncdNtp.maxRootDistance(timesyncd).ifPresent(b::maxRootDistance);
-        }
-        r.span("Servers", "MaxOffset").ifPresent(d -> r.apply("Servers", "MaxOffset", () -> b.maxOffset(d)));
-        r.span("Decision", "Interval").ifPresent(d -> r.apply("Decision", "Interval", () -> b.checkInterval(d)));
-        for (Map.Entry<String, String> old : REPLACED.entrySet()) {
-            if (r.has("Decision", old.getKey())) {
-                throw r.error("Decision", old.getKey(), "no longer exists: " + old.getValue());
-            }
-        }
-        FlapDamping d0 = FlapDamping.DEFAULTS;
-        Duration halfLife = r.span("Decision", "DampingHalfLife").orElse(d0.halfLife());
-        int penalty = r.integer("Decision", "DampingPenalty").orElse(d0.penalty());
-        int suppress = r.integer("Decision", "DampingSuppress").orElse(d0.suppress());
-        int reuse = r.integer("Decision", "DampingReuse").orElse(d0.reuse());
-        Duration maxSuppression = r.span("Decision", "DampingMaxSuppression").orElse(d0.maxSuppression());
-        String dampingKey = DAMPING_KEYS.stream().filter(k -> r.has("Decision", k)).reduce((x, y) -> y)
-                .orElse("DampingPenalty");
-        r.apply("Decision", dampingKey, () -> b.flapDamping(
-                new FlapDamping(halfLife, penalty, suppress, reuse, maxSuppression)));
-        r.span("Alerts", "DriftOffset").ifPresent(d -> r.apply("Alerts", "DriftOffset", () -> b.driftAlertOffset(d)));
-        r.number("Alerts", "DriftPpm").ifPresent(v -> r.apply("Alerts", "DriftPpm", () -> b.driftAlertPpm(v)));
-        NtpConfig ntp;
-        try {
-            ntp = b.build();
-        } catch (IllegalArgumentException e) {
-            // the only combination left to refuse here: a Timeout= above the check's deadline
-            throw r.error("Servers", "Timeout", TimeSpans.readable(e.getMessage()));
-        }
-        // checked here, not when a run first syncs to one: the name goes into the drop-ins as it is (docs/security.md)
-        for (NtpServer server : ntp.primaries()) {
-            r.apply("Servers", "Primary", () -> Render.checkHost(server.host()));
-        }
-        for (NtpServer server : ntp.fallbacks()) {
-            r.apply("Servers", "Fallback", () -> Render.checkHost(server.host()));
-        }
-
-        String unit = r.string("Controller", "Unit", v -> v.matches("[A-Za-z0-9:_.@\\\\-]+\\.[a-z]+") ? null
-                : "must be a unit name such as controller.service").orElse("controller.service");
-        String dropIn = r.string("Controller", "DropInName", v -> v.matches("[A-Za-z0-9_.@-]+\\.conf") ? null
-                : "must be a file name ending in .conf").orElse("ntp-environment.conf");
-        DropInLocation location = r.string("Controller", "DropInLocation", v -> Set.of("run", "etc").contains(v) ? null
-                : "must be run or etc").map(v -> DropInLocation.valueOf(v.toUpperCase(Locale.ROOT)))
-                .orElse(DropInLocation.RUN);
-        Variables d = Variables.DEFAULTS;
-        Variables vars = new Variables(
-                r.variable("ConservePowerVariable").orElse(d.conservePower()),
-                r.variable("SyncedVariable").orElse(d.synced()),
-                r.variable("ServerVariable").orElse(d.server()),
-                r.variable("LevelVariable").orElse(d.level()));
-        boolean onFallback = r.bool("Decision", "ConservePowerOnFallback").orElse(false);
-        boolean steer = r.bool("Timesyncd", "Steering").orElse(true);
-        Path runtime = r.absolutePath("Job", "RuntimeDirectory")
-                .orElse(Path.of(firstPath(env.get("RUNTIME_DIRECTORY")).orElse("/run/ntp-monitor")));
-        Optional<URI> webhook = r.string("Alerts", "WebhookUrl", Settings::checkUrl).map(URI::create);
-        Duration webhookTimeout = r.span("Alerts", "WebhookTimeout").orElse(Duration.ofSeconds(5));
-        int attempts = r.integer("Alerts", "WebhookAttempts").orElse(3);
-        if (attempts < 1 || attempts > 10) {
-            throw r.error("Alerts", "WebhookAttempts", "must be 1 to 10");
-        }
-        Optional<Path> textfile = r.absolutePath("Metrics", "TextfilePath");
-        if (textfile.isPresent() && !textfile.get().getFileName().toString().endsWith(".prom")) {
-            throw r.error("Metrics", "TextfilePath", "must end in .prom (node_exporter reads only those)");
-        }
-        Optional<String> listen = r.string("Metrics", "ListenAddress",
-                v -> v.matches("(.+:)?[0-9]{1,5}") && Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) <= 65535
-                        ? null : "must be PORT (on loopback) or HOST:PORT with a port up to 65535, e.g. 9817");
-        if (vars.conservePower().equals(vars.synced()) || vars.conservePower().equals(vars.server())
-                || vars.conservePower().equals(vars.level()) || vars.synced().equals(vars.server())
-                || vars.synced().equals(vars.level()) || vars.server().equals(vars.level())) {
-            // named at the last of the variable keys in the file: one of the names set there repeats another
-            IniFile.Entry last = null;
-            for (IniFile.Entry e : ini.entries()) {
-                if (e.section().equals("Controller") && e.key().endsWith("Variable")) {
-                    last = e;
-                }
-            }
-            throw last == null ? new ConfigException(ini.file(), 0, null, "the four variable names must differ")
-                    : ini.origin(last).error("the four variable names must differ");
-        }
-        return new Settings(ntp, unit, dropIn, location, vars, onFallback, steer, state, runtime, webhook,
-                webhookTimeout, attempts, textfile, listen);
+    /** How a key's assignments count. */
+    private enum Form {
+        /** Every assignment adds to a list, an empty one resets it ({@link WordList}). */
+        LIST,
+        /** The last assignment counts (systemd's "last one wins"). */
+        LAST,
+        /** The last assignment counts; an empty one leaves the default. */
+        TEXT
     }
 
     /**
-     * {@code [Auth]}: {@code PrimaryNts=yes} authenticates every primary with NTS (RFC 8915); {@code NtsCa=FILE}
-     * (absolute) trusts that CA instead of the system store, {@code NtsPort=} is the NTS-KE port (default 4460). The
-     * returned value's host is a placeholder, replaced per primary.
+     * Every key of the file, declared once, in the order of docs/systemd.md's table (SettingsKeysDocTest holds the
+     * two together); each key's parser and setter are its line in {@link Draft#set}. The unknown-key errors follow
+     * from this table; what keys mean together is checked in {@link Draft#settings}.
      */
-    private static Optional<NtpAuth.Nts> primaryNts(Reader r, NtpAuth key) throws ConfigException {
-        boolean on = r.bool("Auth", "PrimaryNts").orElse(false);
-        Optional<Path> ca = r.absolutePath("Auth", "NtsCa");
-        Optional<Integer> port = r.integer("Auth", "NtsPort");
-        if (!on) {
-            for (String k : List.of("NtsCa", "NtsPort")) {
-                if (r.has("Auth", k)) {
-                    throw r.error("Auth", k, "has no effect without PrimaryNts=yes");
+    enum Key {
+        PRIMARY("Servers", "Primary", Form.LIST),
+        FALLBACK("Servers", "Fallback", Form.LIST),
+        TIMEOUT("Servers", "Timeout", Form.LAST),
+        PRIMARY_SAMPLES("Servers", "PrimarySamples", Form.LAST),
+        FALLBACK_SAMPLES("Servers", "FallbackSamples", Form.LAST),
+        MAX_ROOT_DISTANCE("Servers", "MaxRootDistance", Form.LAST),
+        MAX_OFFSET("Servers", "MaxOffset", Form.LAST),
+        INTERVAL("Decision", "Interval", Form.LAST),
+        DAMPING_HALF_LIFE("Decision", "DampingHalfLife", Form.LAST),
+        DAMPING_PENALTY("Decision", "DampingPenalty", Form.LAST),
+        DAMPING_SUPPRESS("Decision", "DampingSuppress", Form.LAST),
+        DAMPING_REUSE("Decision", "DampingReuse", Form.LAST),
+        DAMPING_MAX_SUPPRESSION("Decision", "DampingMaxSuppression", Form.LAST),
+        CHECKS_TO_GAIN("Decision", "ChecksToGain", Form.LAST),
+        CHECKS_TO_LOSE("Decision", "ChecksToLose", Form.LAST),
+        MIN_DWELL("Decision", "MinDwell", Form.LAST),
+        CONSERVE_POWER_ON_FALLBACK("Decision", "ConservePowerOnFallback", Form.LAST),
+        UNIT("Controller", "Unit", Form.TEXT),
+        DROP_IN_NAME("Controller", "DropInName", Form.TEXT),
+        DROP_IN_LOCATION("Controller", "DropInLocation", Form.TEXT),
+        CONSERVE_POWER_VARIABLE("Controller", "ConservePowerVariable", Form.TEXT),
+        SYNCED_VARIABLE("Controller", "SyncedVariable", Form.TEXT),
+        SERVER_VARIABLE("Controller", "ServerVariable", Form.TEXT),
+        LEVEL_VARIABLE("Controller", "LevelVariable", Form.TEXT),
+        STEERING("Timesyncd", "Steering", Form.LAST),
+        STATE_DIRECTORY("Job", "StateDirectory", Form.TEXT),
+        RUNTIME_DIRECTORY("Job", "RuntimeDirectory", Form.TEXT),
+        WEBHOOK_URL("Alerts", "WebhookUrl", Form.TEXT),
+        WEBHOOK_TIMEOUT("Alerts", "WebhookTimeout", Form.LAST),
+        WEBHOOK_ATTEMPTS("Alerts", "WebhookAttempts", Form.LAST),
+        DRIFT_OFFSET("Alerts", "DriftOffset", Form.LAST),
+        DRIFT_PPM("Alerts", "DriftPpm", Form.LAST),
+        TEXTFILE_PATH("Metrics", "TextfilePath", Form.TEXT),
+        LISTEN_ADDRESS("Metrics", "ListenAddress", Form.TEXT),
+        PRIMARY_KEY("Auth", "PrimaryKey", Form.TEXT),
+        KEY_FILE("Auth", "KeyFile", Form.TEXT),
+        ALLOW_MD5("Auth", "AllowMd5", Form.LAST),
+        PRIMARY_NTS("Auth", "PrimaryNts", Form.LAST),
+        NTS_CA("Auth", "NtsCa", Form.TEXT),
+        NTS_PORT("Auth", "NtsPort", Form.LAST);
+
+        /** The flap-damping keys, in the order a combination error is attributed (to the last one set). */
+        static final List<Key> DAMPING = List.of(DAMPING_HALF_LIFE, DAMPING_PENALTY, DAMPING_SUPPRESS, DAMPING_REUSE,
+                DAMPING_MAX_SUPPRESSION);
+
+        /** The section, without brackets. */
+        final String section;
+        /** The key, as written in the file. */
+        final String name;
+        private final Form form;
+
+        Key(String section, String name, Form form) {
+            this.section = section;
+            this.name = name;
+            this.form = form;
+        }
+
+        /** The key {@code name} of {@code section}, assigned at {@code at}; an error there when there is none. */
+        static Key of(String section, String name, Origin at) throws ConfigException {
+            boolean sectionKnown = false;
+            for (Key k : values()) {
+                if (k.section.equals(section)) {
+                    if (k.name.equals(name)) {
+                        return k;
+                    }
+                    sectionKnown = true;
                 }
             }
-            return Optional.empty();
+            throw at.error(sectionKnown ? "unknown key in [" + section + "]" : "unknown section [" + section + "]");
         }
-        if (key.isAuthenticated()) {
-            throw r.error("Auth", "PrimaryNts", "cannot be combined with PrimaryKey=: a server is authenticated one"
-                    + " way");
+
+        /** True when {@code ini} assigns this key, even to nothing. */
+        boolean isSet(IniFile ini) {
+            return ini.lastEntry(section, name).isPresent();
         }
-        if (port.isPresent() && (port.get() < 1 || port.get() > 65535)) {
-            throw r.error("Auth", "NtsPort", "must be 1 to 65535");
+
+        /** An error at this key's last assignment in {@code ini}, or at the file when it has none. */
+        ConfigException error(IniFile ini, String problem) {
+            int line = ini.lastEntry(section, name).map(IniFile.Entry::line).orElse(0);
+            return new ConfigException(ini.file(), line, name, problem);
         }
-        NtpAuth.Nts nts = NtpAuth.Nts.of("primary").withKePort(port.orElse(NtpAuth.Nts.DEFAULT_KE_PORT));
-        return Optional.of(ca.isPresent() ? nts.withTrustedCa(ca.get()) : nts);
     }
 
-    /**
-     * {@code [Auth]}: {@code PrimaryKey=ID} authenticates every primary with key ID of {@code KeyFile=} (default
-     * {@link #KEY_FILE}), read with {@link NtpKeyFile#read}'s checks; {@code AllowMd5=yes} admits an MD5 key.
-     */
-    private static NtpAuth primaryAuth(Reader r, KeyFiles keyFiles) throws ConfigException {
-        Optional<String> id = r.string("Auth", "PrimaryKey",
-                v -> v.matches("[0-9]{1,10}") && Long.parseLong(v) >= 1 && Long.parseLong(v) <= NtpKey.MAX_ID ? null
-                        : "must be a key id from 1 to " + NtpKey.MAX_ID);
-        Optional<Path> file = r.absolutePath("Auth", "KeyFile");
-        boolean allowMd5 = r.bool("Auth", "AllowMd5").orElse(false);
-        if (id.isEmpty()) {
-            if (file.isPresent()) {
-                throw r.error("Auth", "KeyFile", "has no effect without PrimaryKey=");
-            }
-            if (r.has("Auth", "AllowMd5")) {
-                throw r.error("Auth", "AllowMd5", "has no effect without PrimaryKey=");
-            }
-            return NtpAuth.NONE;
+    /** A value that its key's parser refuses: the message says why, as it is. */
+    private static final class BadValue extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        BadValue(String problem) {
+            super(problem);
         }
-        Path path = file.orElse(KEY_FILE);
-        String where = file.isPresent() ? "KeyFile" : "PrimaryKey";
-        NtpKeyFile keys;
+    }
+
+    private static Duration span(String v) {
+        Duration d;
         try {
-            keys = keyFiles.read(path);
-        } catch (NoSuchFileException e) {
-            throw r.error("Auth", where, "no such file: " + path + (file.isPresent() ? ""
-                    : " (the default KeyFile=; 'ntp-systemd install --auth key' creates it)"));
-        } catch (IOException e) {
-            throw r.error("Auth", where, "cannot read the keyfile: " + e.getMessage());
-        }
-        NtpKey key;
-        try {
-            key = keys.require(Long.parseLong(id.get()));
+            d = TimeSpans.parse(v);
         } catch (IllegalArgumentException e) {
-            throw r.error("Auth", "PrimaryKey", e.getMessage());
+            throw new BadValue(e.getMessage());
         }
-        if (key.type() == NtpKeyType.MD5) {
-            if (!allowMd5) {
-                throw r.error("Auth", "PrimaryKey", key + " is MD5, which is weak (length extension): use an AES128"
-                        + " key ('ntp-systemd install --auth key'), or set AllowMd5=yes");
+        if (d.isZero()) {
+            throw new BadValue("must be positive");
+        }
+        return d;
+    }
+
+    private static int integer(String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new BadValue("not a whole number: '" + v + "'");
+        }
+    }
+
+    private static int integer(String v, int min, int max) {
+        int n = integer(v);
+        if (n < min || n > max) {
+            throw new BadValue("must be " + min + " to " + max);
+        }
+        return n;
+    }
+
+    private static double number(String v) {
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new BadValue("not a number: '" + v + "'");
+        }
+    }
+
+    private static boolean bool(String v) {
+        switch (v.toLowerCase(Locale.ROOT)) {
+            case "yes": case "true": case "on": case "1":
+                return true;
+            case "no": case "false": case "off": case "0":
+                return false;
+            default:
+                throw new BadValue("must be yes or no");
+        }
+    }
+
+    private static String matching(String v, String regex, String problem) {
+        if (!v.matches(regex)) {
+            throw new BadValue(problem);
+        }
+        return v;
+    }
+
+    private static String variable(String v) {
+        return matching(v, "[A-Za-z_][A-Za-z0-9_]*", "must be a variable name ([A-Za-z_][A-Za-z0-9_]*)");
+    }
+
+    private static DropInLocation location(String v) {
+        if (!v.equals("run") && !v.equals("etc")) {
+            throw new BadValue("must be run or etc");
+        }
+        return DropInLocation.valueOf(v.toUpperCase(Locale.ROOT));
+    }
+
+    private static Path absolutePath(String v) {
+        // a control character cannot be written into ReadWritePaths= or tmpfiles.d; the rest is quoted there
+        if (Render.hasControl(v)) {
+            throw new BadValue("must not contain control characters");
+        }
+        if (!v.startsWith("/") || v.contains("/../") || v.endsWith("/..")) {
+            throw new BadValue("must be an absolute path");
+        }
+        return Path.of(v);
+    }
+
+    private static Path textfile(String v) {
+        Path p = absolutePath(v);
+        if (!p.getFileName().toString().endsWith(".prom")) {
+            throw new BadValue("must end in .prom (node_exporter reads only those)");
+        }
+        return p;
+    }
+
+    private static URI url(String v) {
+        try {
+            URI u = new URI(v);
+            if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
+                return u;
             }
-            return NtpAuth.symmetricKeyAllowingMd5(key);
+        } catch (URISyntaxException e) {
+            // refused below
         }
-        return NtpAuth.symmetricKey(key);
+        throw new BadValue("must be an http:// or https:// URL");
+    }
+
+    private static String listenAddress(String v) {
+        if (v.matches("(.+:)?[0-9]{1,5}") && Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) <= 65535) {
+            return v;
+        }
+        throw new BadValue("must be PORT (on loopback) or HOST:PORT with a port up to 65535, e.g. 9817");
+    }
+
+    private static long keyId(String v) {
+        if (v.matches("[0-9]{1,10}") && Long.parseLong(v) >= 1 && Long.parseLong(v) <= NtpKey.MAX_ID) {
+            return Long.parseLong(v);
+        }
+        throw new BadValue("must be a key id from 1 to " + NtpKey.MAX_ID);
     }
 
     private static Optional<String> firstPath(String envValue) {
@@ -395,175 +416,230 @@ public record Settings(
         return Optional.of(envValue.split(":")[0]);
     }
 
-    private static String checkUrl(String v) {
-        try {
-            URI u = new URI(v);
-            if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
-                return null;
-            }
-        } catch (URISyntaxException e) {
-            // reported below
-        }
-        return "must be an http:// or https:// URL";
-    }
+    /** The settings while the keys are read: the defaults, then each key's value. Not thread-safe. */
+    private static final class Draft {
+        private final NtpConfig.Builder ntp = NtpConfig.custom();
+        private final WordList primaries = new WordList();
+        private final WordList fallbacks = new WordList();
+        private boolean ownMaxRootDistance;
+        private Duration halfLife = FlapDamping.DEFAULTS.halfLife();
+        private int penalty = FlapDamping.DEFAULTS.penalty();
+        private int suppress = FlapDamping.DEFAULTS.suppress();
+        private int reuse = FlapDamping.DEFAULTS.reuse();
+        private Duration maxSuppression = FlapDamping.DEFAULTS.maxSuppression();
+        private boolean onFallback;
+        private String unit = "controller.service";
+        private String dropIn = "ntp-environment.conf";
+        private DropInLocation location = DropInLocation.RUN;
+        private String conservePower = Variables.DEFAULTS.conservePower();
+        private String synced = Variables.DEFAULTS.synced();
+        private String server = Variables.DEFAULTS.server();
+        private String level = Variables.DEFAULTS.level();
+        private boolean steer = true;
+        private Path state;
+        private Path runtime;
+        private Optional<URI> webhook = Optional.empty();
+        private Duration webhookTimeout = Duration.ofSeconds(5);
+        private int attempts = 3;
+        private Optional<Path> textfile = Optional.empty();
+        private Optional<String> listen = Optional.empty();
+        private Optional<Long> keyId = Optional.empty();
+        private Optional<Path> keyFile = Optional.empty();
+        private boolean allowMd5;
+        private boolean nts;
+        private Optional<Path> ntsCa = Optional.empty();
+        private int ntsPort = NtpAuth.Nts.DEFAULT_KE_PORT;
 
-
-    /** The flap-damping keys of [Decision], in the order a combination error is attributed (to the last one set). */
-    private static final List<String> DAMPING_KEYS = List.of("DampingHalfLife", "DampingPenalty", "DampingSuppress",
-            "DampingReuse", "DampingMaxSuppression");
-
-    /** Keys of [Decision] that flap damping replaced, with what to do instead. */
-    private static final Map<String, String> REPLACED = Map.of(
-            "ChecksToGain", "regaining now happens at the first good check, delayed only by flap damping"
-                    + " (DampingPenalty=, DampingSuppress=, DampingReuse=, DampingHalfLife=); remove this line",
-            "ChecksToLose", "losing is now immediate, at the first check that cannot verify the primary; remove this"
-                    + " line",
-            "MinDwell", "flap damping replaced the dwell time (DampingHalfLife=, DampingMaxSuppression=); remove this"
-                    + " line");
-
-    /** Typed access to the file's values with errors that name file, line and key. */
-    private static final class Reader {
-        private static final Map<String, Set<String>> KNOWN = Map.of(
-                "Servers", Set.of("Primary", "Fallback", "Timeout", "PrimarySamples", "FallbackSamples",
-                        "MaxRootDistance", "MaxOffset"),
-                "Decision", Set.of("Interval", "ChecksToGain", "ChecksToLose", "MinDwell", "DampingHalfLife",
-                        "DampingPenalty", "DampingSuppress", "DampingReuse", "DampingMaxSuppression",
-                        "ConservePowerOnFallback"),
-                "Controller", Set.of("Unit", "DropInName", "DropInLocation", "ConservePowerVariable",
-                        "SyncedVariable", "ServerVariable", "LevelVariable"),
-                "Timesyncd", Set.of("Steering"),
-                "Job", Set.of("StateDirectory", "RuntimeDirectory"),
-                "Alerts", Set.of("WebhookUrl", "WebhookTimeout", "WebhookAttempts", "DriftOffset", "DriftPpm"),
-                "Metrics", Set.of("TextfilePath", "ListenAddress"),
-                "Auth", Set.of("KeyFile", "PrimaryKey", "AllowMd5", "PrimaryNts", "NtsCa", "NtsPort"));
-
-        private final IniFile ini;
-
-        Reader(IniFile ini) {
-            this.ini = ini;
+        Draft(Map<String, String> env) {
+            state = Path.of(firstPath(env.get("STATE_DIRECTORY")).orElse("/var/lib/ntp-monitor"));
+            runtime = Path.of(firstPath(env.get("RUNTIME_DIRECTORY")).orElse("/run/ntp-monitor"));
         }
 
-        void checkKnownKeys() throws ConfigException {
-            for (IniFile.Entry e : ini.entries()) {
-                Set<String> keys = KNOWN.get(e.section());
-                if (keys == null) {
-                    throw new ConfigException(ini.file(), e.line(), e.key(), "unknown section [" + e.section() + "]");
+        /**
+         * Each key's parser and setter: {@code v}, assigned at {@code at}, parsed (a {@link BadValue} when it is not
+         * one) and set (a builder's IllegalArgumentException when it is out of range).
+         */
+        void set(Key k, String v, Origin at) {
+            switch (k) {
+                case PRIMARY -> primaries.assign(at, v);
+                case FALLBACK -> fallbacks.assign(at, v);
+                case TIMEOUT -> ntp.timeout(span(v));
+                case PRIMARY_SAMPLES -> ntp.primarySamples(integer(v));
+                case FALLBACK_SAMPLES -> ntp.fallbackSamples(integer(v));
+                case MAX_ROOT_DISTANCE -> {
+                    ntp.maxRootDistance(span(v));
+                    ownMaxRootDistance = true; // timesyncd's RootDistanceMaxSec= no longer applies
                 }
-                if (!keys.contains(e.key())) {
-                    throw new ConfigException(ini.file(), e.line(), e.key(), "unknown key in [" + e.section() + "]");
-                }
+                case MAX_OFFSET -> ntp.maxOffset(span(v));
+                case INTERVAL -> ntp.checkInterval(span(v));
+                case DAMPING_HALF_LIFE -> halfLife = span(v);
+                case DAMPING_PENALTY -> penalty = integer(v);
+                case DAMPING_SUPPRESS -> suppress = integer(v);
+                case DAMPING_REUSE -> reuse = integer(v);
+                case DAMPING_MAX_SUPPRESSION -> maxSuppression = span(v);
+                // removed keys: an error, not a warning every run (docs/systemd.md says why)
+                case CHECKS_TO_GAIN -> throw new BadValue("no longer exists: regaining now happens at the first good"
+                        + " check, delayed only by flap damping (DampingPenalty=, DampingSuppress=, DampingReuse=,"
+                        + " DampingHalfLife=); remove this line");
+                case CHECKS_TO_LOSE -> throw new BadValue("no longer exists: losing is now immediate, at the first"
+                        + " check that cannot verify the primary; remove this line");
+                case MIN_DWELL -> throw new BadValue("no longer exists: flap damping replaced the dwell time"
+                        + " (DampingHalfLife=, DampingMaxSuppression=); remove this line");
+                case CONSERVE_POWER_ON_FALLBACK -> onFallback = bool(v);
+                case UNIT -> unit = matching(v, "[A-Za-z0-9:_.@\\\\-]+\\.[a-z]+",
+                        "must be a unit name such as controller.service");
+                case DROP_IN_NAME -> dropIn = matching(v, "[A-Za-z0-9_.@-]+\\.conf", "must be a file name ending in"
+                        + " .conf");
+                case DROP_IN_LOCATION -> location = location(v);
+                case CONSERVE_POWER_VARIABLE -> conservePower = variable(v);
+                case SYNCED_VARIABLE -> synced = variable(v);
+                case SERVER_VARIABLE -> server = variable(v);
+                case LEVEL_VARIABLE -> level = variable(v);
+                case STEERING -> steer = bool(v);
+                case STATE_DIRECTORY -> state = absolutePath(v);
+                case RUNTIME_DIRECTORY -> runtime = absolutePath(v);
+                case WEBHOOK_URL -> webhook = Optional.of(url(v));
+                case WEBHOOK_TIMEOUT -> webhookTimeout = span(v);
+                case WEBHOOK_ATTEMPTS -> attempts = integer(v, 1, 10);
+                case DRIFT_OFFSET -> ntp.driftAlertOffset(span(v));
+                case DRIFT_PPM -> ntp.driftAlertPpm(number(v));
+                case TEXTFILE_PATH -> textfile = Optional.of(textfile(v));
+                case LISTEN_ADDRESS -> listen = Optional.of(listenAddress(v));
+                case PRIMARY_KEY -> keyId = Optional.of(keyId(v));
+                case KEY_FILE -> keyFile = Optional.of(absolutePath(v));
+                case ALLOW_MD5 -> allowMd5 = bool(v);
+                case PRIMARY_NTS -> nts = bool(v);
+                case NTS_CA -> ntsCa = Optional.of(absolutePath(v));
+                case NTS_PORT -> ntsPort = integer(v, 1, 65535);
+                default -> throw new AssertionError(k); // a key of the table without its line here
             }
         }
 
-        boolean has(String section, String key) {
-            return ini.lastEntry(section, key).isPresent();
-        }
-
-        ConfigException error(String section, String key, String problem) {
-            int line = ini.lastEntry(section, key).map(IniFile.Entry::line).orElse(0);
-            return new ConfigException(ini.file(), line, key, problem);
-        }
-
-        /** Runs a builder call, turning its IllegalArgumentException into a ConfigException at this key. */
-        void apply(String section, String key, Runnable call) {
+        /** The settings, once what the keys mean together is checked; errors name the file, line and key. */
+        Settings settings(IniFile ini, TimesyncdConfig timesyncd, KeyFiles keyFiles) throws ConfigException {
+            // this file's server lists over timesyncd's, read through the same mapping as the probe's
+            TimesyncdNtp.Servers servers = TimesyncdNtp.servers(timesyncd, primaries, fallbacks);
+            NtpAuth auth = primaryAuth(ini, keyFiles);
+            Optional<NtpAuth.Nts> primaryNts = primaryNts(ini, auth);
+            List<NtpServer> keyed = new ArrayList<>();
+            for (NtpServer p : servers.primaries()) {
+                // NTS-KE with each primary's host; its keys and cookies in the state directory for the next run
+                keyed.add(primaryNts.isEmpty() ? (auth.isAuthenticated() ? p.withAuth(auth) : p)
+                        : p.withAuth(primaryNts.get().withKeHost(p.host())
+                                .withCookieFile(state.resolve(NtpAuth.Nts.cookieFileName(p.host(), p.port())))));
+            }
+            ntp.primaries(keyed).fallbacks(servers.fallbacks());
+            if (!ownMaxRootDistance) {
+                TimesyncdNtp.maxRootDistance(timesyncd).ifPresent(ntp::maxRootDistance);
+            }
+            Key damping = Key.DAMPING_PENALTY;
+            for (Key k : Key.DAMPING) {
+                damping = k.isSet(ini) ? k : damping;
+            }
             try {
-                call.run();
+                ntp.flapDamping(new FlapDamping(halfLife, penalty, suppress, reuse, maxSuppression));
             } catch (IllegalArgumentException e) {
-                throw new Unchecked(error(section, key, TimeSpans.readable(e.getMessage())));
+                throw damping.error(ini, TimeSpans.readable(e.getMessage()));
             }
-        }
-
-        Optional<Duration> span(String section, String key) throws ConfigException {
-            return span(section, key, false);
-        }
-
-        Optional<Duration> span(String section, String key, boolean zeroAllowed) throws ConfigException {
-            Optional<IniFile.Entry> e = ini.lastEntry(section, key);
-            if (e.isEmpty()) {
-                return Optional.empty();
-            }
+            NtpConfig config;
             try {
-                Duration d = TimeSpans.parse(e.get().value());
-                if (d.isZero() && !zeroAllowed) {
-                    throw new ConfigException(ini.file(), e.get().line(), key, "must be positive");
+                config = ntp.build();
+            } catch (IllegalArgumentException e) {
+                // the only combination left to refuse here: a Timeout= above the check's deadline
+                throw Key.TIMEOUT.error(ini, TimeSpans.readable(e.getMessage()));
+            }
+            // checked here, not when a run first syncs to one: the name goes into the drop-ins as it is
+            // (docs/security.md)
+            for (NtpServer s : config.primaries()) {
+                checkHost(ini, Key.PRIMARY, s);
+            }
+            for (NtpServer s : config.fallbacks()) {
+                checkHost(ini, Key.FALLBACK, s);
+            }
+            if (Set.copyOf(List.of(conservePower, synced, server, level)).size() < 4) {
+                // named at the last of the variable keys in the file: one of the names set there repeats another
+                IniFile.Entry last = null;
+                for (IniFile.Entry e : ini.entries()) {
+                    if (e.section().equals("Controller") && e.key().endsWith("Variable")) {
+                        last = e;
+                    }
                 }
-                return Optional.of(d);
-            } catch (IllegalArgumentException ex) {
-                throw new ConfigException(ini.file(), e.get().line(), key, ex.getMessage());
+                throw last == null ? new ConfigException(ini.file(), 0, null, "the four variable names must differ")
+                        : ini.origin(last).error("the four variable names must differ");
             }
+            return new Settings(config, unit, dropIn, location, new Variables(conservePower, synced, server, level),
+                    onFallback, steer, state, runtime, webhook, webhookTimeout, attempts, textfile, listen);
         }
 
-        Optional<Integer> integer(String section, String key) throws ConfigException {
-            Optional<IniFile.Entry> e = ini.lastEntry(section, key);
-            if (e.isEmpty()) {
-                return Optional.empty();
-            }
+        private static void checkHost(IniFile ini, Key key, NtpServer s) throws ConfigException {
             try {
-                return Optional.of(Integer.parseInt(e.get().value()));
-            } catch (NumberFormatException ex) {
-                throw new ConfigException(ini.file(), e.get().line(), key, "not a whole number: '" + e.get().value() + "'");
+                Render.checkHost(s.host());
+            } catch (IllegalArgumentException e) {
+                throw key.error(ini, TimeSpans.readable(e.getMessage()));
             }
         }
 
-        Optional<Double> number(String section, String key) throws ConfigException {
-            Optional<IniFile.Entry> e = ini.lastEntry(section, key);
-            if (e.isEmpty()) {
+        /**
+         * {@code [Auth]}: {@code PrimaryNts=yes} authenticates every primary with NTS (RFC 8915); {@code NtsCa=FILE}
+         * (absolute) trusts that CA instead of the system store, {@code NtsPort=} is the NTS-KE port (default 4460).
+         * The returned value's host is a placeholder, replaced per primary.
+         */
+        private Optional<NtpAuth.Nts> primaryNts(IniFile ini, NtpAuth key) throws ConfigException {
+            if (!nts) {
+                for (Key k : List.of(Key.NTS_CA, Key.NTS_PORT)) {
+                    if (k.isSet(ini)) {
+                        throw k.error(ini, "has no effect without PrimaryNts=yes");
+                    }
+                }
                 return Optional.empty();
             }
+            if (key.isAuthenticated()) {
+                throw Key.PRIMARY_NTS.error(ini, "cannot be combined with PrimaryKey=: a server is authenticated one"
+                        + " way");
+            }
+            NtpAuth.Nts primary = NtpAuth.Nts.of("primary").withKePort(ntsPort);
+            return Optional.of(ntsCa.isPresent() ? primary.withTrustedCa(ntsCa.get()) : primary);
+        }
+
+        /**
+         * {@code [Auth]}: {@code PrimaryKey=ID} authenticates every primary with key ID of {@code KeyFile=} (default
+         * {@link #KEY_FILE}), read with {@link NtpKeyFile#read}'s checks; {@code AllowMd5=yes} admits an MD5 key.
+         */
+        private NtpAuth primaryAuth(IniFile ini, KeyFiles keyFiles) throws ConfigException {
+            if (keyId.isEmpty()) {
+                if (keyFile.isPresent()) {
+                    throw Key.KEY_FILE.error(ini, "has no effect without PrimaryKey=");
+                }
+                if (Key.ALLOW_MD5.isSet(ini)) {
+                    throw Key.ALLOW_MD5.error(ini, "has no effect without PrimaryKey=");
+                }
+                return NtpAuth.NONE;
+            }
+            Path path = keyFile.orElse(KEY_FILE);
+            Key where = keyFile.isPresent() ? Key.KEY_FILE : Key.PRIMARY_KEY;
+            NtpKeyFile keys;
             try {
-                return Optional.of(Double.parseDouble(e.get().value()));
-            } catch (NumberFormatException ex) {
-                throw new ConfigException(ini.file(), e.get().line(), key, "not a number: '" + e.get().value() + "'");
+                keys = keyFiles.read(path);
+            } catch (NoSuchFileException e) {
+                throw where.error(ini, "no such file: " + path + (keyFile.isPresent() ? ""
+                        : " (the default KeyFile=; 'ntp-systemd install --auth key' creates it)"));
+            } catch (IOException e) {
+                throw where.error(ini, "cannot read the keyfile: " + e.getMessage());
             }
-        }
-
-        Optional<Boolean> bool(String section, String key) throws ConfigException {
-            Optional<IniFile.Entry> e = ini.lastEntry(section, key);
-            if (e.isEmpty()) {
-                return Optional.empty();
+            NtpKey key;
+            try {
+                key = keys.require(keyId.get());
+            } catch (IllegalArgumentException e) {
+                throw Key.PRIMARY_KEY.error(ini, e.getMessage());
             }
-            switch (e.get().value().toLowerCase(Locale.ROOT)) {
-                case "yes": case "true": case "on": case "1":
-                    return Optional.of(true);
-                case "no": case "false": case "off": case "0":
-                    return Optional.of(false);
-                default:
-                    throw new ConfigException(ini.file(), e.get().line(), key, "must be yes or no");
+            if (key.type() == NtpKeyType.MD5) {
+                if (!allowMd5) {
+                    throw Key.PRIMARY_KEY.error(ini, key + " is MD5, which is weak (length extension): use an AES128"
+                            + " key ('ntp-systemd install --auth key'), or set AllowMd5=yes");
+                }
+                return NtpAuth.symmetricKeyAllowingMd5(key);
             }
-        }
-
-        /** The value if set; {@code check} returns a problem or null. An empty value counts as unset. */
-        Optional<String> string(String section, String key, Function<String, String> check) throws ConfigException {
-            Optional<IniFile.Entry> e = ini.lastEntry(section, key);
-            if (e.isEmpty() || e.get().value().isEmpty()) {
-                return Optional.empty();
-            }
-            String problem = check.apply(e.get().value());
-            if (problem != null) {
-                throw new ConfigException(ini.file(), e.get().line(), key, problem);
-            }
-            return Optional.of(e.get().value());
-        }
-
-        Optional<String> variable(String key) throws ConfigException {
-            return string("Controller", key,
-                    v -> v.matches("[A-Za-z_][A-Za-z0-9_]*") ? null : "must be a variable name ([A-Za-z_][A-Za-z0-9_]*)");
-        }
-
-        Optional<Path> absolutePath(String section, String key) throws ConfigException {
-            // a control character cannot be written into ReadWritePaths= or tmpfiles.d; the rest is quoted there
-            return string(section, key, v -> Render.hasControl(v) ? "must not contain control characters"
-                    : v.startsWith("/") && !v.contains("/../") && !v.endsWith("/..") ? null
-                    : "must be an absolute path").map(Path::of);
-        }
-    }
-
-    /** Carries a ConfigException out of a lambda; unwrapped in {@link #parse}. */
-    private static final class Unchecked extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Unchecked(ConfigException cause) {
-            super(cause);
+            return NtpAuth.symmetricKey(key);
         }
     }
 }

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pintp.ntp.FlapDamping;
+import dev.pintp.ntp.NtpConfig;
 import dev.pintp.ntp.NtpServer;
 import dev.pintp.sysconf.ConfigException;
+import dev.pintp.sysconf.IniFile;
+import dev.pintp.sysconf.TimesyncdConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -194,5 +197,35 @@ class SettingsTest {
         assertEquals(2, e.line());
         assertEquals("Timeout", e.key());
         assertTrue(e.getMessage().endsWith("checkDeadline 2s is shorter than timeout 3s"), e.getMessage());
+    }
+
+    @Test
+    void anEmptyTimesyncdFallbackNtpMeansNoFallbackAndAnUnsetOneTheBuiltInListAsForTheProbe() throws Exception {
+        // timesyncd.conf(5): an empty FallbackNTP= is no fallback; the job reads it as the probe does (TimesyncdNtp)
+        Fixtures.write(root, "/etc/systemd/timesyncd.conf", "[Time]\nNTP=10.0.0.1\nFallbackNTP=\n");
+        assertEquals(List.of(), Settings.load(root, Map.of()).ntp().fallbacks());
+        Fixtures.write(root, "/etc/systemd/timesyncd.conf", "[Time]\nNTP=10.0.0.1\n");
+        assertEquals(NtpConfig.ofDefaults().fallbacks(), Settings.load(root, Map.of()).ntp().fallbacks());
+    }
+
+    @Test
+    void aFallbackOfTheFilesOwnThatIsAlsoAPrimaryIsAnErrorThatNamesBoth() throws Exception {
+        Fixtures.write(root, "/etc/systemd/timesyncd.conf", "[Time]\nNTP=10.0.0.1\n");
+        ConfigException e = bad("[Servers]\nFallback=pool.example 10.0.0.1\n");
+        assertEquals(2, e.line());
+        assertEquals("Fallback", e.key());
+        assertTrue(e.getMessage().contains("10.0.0.1:123 is also a primary server (at "
+                + root.resolve("etc/systemd/timesyncd.conf") + ":2: NTP)"), e.getMessage());
+    }
+
+    @Test
+    void anEmptyTextValueLeavesTheDefaultAndTheLastAssignmentWins() throws Exception {
+        Settings s = Settings.parse(IniFile.parse(root.resolve("ntp-monitor.conf"), "[Controller]\nUnit=a.service\n"
+                + "Unit=\nDropInName=x.conf\nDropInName=y.conf\n"), TimesyncdConfig.load(root), Map.of());
+        assertEquals("controller.service", s.targetUnit());
+        assertEquals("y.conf", s.dropInName());
+        ConfigException e = bad("[Decision]\nInterval=\n");
+        assertEquals("Interval", e.key());
+        assertTrue(e.getMessage().contains("empty time span"), e.getMessage());
     }
 }
