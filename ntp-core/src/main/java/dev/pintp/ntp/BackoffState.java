@@ -1,5 +1,6 @@
 package dev.pintp.ntp;
 
+import dev.pintp.ntp.internal.StateText;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +23,11 @@ import java.util.TreeMap;
  * than a day, so an end further ahead than that (written while the wall clock was ahead) counts as passed.
  */
 public final class BackoffState {
-    private static final String HEADER = "pintp-backoff 1";
+    private static final String KIND = "backoff";
+    private static final int VERSION = 1;
+    private static final String LABEL = "backoff state";
+    /** The header of the format before {@link StateText}, read so that an upgrade keeps the state. */
+    private static final String HEADER_BEFORE = "pintp-backoff 1";
     /** The longest backoff there is (KoD RATE at its cap, DENY/RSTR); see {@code BackoffBook}. */
     private static final Duration LONGEST = Duration.ofDays(1);
     private static final BackoffState EMPTY = new BackoffState(Map.of());
@@ -148,56 +153,69 @@ public final class BackoffState {
     }
 
     /**
-     * The state as a few lines of text: a header line, then one line per address,
-     * {@code <address> rate=<instant|-> kisses=<n> deny=<instant|-> failures=<n> open=<instant|->}.
+     * The state in the {@link StateText} format, kind {@code backoff}: one list entry per address,
+     * {@code address <address> rate=<instant|-> kisses=<n> deny=<instant|-> failures=<n> open=<instant|->}.
      */
     public String encode() {
-        StringBuilder sb = new StringBuilder(HEADER).append('\n');
+        StateText.Writer w = new StateText.Writer(KIND, VERSION);
         for (Entry e : entries.values()) {
-            sb.append(e.address())
-                    .append(" rate=").append(instant(e.rateLimitedUntil()))
-                    .append(" kisses=").append(e.rateKisses())
-                    .append(" deny=").append(instant(e.deniedUntil()))
-                    .append(" failures=").append(e.failures())
-                    .append(" open=").append(instant(e.openUntil()))
-                    .append('\n');
+            w.add("address", e.address()
+                    + " rate=" + instant(e.rateLimitedUntil())
+                    + " kisses=" + e.rateKisses()
+                    + " deny=" + instant(e.deniedUntil())
+                    + " failures=" + e.failures()
+                    + " open=" + instant(e.openUntil()));
         }
-        return sb.toString();
+        return w.toString();
     }
 
     /**
-     * Reads what {@link #encode()} wrote. Blank lines and surrounding white space are ignored.
+     * Reads what {@link #encode()} wrote, and the format before {@link StateText} ({@code pintp-backoff 1}, then one
+     * {@code <address> rate=...} line per address; blank lines and surrounding white space ignored), so that an
+     * upgrade keeps the state.
      *
-     * @throws IllegalArgumentException when {@code text} is not such a state, naming the line
+     * @throws StateText.Corrupt (an {@link IllegalArgumentException}) when {@code text} is not such a state, naming
+     *     the line
      */
     public static BackoffState decode(String text) {
         Objects.requireNonNull(text, "text");
-        String[] lines = StateLines.of(text);
-        if (!lines[0].strip().equals(HEADER)) {
-            throw new IllegalArgumentException("not a backoff state: first line must be '" + HEADER + "'");
-        }
         Map<String, Entry> map = new TreeMap<>();
+        if (StateText.isVersioned(text)) {
+            StateText t = StateText.parse(text, KIND, VERSION, LABEL);
+            for (StateText.Line l : t.list("address")) {
+                put(map, l.value().split(" ", -1), l.number());
+            }
+            t.requireAllRead();
+            return of(map.values());
+        }
+        String[] lines = StateText.legacyLines(text);
+        if (!lines[0].strip().equals(HEADER_BEFORE)) {
+            throw new StateText.Corrupt(LABEL, 1, "first line must be '" + StateText.header(KIND, VERSION).strip()
+                    + "'", null);
+        }
         for (int i = 1; i < lines.length; i++) {
             String line = lines[i].strip();
-            if (line.isEmpty()) {
-                continue;
-            }
-            String[] f = line.split("\\s+");
-            try {
-                if (f.length != 6) {
-                    throw new IllegalArgumentException("expected 6 fields, found " + f.length);
-                }
-                Entry e = new Entry(f[0], parseInstant(field(f[1], "rate")), parseCount(field(f[2], "kisses")),
-                        parseInstant(field(f[3], "deny")), parseCount(field(f[4], "failures")),
-                        parseInstant(field(f[5], "open")));
-                if (map.put(e.address(), e) != null) {
-                    throw new IllegalArgumentException("address " + e.address() + " listed twice");
-                }
-            } catch (IllegalArgumentException | DateTimeParseException e) {
-                throw new IllegalArgumentException("bad backoff state line " + (i + 1) + ": " + e.getMessage(), e);
+            if (!line.isEmpty()) {
+                put(map, line.split("\\s+"), i + 1);
             }
         }
         return of(map.values());
+    }
+
+    private static void put(Map<String, Entry> map, String[] f, int line) {
+        try {
+            if (f.length != 6) {
+                throw new IllegalArgumentException("expected 6 fields, found " + f.length);
+            }
+            Entry e = new Entry(f[0], parseInstant(field(f[1], "rate")), parseCount(field(f[2], "kisses")),
+                    parseInstant(field(f[3], "deny")), parseCount(field(f[4], "failures")),
+                    parseInstant(field(f[5], "open")));
+            if (map.put(e.address(), e) != null) {
+                throw new IllegalArgumentException("address " + e.address() + " listed twice");
+            }
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            throw new StateText.Corrupt(LABEL, line, e.getMessage(), e);
+        }
     }
 
     private static String field(String text, String key) {

@@ -1,6 +1,7 @@
 package dev.pintp.ntp;
 
 import dev.pintp.ntp.internal.Durations;
+import dev.pintp.ntp.internal.StateText;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -30,7 +31,11 @@ public final class DriftHistory {
     /** Shortest span of points for an estimate: below it, offset noise of a millisecond would read as many ppm. */
     public static final Duration MIN_SPAN = Duration.ofMinutes(3);
 
-    private static final String HEADER = "pintp-drift 1";
+    private static final String KIND = "drift";
+    private static final int VERSION = 1;
+    private static final String LABEL = "drift history";
+    /** The header of the format before {@link StateText}, read so that an upgrade keeps the history. */
+    private static final String HEADER_BEFORE = "pintp-drift 1";
 
     private final List<Point> points;
     private final Optional<String> server;
@@ -176,64 +181,92 @@ public final class DriftHistory {
     }
 
     /**
-     * The history as text: a header line, a line {@code server=<host|-> offsetAlert=<bool> frequencyAlert=<bool>},
-     * then one {@code <instant> <offset nanoseconds>} line per point (an offset beyond about 146 years is written as
-     * that much, keeping its sign). {@link #alerts()} is not written.
+     * The history in the {@link StateText} format, kind {@code drift}: {@code server=<host|->},
+     * {@code offset-alert=<bool>}, {@code frequency-alert=<bool>}, then one list entry
+     * {@code point <instant> <offset nanoseconds>} per point, oldest first (an offset beyond about 146 years is
+     * written as that much, keeping its sign). {@link #alerts()} is not written.
      */
     public String encode() {
-        StringBuilder sb = new StringBuilder(HEADER).append('\n');
-        sb.append("server=").append(server.orElse("-"))
-                .append(" offsetAlert=").append(offsetAlert)
-                .append(" frequencyAlert=").append(frequencyAlert).append('\n');
+        StateText.Writer w = new StateText.Writer(KIND, VERSION)
+                .put("server", server.orElse("-"))
+                .put("offset-alert", offsetAlert)
+                .put("frequency-alert", frequencyAlert);
         for (Point p : points) {
-            sb.append(p.at()).append(' ').append(Durations.saturatedNanos(p.offset())).append('\n');
+            w.add("point", p.at() + " " + Durations.saturatedNanos(p.offset()));
         }
-        return sb.toString();
+        return w.toString();
     }
 
     /**
-     * Reads what {@link #encode()} wrote.
+     * Reads what {@link #encode()} wrote, and the format before {@link StateText} ({@code pintp-drift 1}, a line
+     * {@code server=<host|-> offsetAlert=<bool> frequencyAlert=<bool>}, then {@code <instant> <nanoseconds>} lines).
      *
-     * @throws IllegalArgumentException when {@code text} is not such a history
+     * @throws StateText.Corrupt (an {@link IllegalArgumentException}) when {@code text} is not such a history,
+     *     naming the line where it can
      */
     public static DriftHistory decode(String text) {
         Objects.requireNonNull(text, "text");
-        String[] lines = StateLines.of(text);
-        if (!lines[0].strip().equals(HEADER) || lines.length < 2) {
-            throw new IllegalArgumentException("not a drift history: expected '" + HEADER + "' and a flags line");
-        }
-        String[] flags = lines[1].strip().split("\\s+");
-        if (flags.length != 3 || !flags[0].startsWith("server=") || !flags[1].matches("offsetAlert=(true|false)")
-                || !flags[2].matches("frequencyAlert=(true|false)")) {
-            throw new IllegalArgumentException("bad drift history flags line: '" + lines[1] + "'");
-        }
-        String host = flags[0].substring("server=".length());
-        Optional<String> server = host.equals("-") ? Optional.empty() : Optional.of(host);
         List<Point> points = new ArrayList<>();
-        for (int i = 2; i < lines.length; i++) {
-            String line = lines[i].strip();
-            if (line.isEmpty()) {
-                continue;
+        String host;
+        boolean offsetAlert;
+        boolean frequencyAlert;
+        int serverLine = 2;
+        if (StateText.isVersioned(text)) {
+            StateText t = StateText.parse(text, KIND, VERSION, LABEL);
+            host = t.one("server");
+            offsetAlert = t.bool("offset-alert");
+            frequencyAlert = t.bool("frequency-alert");
+            for (StateText.Line l : t.list("point")) {
+                add(points, l.value().split(" ", -1), l.number());
             }
-            String[] f = line.split("\\s+");
-            try {
-                if (f.length != 2 || !f[1].matches("-?\\d{1,19}")) {
-                    throw new IllegalArgumentException("expected '<instant> <nanoseconds>'");
-                }
-                Point p = new Point(Instant.parse(f[0]), Duration.ofNanos(Long.parseLong(f[1])));
-                if (!points.isEmpty() && !p.at().isAfter(points.get(points.size() - 1).at())) {
-                    throw new IllegalArgumentException("points must be in increasing time order");
-                }
-                points.add(p);
-            } catch (IllegalArgumentException | DateTimeParseException e) {
-                throw new IllegalArgumentException("bad drift history line " + (i + 1) + ": " + e.getMessage(), e);
+            t.requireAllRead();
+            serverLine = t.lineOf("server").number();
+        } else {
+            String[] lines = StateText.legacyLines(text);
+            if (!lines[0].strip().equals(HEADER_BEFORE) || lines.length < 2) {
+                throw new StateText.Corrupt(LABEL, 1, "first line must be '"
+                        + StateText.header(KIND, VERSION).strip() + "'", null);
             }
+            String[] flags = lines[1].strip().split("\\s+");
+            if (flags.length != 3 || !flags[0].startsWith("server=")
+                    || !flags[1].matches("offsetAlert=(true|false)")
+                    || !flags[2].matches("frequencyAlert=(true|false)")) {
+                throw new StateText.Corrupt(LABEL, 2, "bad flags line: '" + lines[1] + "'", null);
+            }
+            host = flags[0].substring("server=".length());
+            offsetAlert = Boolean.parseBoolean(flags[1].substring(12));
+            frequencyAlert = Boolean.parseBoolean(flags[2].substring(15));
+            for (int i = 2; i < lines.length; i++) {
+                String line = lines[i].strip();
+                if (!line.isEmpty()) {
+                    add(points, line.split("\\s+"), i + 1);
+                }
+            }
+        }
+        if (host.isEmpty() || host.chars().anyMatch(c -> c <= ' ')) {
+            // encode would write what the next decode refuses
+            throw new StateText.Corrupt(LABEL, serverLine, "server must be a host without white space, or -", null);
         }
         if (points.size() > MAX_POINTS) {
-            throw new IllegalArgumentException("more than " + MAX_POINTS + " points");
+            throw new StateText.Corrupt(LABEL, 0, "more than " + MAX_POINTS + " points", null);
         }
-        return new DriftHistory(points, server, Boolean.parseBoolean(flags[1].substring(12)),
-                Boolean.parseBoolean(flags[2].substring(15)), List.of());
+        Optional<String> server = host.equals("-") ? Optional.empty() : Optional.of(host);
+        return new DriftHistory(points, server, offsetAlert, frequencyAlert, List.of());
+    }
+
+    private static void add(List<Point> points, String[] f, int line) {
+        try {
+            if (f.length != 2 || !f[1].matches("-?\\d{1,19}")) {
+                throw new IllegalArgumentException("expected '<instant> <nanoseconds>'");
+            }
+            Point p = new Point(Instant.parse(f[0]), Duration.ofNanos(Long.parseLong(f[1])));
+            if (!points.isEmpty() && !p.at().isAfter(points.get(points.size() - 1).at())) {
+                throw new IllegalArgumentException("points must be in increasing time order");
+            }
+            points.add(p);
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            throw new StateText.Corrupt(LABEL, line, e.getMessage(), e);
+        }
     }
 
     @Override

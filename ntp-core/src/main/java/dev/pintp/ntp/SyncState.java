@@ -1,13 +1,16 @@
 package dev.pintp.ntp;
 
+import dev.pintp.ntp.internal.StateText;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The stable state the controller acts on, as a small immutable value: the stable verdict, server and quality, and the
@@ -49,7 +52,11 @@ import java.util.Optional;
  */
 public record SyncState(Observation stable, Optional<Instant> since, double penalty, Optional<Instant> penaltyAt,
         boolean suppressed, boolean changed) {
-    private static final String HEADER = "pintp-sync 2";
+    private static final String KIND = "sync";
+    private static final int VERSION = 1;
+    private static final String LABEL = "sync state";
+    /** The headers of the formats before {@link StateText}, read so that an upgrade keeps the state. */
+    private static final String HEADER_V2 = "pintp-sync 2";
     private static final String HEADER_V1 = "pintp-sync 1";
     private static final List<Verdict> KNOWN_VERDICTS =
             List.of(Verdict.PRIMARY_SYNCED, Verdict.FALLBACK_SYNCED, Verdict.UNSYNCHRONIZED);
@@ -234,94 +241,145 @@ public record SyncState(Observation stable, Optional<Instant> since, double pena
     }
 
     /**
-     * The state as a few {@code key=value} lines after the header line {@code pintp-sync 2}; {@code -} stands for an
-     * absent value. {@link #changed()} is not written.
+     * The state in the {@link StateText} format, kind {@code sync}: {@code verdict}, {@code server}, {@code quality},
+     * {@code since}, {@code penalty}, {@code penalty.at} and {@code suppressed}, each once as {@code key=value};
+     * {@code -} stands for an absent value. {@link #changed()} is not written.
      */
     public String encode() {
-        StringBuilder sb = new StringBuilder(HEADER).append('\n');
-        sb.append("verdict=").append(stable.verdict()).append('\n');
-        sb.append("server=").append(stable.server().orElse("-")).append('\n');
-        sb.append("quality=").append(stable.quality()).append('\n');
-        sb.append("since=").append(since.map(Instant::toString).orElse("-")).append('\n');
-        sb.append("penalty=").append(Double.toString(penalty)).append('\n');
-        sb.append("penalty.at=").append(penaltyAt.map(Instant::toString).orElse("-")).append('\n');
-        sb.append("suppressed=").append(suppressed).append('\n');
-        return sb.toString();
+        return new StateText.Writer(KIND, VERSION)
+                .put("verdict", stable.verdict())
+                .put("server", stable.server().orElse("-"))
+                .put("quality", stable.quality())
+                .put("since", since.map(Instant::toString).orElse("-"))
+                .put("penalty", Double.toString(penalty))
+                .put("penalty.at", penaltyAt.map(Instant::toString).orElse("-"))
+                .put("suppressed", suppressed)
+                .toString();
     }
 
     /**
-     * Reads what {@link #encode()} wrote. A version 1 state (the hysteresis of streaks and dwell time before flap
-     * damping) is read as its stable observation and change time with no penalty: its candidate and streak have no
-     * meaning under the new rule.
+     * Reads what {@link #encode()} wrote, and the formats before {@link StateText}: {@code pintp-sync 2} (the same
+     * keys) and {@code pintp-sync 1} (the hysteresis of streaks and dwell time before flap damping), which is read as
+     * its stable observation and change time with no penalty: its candidate and streak have no meaning under the new
+     * rule.
      *
-     * @throws IllegalArgumentException when {@code text} is not such a state
+     * @throws StateText.Corrupt (an {@link IllegalArgumentException}) when {@code text} is not such a state, naming
+     *     the line where it can
      */
     public static SyncState decode(String text) {
         Objects.requireNonNull(text, "text");
-        String[] lines = StateLines.of(text);
-        String header = lines[0].strip();
-        if (!header.equals(HEADER) && !header.equals(HEADER_V1)) {
-            throw new IllegalArgumentException("not a sync state: first line must be '" + HEADER + "'");
-        }
         Map<String, String> kv = new LinkedHashMap<>();
-        for (int i = 1; i < lines.length; i++) {
-            String line = lines[i].strip();
-            if (line.isEmpty()) {
-                continue;
+        Map<String, Integer> lineOf = new HashMap<>();
+        boolean v1 = false;
+        if (StateText.isVersioned(text)) {
+            StateText t = StateText.parse(text, KIND, VERSION, LABEL);
+            for (StateText.Line l : t.lines()) {
+                if (l.listEntry() || kv.put(l.key(), l.value()) != null) {
+                    throw t.corrupt(l, l.listEntry() ? "not 'key=value'" : l.key() + " given twice");
+                }
+                lineOf.put(l.key(), l.number());
             }
-            int eq = line.indexOf('=');
-            if (eq <= 0 || kv.put(line.substring(0, eq), line.substring(eq + 1)) != null) {
-                throw new IllegalArgumentException("bad sync state line " + (i + 1) + ": '" + line + "'");
+        } else {
+            String[] lines = StateText.legacyLines(text);
+            String header = lines[0].strip();
+            if (!header.equals(HEADER_V2) && !header.equals(HEADER_V1)) {
+                throw new StateText.Corrupt(LABEL, 1, "first line must be '" + StateText.header(KIND, VERSION).strip()
+                        + "'", null);
+            }
+            v1 = header.equals(HEADER_V1);
+            for (int i = 1; i < lines.length; i++) {
+                String line = lines[i].strip();
+                if (line.isEmpty()) {
+                    continue;
+                }
+                int eq = line.indexOf('=');
+                if (eq <= 0 || kv.put(line.substring(0, eq), line.substring(eq + 1)) != null) {
+                    throw new StateText.Corrupt(LABEL, i + 1, "not 'key=value' or a key given twice: '" + line + "'",
+                            null);
+                }
+                lineOf.put(line.substring(0, eq), i + 1);
             }
         }
-        try {
-            Observation stable = observation(kv, "");
-            Optional<Instant> since = optional(kv, "since").map(Instant::parse);
-            double penalty = 0;
-            Optional<Instant> penaltyAt = Optional.empty();
-            boolean suppressed = false;
-            if (header.equals(HEADER_V1)) {
-                if (!"-".equals(kv.get("candidate.verdict"))) {
-                    observation(kv, "candidate."); // checked, then dropped
-                }
-                for (String k : new String[] {"candidate.verdict", "candidate.server", "candidate.quality"}) {
-                    kv.remove(k);
-                }
-                if (!require(kv, "streak").matches("\\d{1,9}")) {
+        Fields f = new Fields(kv, lineOf);
+        Observation stable = f.observation("");
+        Optional<Instant> since = f.optional("since", Instant::parse);
+        double penalty = 0;
+        Optional<Instant> penaltyAt = Optional.empty();
+        boolean suppressed = false;
+        if (v1) {
+            if (!"-".equals(kv.get("candidate.verdict"))) {
+                f.observation("candidate."); // checked, then dropped
+            }
+            for (String k : new String[] {"candidate.verdict", "candidate.server", "candidate.quality"}) {
+                kv.remove(k);
+            }
+            f.get("streak", s -> {
+                if (!s.matches("\\d{1,9}")) {
                     throw new IllegalArgumentException("bad streak");
                 }
-            } else {
-                String p = require(kv, "penalty");
+                return s;
+            });
+        } else {
+            penalty = f.get("penalty", p -> {
                 if (!p.matches("\\d{1,12}(\\.\\d{1,20})?(E-?\\d{1,3})?")) {
                     throw new IllegalArgumentException("bad penalty '" + p + "'");
                 }
-                penalty = Double.parseDouble(p);
-                penaltyAt = optional(kv, "penalty.at").map(Instant::parse);
-                String sup = require(kv, "suppressed");
+                return Double.parseDouble(p);
+            });
+            penaltyAt = f.optional("penalty.at", Instant::parse);
+            suppressed = f.get("suppressed", sup -> {
                 if (!sup.equals("true") && !sup.equals("false")) {
                     throw new IllegalArgumentException("suppressed must be true or false, was '" + sup + "'");
                 }
-                suppressed = sup.equals("true");
-            }
-            if (!kv.isEmpty()) {
-                throw new IllegalArgumentException("unknown keys " + kv.keySet());
-            }
+                return sup.equals("true");
+            });
+        }
+        if (!kv.isEmpty()) {
+            String first = kv.keySet().iterator().next();
+            throw new StateText.Corrupt(LABEL, lineOf.get(first), "unknown keys " + kv.keySet(), null);
+        }
+        try {
             return new SyncState(stable, since, penalty, penaltyAt, suppressed, false);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("bad sync state: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("bad sync state: " + e.getMessage(), e);
+            throw new StateText.Corrupt(LABEL, 0, e.getMessage(), e);
         }
     }
 
-    private static Observation observation(Map<String, String> kv, String prefix) {
-        Verdict verdict = constant(Verdict.class, prefix + "verdict", require(kv, prefix + "verdict"));
-        if (verdict == Verdict.UNKNOWN) {
-            throw new IllegalArgumentException(prefix + "verdict: 'UNKNOWN' is not one of " + KNOWN_VERDICTS);
+    /** The keys of a state being read, each removed as it is read; errors name the key's line. */
+    private record Fields(Map<String, String> kv, Map<String, Integer> lineOf) {
+        <T> T get(String key, Function<String, T> parse) {
+            String v = kv.remove(key);
+            if (v == null) {
+                throw new StateText.Corrupt(LABEL, 0, "missing " + key, null);
+            }
+            try {
+                return parse.apply(v);
+            } catch (DateTimeParseException e) {
+                throw new StateText.Corrupt(LABEL, lineOf.get(key), key + ": " + e.getMessage(), e);
+            } catch (IllegalArgumentException e) {
+                throw new StateText.Corrupt(LABEL, lineOf.get(key), e.getMessage(), e);
+            }
         }
-        Optional<String> server = optional(kv, prefix + "server");
-        SyncQuality quality = constant(SyncQuality.class, prefix + "quality", require(kv, prefix + "quality"));
-        return new Observation(verdict, server, quality);
+
+        <T> Optional<T> optional(String key, Function<String, T> parse) {
+            return get(key, v -> v.equals("-") ? Optional.empty() : Optional.of(parse.apply(v)));
+        }
+
+        Observation observation(String prefix) {
+            Verdict verdict = get(prefix + "verdict", v -> constant(Verdict.class, prefix + "verdict", v));
+            if (verdict == Verdict.UNKNOWN) {
+                throw new StateText.Corrupt(LABEL, lineOf.get(prefix + "verdict"), prefix
+                        + "verdict: 'UNKNOWN' is not one of " + KNOWN_VERDICTS, null);
+            }
+            int serverLine = lineOf.getOrDefault(prefix + "server", 0);
+            Optional<String> server = optional(prefix + "server", s -> s);
+            SyncQuality quality = get(prefix + "quality", q -> constant(SyncQuality.class, prefix + "quality", q));
+            try {
+                return new Observation(verdict, server, quality);
+            } catch (IllegalArgumentException e) {
+                throw new StateText.Corrupt(LABEL, serverLine, e.getMessage(), e);
+            }
+        }
     }
 
     private static <E extends Enum<E>> E constant(Class<E> type, String key, String text) {
@@ -332,18 +390,5 @@ public record SyncState(Observation stable, Optional<Instant> since, double pena
         }
         Object allowed = type == Verdict.class ? KNOWN_VERDICTS : List.of(type.getEnumConstants());
         throw new IllegalArgumentException(key + ": '" + text + "' is not one of " + allowed);
-    }
-
-    private static String require(Map<String, String> kv, String key) {
-        String v = kv.remove(key);
-        if (v == null) {
-            throw new IllegalArgumentException("missing " + key);
-        }
-        return v;
-    }
-
-    private static Optional<String> optional(Map<String, String> kv, String key) {
-        String v = require(kv, key);
-        return v.equals("-") ? Optional.empty() : Optional.of(v);
     }
 }

@@ -72,6 +72,19 @@ class StateFileProperties {
         decodesOrRejects(text, DriftHistory::decode);
     }
 
+    @Property
+    void corruptedFilesOfTheFormatBeforeFailOnlyWithIllegalArgument(@ForAll @IntRange(min = 0, max = 400) int cut,
+            @ForAll char junk, @ForAll @IntRange(max = 400) int at) {
+        // as the release before the pintp-state format wrote them; read so that an upgrade keeps the state
+        decodesOrRejects(mutate("pintp-sync 2\nverdict=PRIMARY_SYNCED\nserver=192.168.4.2\nquality=MEDIUM\n"
+                + "since=2026-11-25T06:00:00Z\npenalty=1234.5\npenalty.at=2026-11-25T06:01:00Z\nsuppressed=true\n",
+                cut, junk, at), SyncState::decode);
+        decodesOrRejects(mutate("pintp-backoff 1\n198.51.100.1:123 rate=2026-11-25T06:00:00Z kisses=2 deny=-"
+                + " failures=0 open=-\n", cut, junk, at), BackoffState::decode);
+        decodesOrRejects(mutate("pintp-drift 1\nserver=192.0.2.2 offsetAlert=true frequencyAlert=false\n"
+                + "2026-11-25T06:00:00Z 0\n2026-11-25T06:01:00Z -12000000\n", cut, junk, at), DriftHistory::decode);
+    }
+
     @Example
     void aFileOfOnlyALineSeparatorThatStripKeepsIsRejectedAsSuch() {
         // U+0085 (NEL) is a line separator for \R but not white space for strip(): split gave no line at all and

@@ -86,7 +86,7 @@ final class ProbeCommand {
         s.append("  SERVER...").append(" ".repeat(31 - "  SERVER...".length())).append(OPERANDS_DESCRIPTION)
                 .append('\n');
         s.append("With no server given, NTP= and FallbackNTP= of the systemd-timesyncd configuration are used, else\n")
-                .append("192.168.4.2 as primary and the Debian pool as fallback.\n\nOptions:\n");
+                .append(dev.pintp.ntp.NtpConfig.DEFAULT_PRIMARY + " as primary and the Debian pool as fallback.\n\nOptions:\n");
         for (OptionSpec o : OPTIONS) {
             String left = "  " + o.synopsis();
             s.append(left);

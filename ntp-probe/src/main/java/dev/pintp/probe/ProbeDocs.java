@@ -43,7 +43,7 @@ public final class ProbeDocs {
         s.append(".PP\n").append(roff(ProbeCommand.OPERANDS_DESCRIPTION)).append('\n');
         s.append(".PP\nWith no server given, \\fBNTP=\\fR, \\fBFallbackNTP=\\fR and \\fBRootDistanceMaxSec=\\fR are "
                 + "read from the systemd\\-timesyncd configuration; a list that is not set there falls back to "
-                + "192.168.4.2 (primary) and 0.debian.pool.ntp.org, 1.debian.pool.ntp.org, "
+                + dev.pintp.ntp.NtpConfig.DEFAULT_PRIMARY + " (primary) and 0.debian.pool.ntp.org, 1.debian.pool.ntp.org, "
                 + "2.debian.pool.ntp.org (fallback).\n");
         s.append(".SH OPTIONS\n");
         for (OptionSpec o : ProbeCommand.OPTIONS) {

@@ -319,12 +319,7 @@ public final class IniFile {
         return out;
     }
 
-    /** The value of the last assignment of {@code key} in {@code section} (systemd's "last one wins"). */
-    public Optional<String> last(String section, String key) {
-        return lastEntry(section, key).map(Entry::value);
-    }
-
-    /** The last assignment of {@code key} in {@code section}, with its line. */
+    /** The last assignment of {@code key} in {@code section}, with its line (systemd's "last one wins"). */
     public Optional<Entry> lastEntry(String section, String key) {
         List<Entry> all = all(section, key);
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));

@@ -170,29 +170,6 @@ public final class TimesyncdConfig {
         return fallbackNtp;
     }
 
-    /** The {@code NTP=} servers, in order; empty when none is configured or the list was reset. */
-    public List<String> ntp() {
-        return ntp.texts();
-    }
-
-    /**
-     * The {@code FallbackNTP=} servers, in order; empty when not set (timesyncd then uses its compiled-in list, which
-     * the caller supplies as its own default) or when explicitly emptied.
-     */
-    public List<String> fallbackNtp() {
-        return fallbackNtp.texts();
-    }
-
-    /** True when some file assigned {@code NTP=} or {@code Servers=}, even to nothing (then there is no such server). */
-    public boolean ntpSet() {
-        return ntp.assigned();
-    }
-
-    /** True when some file assigned {@code FallbackNTP=}, even to nothing (then there is no fallback). */
-    public boolean fallbackNtpSet() {
-        return fallbackNtp.assigned();
-    }
-
     /** {@code RootDistanceMaxSec=}, if set; {@link TimeSpans#INFINITY} for {@code infinity}. */
     public Optional<Duration> rootDistanceMax() {
         return Optional.ofNullable(rootDistanceMax);

@@ -35,22 +35,22 @@ class IniFileTest {
     @Test
     void lastAssignmentWinsAndAllKeepsOrder() throws Exception {
         IniFile ini = IniFile.parse(FILE, "[S]\nK=1\nK=2\n[T]\nK=3\n");
-        assertEquals(Optional.of("2"), ini.last("S", "K"));
+        assertEquals(Optional.of("2"), ini.lastEntry("S", "K").map(IniFile.Entry::value));
         assertEquals(2, ini.all("S", "K").size());
-        assertEquals(Optional.empty(), ini.last("S", "Missing"));
+        assertEquals(Optional.empty(), ini.lastEntry("S", "Missing").map(IniFile.Entry::value));
         assertEquals(5, ini.lastEntry("T", "K").orElseThrow().line());
     }
 
     @Test
     void keysAreCaseSensitiveAsInSystemd() throws Exception {
         IniFile ini = IniFile.parse(FILE, "[Time]\nntp=x\n");
-        assertEquals(Optional.empty(), ini.last("Time", "NTP"));
+        assertEquals(Optional.empty(), ini.lastEntry("Time", "NTP").map(IniFile.Entry::value));
     }
 
     @Test
     void backslashContinuesALineAndSkipsCommentsInside() throws Exception {
         IniFile ini = IniFile.parse(FILE, "[S]\nK=a \\\n# inside\n  b\nL=c\n");
-        assertEquals(Optional.of("a    b"), ini.last("S", "K"), "as systemd: each piece keeps its blanks");
+        assertEquals(Optional.of("a    b"), ini.lastEntry("S", "K").map(IniFile.Entry::value), "as systemd: each piece keeps its blanks");
         assertEquals(2, ini.lastEntry("S", "K").orElseThrow().line());
         assertEquals(5, ini.lastEntry("S", "L").orElseThrow().line());
     }
@@ -79,15 +79,15 @@ class IniFileTest {
     @Test
     void systemdsLineRules() throws Exception {
         IniFile ini = IniFile.parse(FILE, "\uFEFF[S]\nA=x\\\\\nB=y \\ \nC=\u00a0v\u00a0\n[ T ]\nD=\t z \r\n");
-        assertEquals(Optional.of("x\\\\"), ini.last("S", "A"), "an escaped backslash does not continue the line");
-        assertEquals(Optional.of("y \\"), ini.last("S", "B"), "nor does one followed by a blank");
-        assertEquals(Optional.of("\u00a0v\u00a0"), ini.last("S", "C"), "only space, tab, CR and LF are white space");
-        assertEquals(Optional.of("z"), ini.last(" T ", "D"), "a section name is taken as written");
+        assertEquals(Optional.of("x\\\\"), ini.lastEntry("S", "A").map(IniFile.Entry::value), "an escaped backslash does not continue the line");
+        assertEquals(Optional.of("y \\"), ini.lastEntry("S", "B").map(IniFile.Entry::value), "nor does one followed by a blank");
+        assertEquals(Optional.of("\u00a0v\u00a0"), ini.lastEntry("S", "C").map(IniFile.Entry::value), "only space, tab, CR and LF are white space");
+        assertEquals(Optional.of("z"), ini.lastEntry(" T ", "D").map(IniFile.Entry::value), "a section name is taken as written");
     }
 
     @Test
     void aContinuationAtTheEndOfTheFileIsKept() throws Exception {
-        assertEquals(Optional.of("a"), IniFile.parse(FILE, "[S]\nK=a\\").last("S", "K"));
+        assertEquals(Optional.of("a"), IniFile.parse(FILE, "[S]\nK=a\\").lastEntry("S", "K").map(IniFile.Entry::value));
     }
 
     @Test
@@ -115,7 +115,7 @@ class IniFileTest {
         Path f = dir.resolve("ok.conf");
         Files.writeString(f, "[S]\r\nK=v\r\n", StandardCharsets.UTF_8);
         IniFile ini = IniFile.read(f);
-        assertEquals(Optional.of("v"), ini.last("S", "K"));
+        assertEquals(Optional.of("v"), ini.lastEntry("S", "K").map(IniFile.Entry::value));
         assertEquals(f, ini.file());
     }
 }

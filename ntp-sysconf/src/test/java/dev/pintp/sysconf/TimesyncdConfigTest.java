@@ -29,9 +29,9 @@ class TimesyncdConfigTest {
     @Test
     void noFilesGiveAnEmptyConfiguration() throws Exception {
         TimesyncdConfig c = TimesyncdConfig.load(root);
-        assertEquals(List.of(), c.ntp());
-        assertEquals(List.of(), c.fallbackNtp());
-        assertFalse(c.fallbackNtpSet());
+        assertEquals(List.of(), c.ntpList().texts());
+        assertEquals(List.of(), c.fallbackNtpList().texts());
+        assertFalse(c.fallbackNtpList().assigned());
         assertEquals(Optional.empty(), c.rootDistanceMax());
         assertEquals(List.of(), c.files());
     }
@@ -47,8 +47,8 @@ class TimesyncdConfigTest {
                 PollIntervalMaxSec=2048
                 """);
         TimesyncdConfig c = TimesyncdConfig.load(root);
-        assertEquals(List.of("192.168.4.2"), c.ntp());
-        assertEquals(List.of("0.debian.pool.ntp.org", "1.debian.pool.ntp.org"), c.fallbackNtp());
+        assertEquals(List.of("192.168.4.2"), c.ntpList().texts());
+        assertEquals(List.of("0.debian.pool.ntp.org", "1.debian.pool.ntp.org"), c.fallbackNtpList().texts());
         assertEquals(Optional.of(Duration.ofSeconds(5)), c.rootDistanceMax());
     }
 
@@ -58,7 +58,7 @@ class TimesyncdConfigTest {
         write("usr/lib/systemd/timesyncd.conf.d/10-vendor.conf", "[Time]\nNTP=b\nRootDistanceMaxSec=7\n");
         write("run/systemd/timesyncd.conf.d/20-runtime.conf", "[Time]\nRootDistanceMaxSec=3\n");
         TimesyncdConfig c = TimesyncdConfig.load(root);
-        assertEquals(List.of("a", "b"), c.ntp(), "NTP= accumulates");
+        assertEquals(List.of("a", "b"), c.ntpList().texts(), "NTP= accumulates");
         assertEquals(Optional.of(Duration.ofSeconds(3)), c.rootDistanceMax(), "20-runtime sorts after 10-vendor");
         assertEquals(3, c.files().size());
         assertTrue(c.files().get(2).endsWith("20-runtime.conf"));
@@ -68,7 +68,7 @@ class TimesyncdConfigTest {
     void aDropInInEtcMasksOneOfTheSameNameInUsrLib() throws Exception {
         write("usr/lib/systemd/timesyncd.conf.d/50-x.conf", "[Time]\nNTP=vendor\n");
         write("etc/systemd/timesyncd.conf.d/50-x.conf", "[Time]\nNTP=admin\n");
-        assertEquals(List.of("admin"), TimesyncdConfig.load(root).ntp());
+        assertEquals(List.of("admin"), TimesyncdConfig.load(root).ntpList().texts());
     }
 
     @Test
@@ -76,7 +76,7 @@ class TimesyncdConfigTest {
         write("usr/lib/systemd/timesyncd.conf.d/50-x.conf", "[Time]\nNTP=vendor\n");
         Files.createDirectories(root.resolve("etc/systemd/timesyncd.conf.d"));
         Files.createSymbolicLink(root.resolve("etc/systemd/timesyncd.conf.d/50-x.conf"), Path.of("/dev/null"));
-        assertEquals(List.of(), TimesyncdConfig.load(root).ntp());
+        assertEquals(List.of(), TimesyncdConfig.load(root).ntpList().texts());
     }
 
     @Test
@@ -84,23 +84,23 @@ class TimesyncdConfigTest {
         write("etc/systemd/timesyncd.conf", "[Time]\nFallbackNTP=x y\n");
         write("etc/systemd/timesyncd.conf.d/90-reset.conf", "[Time]\nFallbackNTP=\nFallbackNTP=z\n");
         TimesyncdConfig c = TimesyncdConfig.load(root);
-        assertEquals(List.of("z"), c.fallbackNtp());
-        assertTrue(c.fallbackNtpSet());
+        assertEquals(List.of("z"), c.fallbackNtpList().texts());
+        assertTrue(c.fallbackNtpList().assigned());
     }
 
     @Test
     void onlyTheTimeSectionAndOnlyConfFilesCount() throws Exception {
         write("etc/systemd/timesyncd.conf", "[Other]\nNTP=nope\n[Time]\nNTP=yes\n");
         write("etc/systemd/timesyncd.conf.d/readme.txt", "[Time]\nNTP=ignored\n");
-        assertEquals(List.of("yes"), TimesyncdConfig.load(root).ntp());
+        assertEquals(List.of("yes"), TimesyncdConfig.load(root).ntpList().texts());
     }
 
     @Test
     void debianDefaultFileWithEverythingCommentedOutIsEmpty() throws Exception {
         write("etc/systemd/timesyncd.conf", "[Time]\n#NTP=\n#FallbackNTP=0.debian.pool.ntp.org\n");
         TimesyncdConfig c = TimesyncdConfig.load(root);
-        assertEquals(List.of(), c.ntp());
-        assertFalse(c.fallbackNtpSet());
+        assertEquals(List.of(), c.ntpList().texts());
+        assertFalse(c.fallbackNtpList().assigned());
     }
 
     @Test
@@ -141,23 +141,23 @@ class TimesyncdConfigTest {
         write("etc/systemd/timesyncd.conf", "[Time]\nNTP=10.0.0.1\n");
         write("run/systemd/timesyncd.conf.d/90-steer.conf", "[Time]\nNTP=\nFallbackNTP=pool.example\n");
         TimesyncdConfig c = TimesyncdConfig.load(root);
-        assertTrue(c.ntpSet());
-        assertEquals(List.of(), c.ntp());
-        assertEquals(List.of("pool.example"), c.fallbackNtp());
+        assertTrue(c.ntpList().assigned());
+        assertEquals(List.of(), c.ntpList().texts());
+        assertEquals(List.of("pool.example"), c.fallbackNtpList().texts());
     }
 
     @Test
     void serversIsTheOldNameOfNtp() throws Exception {
         write("etc/systemd/timesyncd.conf", "[Time]\nServers=a.example\nNTP=b.example\n");
-        assertEquals(List.of("a.example", "b.example"), TimesyncdConfig.load(root).ntp());
+        assertEquals(List.of("a.example", "b.example"), TimesyncdConfig.load(root).ntpList().texts());
     }
 
     @Test
     void linesEndAtCrAndNulAsInSystemd() throws Exception {
         write("etc/systemd/timesyncd.conf", "[Time]\rNTP=a.example\0FallbackNTP=b.example\r\n");
         TimesyncdConfig c = TimesyncdConfig.load(root);
-        assertEquals(List.of("a.example"), c.ntp());
-        assertEquals(List.of("b.example"), c.fallbackNtp());
+        assertEquals(List.of("a.example"), c.ntpList().texts());
+        assertEquals(List.of("b.example"), c.fallbackNtpList().texts());
     }
 
     @Test
@@ -186,7 +186,7 @@ class TimesyncdConfigTest {
         Files.createDirectories(root.resolve("etc/systemd/timesyncd.conf.d"));
         Files.createSymbolicLink(root.resolve("etc/systemd/timesyncd.conf.d/10-link.conf"), real);
         Files.createSymbolicLink(root.resolve("etc/systemd/timesyncd.conf.d/20-gone.conf"), root.resolve("nothing"));
-        assertEquals(List.of("linked.example"), TimesyncdConfig.load(root).ntp());
+        assertEquals(List.of("linked.example"), TimesyncdConfig.load(root).ntpList().texts());
     }
 
     @Test
@@ -206,7 +206,7 @@ class TimesyncdConfigTest {
         e = assertThrows(ConfigException.class, () -> TimesyncdConfig.load(root));
         assertTrue(e.getMessage().startsWith(f + ":2: ntp: keys are case-sensitive"), e.getMessage());
         write("etc/systemd/timesyncd.conf", "[Time]\nConnectionRetrySec=30\nNTS=x\n[Other]\nNTP=ignored\n");
-        assertEquals(List.of(), TimesyncdConfig.load(root).ntp(), "unknown keys and sections: ignored as by timesyncd");
+        assertEquals(List.of(), TimesyncdConfig.load(root).ntpList().texts(), "unknown keys and sections: ignored as by timesyncd");
     }
 
     @Test
@@ -222,9 +222,9 @@ class TimesyncdConfigTest {
     void aSkippedDropInIsReadAsIfAbsent() throws Exception {
         write("etc/systemd/timesyncd.conf.d/60-a.conf", "[Time]\nNTP=192.168.4.2\n");
         Path steering = write("run/systemd/timesyncd.conf.d/90-b.conf", "[Time]\nNTP=\n");
-        assertEquals(List.of(), TimesyncdConfig.load(root).ntp());
+        assertEquals(List.of(), TimesyncdConfig.load(root).ntpList().texts());
         TimesyncdConfig skipped = TimesyncdConfig.load(root, p -> p.equals(steering));
-        assertEquals(List.of("192.168.4.2"), skipped.ntp());
+        assertEquals(List.of("192.168.4.2"), skipped.ntpList().texts());
         assertFalse(skipped.files().contains(steering));
     }
 }

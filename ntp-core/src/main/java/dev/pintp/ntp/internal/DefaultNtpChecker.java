@@ -71,7 +71,7 @@ public final class DefaultNtpChecker implements NtpChecker {
         this.clock = clock;
         this.ticker = ticker;
         this.executor = executor;
-        this.backoff = new BackoffBook(backoffState, clock, ticker);
+        this.backoff = new BackoffBook(backoffState, clock);
         this.lastBackoff = backoffState;
     }
 
@@ -241,7 +241,7 @@ public final class DefaultNtpChecker implements NtpChecker {
             try {
                 result = queryOnce(server, target, deadline, config.fallbackSamples(), config.fallbackSamples());
                 if (result.exchanges() > 0) { // no packet sent (deadline already past) says nothing about the server
-                    backoff.record(target, result, ticker.read() - begin);
+                    backoff.record(target, result);
                     recorded = true;
                 }
             } finally {

@@ -2,7 +2,6 @@ package dev.pintp.systemd.internal;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -293,127 +292,48 @@ public final class Installer {
     }
 
     /**
-     * Installs; returns the exit status (0 ok).
+     * Installs; returns the exit status (0 ok). The files are planned ({@link #plan}); {@code --dry-run} prints the
+     * plan, a run applies that plan and then activates what changed.
      *
      * @throws IOException when a file cannot be read or written (the manifest then lists what was written so far)
      */
     public int install(Settings settings, Options o) throws IOException {
-        boolean packaged = o.layout() == Layout.PACKAGED;
         Optional<Manifest> own = Manifest.load(root, o.layout().manifest());
         // a jar install before the package: its files are taken over (and what the package replaces removed)
-        boolean migrating = packaged && own.isEmpty() && Manifest.load(root).isPresent();
+        boolean migrating = o.layout() == Layout.PACKAGED && own.isEmpty() && Manifest.load(root).isPresent();
         Manifest previous = (migrating ? Manifest.load(root) : own).orElse(new Manifest(List.of()));
-        Map<Path, String> texts = plannedTexts(settings, o);
-        // the package enables its timer itself; a daemon is enabled by a link to its /etc unit
-        Optional<Path> link = packaged && o.mode() == Render.Mode.TIMER ? Optional.empty()
-                : Optional.of(o.mode() == Render.Mode.TIMER ? TIMER_LINK : DAEMON_LINK);
-        Path linkTarget = o.mode() == Render.Mode.TIMER ? TIMER : SERVICE;
-        // with the package, the wait's own unit unless the options render it differently
-        Path waitTarget = packaged && !texts.containsKey(WAIT) ? packagedPath(WAIT) : WAIT;
-        Optional<byte[]> jar = packaged ? Optional.empty() : Optional.of(Files.readAllBytes(o.jarSource()));
-        Optional<String> hosts = AtomicFiles.read(at(HOSTS));
-        Optional<String> address = Render.piZeroAddress(settings.ntp());
-        // no address (the primary is a name, IPv6 or loopback): no line to add, and a line an earlier install added
-        // for another address is stale
-        boolean hostsHasLine = address.isEmpty() || hosts.isPresent() && hasHostsLine(hosts.get(), address.get());
-        Optional<String> hostsLine = address.map(Render::hostsLine);
-        Manifest.Entry hostsEntry = new Manifest.Entry(Manifest.Kind.LINE, HOSTS, hostsLine.orElse(""));
+        Plan plan = plan(settings, o, previous, migrating);
+        // the jar install's manifest goes only once the package's lists everything: a plan of its own, after
+        Plan.Builder retiring = Plan.under(root);
+        if (migrating) {
+            retiring.remove(Manifest.PATH, "the jar install's manifest; now " + PACKAGED_MANIFEST);
+        }
+        Plan retire = retiring.build();
         String macNote = findMac(o.mac(), o.trustLease()).note();
         if (!macNote.isEmpty()) {
             out.println(macNote);
         }
-
-        // What the previous install owned and this one does not (after a mode switch): removed.
-        List<Manifest.Entry> stale = new ArrayList<>();
-        for (Manifest.Entry e : previous.entries()) {
-            boolean keep = switch (e.kind()) {
-                case FILE -> texts.containsKey(e.path()) || !packaged && e.path().equals(JAR);
-                case LINK -> link.isPresent() && e.path().equals(link.get())
-                        || o.bootWait().isPresent() && e.path().equals(WAIT_LINK);
-                case LINE -> hostsLine.isPresent() && e.equals(hostsEntry);
-                case DIR -> true;
-            };
-            if (!keep) {
-                stale.add(e);
-            }
-        }
-
         if (o.dryRun()) {
-            int changes = 0;
-            for (Map.Entry<Path, String> t : texts.entrySet()) {
-                String diff = UnifiedDiff.of(t.getKey().toString(), AtomicFiles.read(at(t.getKey())).orElse(null),
-                        t.getValue());
-                out.print(diff);
-                changes += diff.isEmpty() ? 0 : 1;
-            }
-            if (jar.isPresent() && !AtomicFiles.hasContent(at(JAR), jar.get())) {
-                out.println("Binary file " + JAR + (Files.exists(at(JAR)) ? " would change" : " would be created"));
-                changes++;
-            }
-            if (link.isPresent() && !isLinkTo(at(link.get()), linkTarget)) {
-                out.println("+ symlink " + link.get() + " -> " + linkTarget);
-                changes++;
-            }
-            if (o.bootWait().isPresent() && !isLinkTo(at(WAIT_LINK), waitTarget)) {
-                out.println("+ symlink " + WAIT_LINK + " -> " + waitTarget);
-                changes++;
-            }
-            if (!hostsHasLine) {
-                String before = hosts.orElse(null);
-                out.print(UnifiedDiff.of(HOSTS.toString(), before, addLine(hosts.orElse(""), hostsLine.orElseThrow())));
-                changes++;
-            }
-            for (Manifest.Entry e : stale) {
-                out.println("- remove " + e.kind().name().toLowerCase(Locale.ROOT) + " " + e.path());
-                changes++;
-            }
-            if (migrating) {
-                out.println("- remove file " + Manifest.PATH + " (the jar install's manifest; now " + PACKAGED_MANIFEST + ")");
-                changes++;
-            }
+            out.print(plan.describe() + retire.describe());
+            int changes = plan.changes().size() + retire.changes().size();
             out.println(changes == 0 ? "Nothing to change." : changes + " change(s); nothing written (--dry-run).");
             return 0;
         }
 
-        List<Manifest.Entry> entries = new ArrayList<>(previous.of(Manifest.Kind.DIR));
-        List<String> changed = new ArrayList<>();
-        try {
-            writeAll(texts, jar, link, linkTarget, hosts, hostsHasLine, hostsEntry, previous, stale, entries, changed);
-            if (o.bootWait().isPresent()) {
-                link(WAIT_LINK, waitTarget, entries, changed);
-            }
-        } catch (IOException | RuntimeException e) {
-            // whatever this run wrote, and all the previous install owned, stays known to uninstall
-            List<Manifest.Entry> known = new ArrayList<>(previous.entries());
-            known.addAll(entries);
-            try {
-                files.writeIfChanged(at(o.layout().manifest()), new Manifest(known).render());
-            } catch (IOException | RuntimeException again) {
-                e.addSuppressed(again);
-            }
-            throw e;
-        }
-        // directories first in the manifest order does not matter; uninstall removes them deepest first
-        createDirectories(o.layout().manifest().getParent(), entries);
-        files.writeIfChanged(at(o.layout().manifest()), new Manifest(entries).render());
-        if (migrating && files.delete(at(Manifest.PATH))) {
-            changed.add("removed " + Manifest.PATH);
+        Plan.Applied applied = plan.apply(files);
+        List<Change> changed = new ArrayList<>(applied.changed());
+        List<Change> retired = retire.apply(files).changed();
+        if (!retired.isEmpty()) {
+            changed.addAll(retired);
             removeEmptyDirectories(previous);
         }
-        if (migrating && o.mode() == Render.Mode.TIMER && !Files.exists(at(TIMER_LINK), LinkOption.NOFOLLOW_LINKS)) {
-            // the jar install's link was removed as stale: enable the package's timer as deb-systemd-helper does
-            Files.createDirectories(at(TIMER_LINK.getParent()));
-            Files.createSymbolicLink(at(TIMER_LINK), packagedPath(TIMER));
-            changed.add(TIMER_LINK.toString());
-        }
-
-        for (String c : changed) {
-            out.println("changed " + c);
+        for (Change c : changed) {
+            out.println("changed " + (c.removes() ? "removed " : "") + c.path());
         }
         if (changed.isEmpty()) {
             out.println("Already installed; nothing changed.");
         }
-        if (changed.contains(WAIT_LINK.toString())) {
+        if (applied.wrote(WAIT_LINK)) {
             out.println("note: ntp-monitor-wait.service is enabled: from the next boot on, time-sync.target waits for"
                     + " verified time (at most " + dev.pintp.sysconf.TimeSpans.format(o.bootWait().orElseThrow().timeout())
                     + ")");
@@ -426,7 +346,7 @@ public final class Installer {
             }
         }
         if (live && !changed.isEmpty()) {
-            return activate(o, changed);
+            return activate(o, applied);
         }
         if (!live) {
             out.println("Files written under " + root + "; units not started (not the running system).");
@@ -435,72 +355,80 @@ public final class Installer {
     }
 
     /**
-     * The writing part of {@link #install}: adds to {@code entries} each thing it is about to write (so a failure
-     * half-way still leaves a manifest that names it) and to {@code changed} what it changed.
+     * What install changes under the root for {@code settings} and {@code o}: the files it owns, the jar, the links,
+     * the hosts line, and the removal of what only {@code previous} owned (after a switch between timer and daemon,
+     * a primary that changed, the takeover of a jar install); recorded in the layout's manifest.
      */
-    private void writeAll(Map<Path, String> texts, Optional<byte[]> jar, Optional<Path> link, Path linkTarget,
-            Optional<String> hosts,
-            boolean hostsHasLine, Manifest.Entry hostsEntry, Manifest previous, List<Manifest.Entry> stale,
-            List<Manifest.Entry> entries, List<String> changed) throws IOException {
+    Plan plan(Settings settings, Options o, Manifest previous, boolean migrating) throws IOException {
+        boolean packaged = o.layout() == Layout.PACKAGED;
+        Map<Path, String> texts = plannedTexts(settings, o);
+        // the package enables its timer itself; a daemon is enabled by a link to its /etc unit
+        Optional<Path> link = packaged && o.mode() == Render.Mode.TIMER ? Optional.empty()
+                : Optional.of(o.mode() == Render.Mode.TIMER ? TIMER_LINK : DAEMON_LINK);
+        Path linkTarget = o.mode() == Render.Mode.TIMER ? TIMER : SERVICE;
+        // with the package, the wait's own unit unless the options render it differently
+        Path waitTarget = packaged && !texts.containsKey(WAIT) ? packagedPath(WAIT) : WAIT;
+        Optional<String> hosts = AtomicFiles.read(at(HOSTS));
+        Optional<String> address = Render.piZeroAddress(settings.ntp());
+        // no address (the primary is a name, IPv6 or loopback): no line to add, and a line an earlier install added
+        // for another address is stale
+        boolean hostsHasLine = address.isEmpty() || hosts.isPresent() && hasHostsLine(hosts.get(), address.get());
+        Optional<String> hostsLine = address.map(Render::hostsLine);
+        Manifest.Entry hostsEntry = new Manifest.Entry(Manifest.Kind.LINE, HOSTS, hostsLine.orElse(""));
+
+        Plan.Builder plan = Plan.under(root).recordIn(o.layout().manifest(), previous);
         for (Map.Entry<Path, String> t : texts.entrySet()) {
-            createDirectories(t.getKey().getParent(), entries);
-            entries.add(new Manifest.Entry(Manifest.Kind.FILE, t.getKey(), ""));
-            if (files.writeIfChanged(at(t.getKey()), t.getValue())) {
-                changed.add(t.getKey().toString());
-            }
+            plan.file(t.getKey(), t.getValue());
         }
-        if (jar.isPresent()) {
-            createDirectories(JAR.getParent(), entries);
-            entries.add(new Manifest.Entry(Manifest.Kind.FILE, JAR, ""));
-            if (!AtomicFiles.hasContent(at(JAR), jar.get())) {
-                files.write(at(JAR), jar.get());
-                changed.add(JAR.toString());
-            }
+        if (!packaged) {
+            plan.file(JAR, Files.readAllBytes(o.jarSource()));
         }
         if (link.isPresent()) {
-            link(link.get(), linkTarget, entries, changed);
+            plan.link(link.get(), linkTarget, true);
+        }
+        if (o.bootWait().isPresent()) {
+            plan.link(WAIT_LINK, waitTarget, true);
         }
         if (!hostsHasLine) {
-            createDirectories(HOSTS.getParent(), entries);
-            files.write(at(HOSTS), addLine(hosts.orElse(""), hostsEntry.line()).getBytes(StandardCharsets.UTF_8));
-            changed.add(HOSTS.toString());
-            entries.add(hostsEntry);
+            plan.addLine(HOSTS, hostsLine.orElseThrow());
         } else if (!hostsEntry.line().isEmpty() && previous.has(hostsEntry)) {
-            entries.add(hostsEntry); // still ours: an earlier install added it
+            plan.own(hostsEntry); // still ours: an earlier install added it
         }
-        for (Manifest.Entry e : stale) {
-            if (remove(e)) {
-                changed.add("removed " + e.path());
+        // What the previous install owned and this one does not (after a mode switch): removed.
+        for (Manifest.Entry e : previous.entries()) {
+            boolean keep = switch (e.kind()) {
+                case FILE -> texts.containsKey(e.path()) || !packaged && e.path().equals(JAR);
+                case LINK -> link.isPresent() && e.path().equals(link.get())
+                        || o.bootWait().isPresent() && e.path().equals(WAIT_LINK);
+                case LINE -> hostsLine.isPresent() && e.equals(hostsEntry);
+                case DIR -> true;
+            };
+            if (!keep) {
+                plan.remove(e);
             }
         }
-    }
-
-    /** Makes {@code link} point to {@code target}, recording it. */
-    private void link(Path link, Path target, List<Manifest.Entry> entries, List<String> changed) throws IOException {
-        createDirectories(link.getParent(), entries);
-        if (!isLinkTo(at(link), target)) {
-            Files.deleteIfExists(at(link));
-            Files.createSymbolicLink(at(link), target);
-            changed.add(link.toString());
+        if (migrating && o.mode() == Render.Mode.TIMER && !plan.exists(TIMER_LINK)) {
+            // the jar install's link was removed as stale: enable the package's timer as deb-systemd-helper does
+            plan.link(TIMER_LINK, packagedPath(TIMER), false);
         }
-        entries.add(new Manifest.Entry(Manifest.Kind.LINK, link, ""));
+        return plan.build();
     }
 
-    private int activate(Options o, List<String> changed) {
+    private int activate(Options o, Plan.Applied applied) {
         try {
             systemctl.daemonReload();
             if (o.mode() == Render.Mode.TIMER) {
                 systemctl.start("ntp-monitor.timer");
             } else {
-                if (changed.contains(SERVICE.toString()) || changed.contains(JAR.toString())) {
+                if (applied.wrote(SERVICE) || applied.wrote(JAR)) {
                     systemctl.tryRestart("ntp-monitor.service");
                 }
                 systemctl.start("ntp-monitor.service");
             }
-            if (changed.contains(TIMESYNCD.toString()) && systemctl.isInstalled("systemd-timesyncd.service")) {
+            if (applied.wrote(TIMESYNCD) && systemctl.isInstalled("systemd-timesyncd.service")) {
                 systemctl.tryRestart("systemd-timesyncd.service");
             }
-            if (changed.contains(DNSMASQ.toString()) && systemctl.isInstalled("dnsmasq.service")) {
+            if (applied.wrote(DNSMASQ) && systemctl.isInstalled("dnsmasq.service")) {
                 systemctl.tryRestart("dnsmasq.service");
             }
             return 0;
@@ -520,7 +448,8 @@ public final class Installer {
 
     /**
      * {@link #uninstall(Settings, boolean)} for a layout. With the package's layout the job's drop-ins are removed
-     * also when the site command never ran (no manifest): the package's prerm relies on it.
+     * also when the site command never ran (no manifest): the package's prerm relies on it. {@code dryRun} prints
+     * the plan ({@link #removal}); a run stops the job's units, applies that plan, forgets the manifest and reloads.
      */
     public int uninstall(Settings settings, boolean dryRun, Layout layout) throws IOException {
         Optional<Manifest> manifest = Manifest.load(root, layout.manifest());
@@ -528,31 +457,13 @@ public final class Installer {
             out.println("Nothing to uninstall: no " + Manifest.PATH + " under " + root + ".");
             return 0;
         }
-        if (manifest.isEmpty()) {
-            manifest = Optional.of(new Manifest(List.of()));
-        }
-        List<Manifest.Entry> entries = new ArrayList<>(manifest.get().entries());
-        Path dropIn = settings.dropInFile();
-        Path steering = Settings.STEERING_DIR.resolve(Settings.STEERING_DROP_IN);
+        Manifest owned = manifest.orElse(new Manifest(List.of()));
+        Plan plan = removal(settings, owned, layout);
         if (dryRun) {
-            for (Manifest.Entry e : entries) {
-                if (e.kind() != Manifest.Kind.DIR) {
-                    out.println("- remove " + e.kind().name().toLowerCase(Locale.ROOT) + " " + e.path()
-                            + (e.kind() == Manifest.Kind.LINE ? " line '" + e.line() + "'" : ""));
-                }
-            }
-            for (Path p : List.of(dropIn, steering)) {
-                if (Files.exists(at(p))) {
-                    out.println("- remove file " + p);
-                }
-            }
-            if (isWaitLink(at(WAIT_LINK), layout) && !manifest.get().has(new Manifest.Entry(Manifest.Kind.LINK, WAIT_LINK, ""))) {
-                out.println("- remove link " + WAIT_LINK);
-            }
+            out.print(plan.describe());
             out.println("Nothing removed (--dry-run).");
             return 0;
         }
-        int status = 0;
         if (live) {
             for (String unit : List.of("ntp-monitor.timer", "ntp-monitor.service")) {
                 try {
@@ -562,43 +473,45 @@ public final class Installer {
                 }
             }
         }
-        boolean timesyncdChanged = false;
-        for (Manifest.Entry e : entries) {
-            if (e.kind() != Manifest.Kind.DIR && remove(e)) {
-                out.println("removed " + e.path() + (e.kind() == Manifest.Kind.LINE ? " line '" + e.line() + "'" : ""));
-                timesyncdChanged |= e.path().equals(TIMESYNCD);
-            }
-        }
-        // "systemctl enable ntp-monitor-wait.service" by hand made a link the manifest does not list; with the unit
-        // gone it would dangle. The wait is not stopped: units that Require= it would be stopped with it.
-        if (isWaitLink(at(WAIT_LINK), layout) && Files.deleteIfExists(at(WAIT_LINK))) {
-            out.println("removed " + WAIT_LINK);
-        }
-        boolean controllerChanged = files.delete(at(dropIn));
-        if (controllerChanged) {
-            out.println("removed " + dropIn);
-        }
-        if (files.delete(at(steering))) {
-            out.println("removed " + steering);
-            timesyncdChanged = true;
+        Plan.Applied applied = plan.apply(files);
+        for (Change c : applied.changed()) {
+            out.println("removed " + c.path() + (c instanceof Change.RemoveLine r ? " line '" + r.line() + "'" : ""));
         }
         files.delete(at(layout.manifest()));
-        removeEmptyDirectories(manifest.get());
+        removeEmptyDirectories(owned);
         if (live) {
             try {
                 systemctl.daemonReload();
-                if (controllerChanged) {
+                if (applied.removed(settings.dropInFile())) {
                     systemctl.tryRestart(settings.targetUnit());
                 }
-                if (timesyncdChanged && systemctl.isInstalled("systemd-timesyncd.service")) {
+                if ((applied.removed(TIMESYNCD) || applied.removed(MonitorJob.STEERING))
+                        && systemctl.isInstalled("systemd-timesyncd.service")) {
                     systemctl.tryRestart("systemd-timesyncd.service");
                 }
             } catch (SystemctlException e) {
                 out.println("error: " + e.getMessage());
-                status = 1;
+                return 1;
             }
         }
-        return status;
+        return 0;
+    }
+
+    /**
+     * What uninstall takes away: what the manifest lists (a directory when it is empty, afterwards), a link to the
+     * boot wait made by hand, and the job's own drop-ins.
+     */
+    Plan removal(Settings settings, Manifest owned, Layout layout) throws IOException {
+        Plan.Builder plan = Plan.under(root);
+        for (Manifest.Entry e : owned.entries()) {
+            plan.remove(e);
+        }
+        // "systemctl enable ntp-monitor-wait.service" by hand made a link the manifest does not list; with the unit
+        // gone it would dangle. The wait is not stopped: units that Require= it would be stopped with it.
+        if (isWaitLink(at(WAIT_LINK), layout)) {
+            plan.remove(new Manifest.Entry(Manifest.Kind.LINK, WAIT_LINK, ""));
+        }
+        return plan.remove(settings.dropInFile(), "").remove(MonitorJob.STEERING, "").build();
     }
 
     /** Removes the directories {@code manifest} lists that are empty, deepest first. */
@@ -618,42 +531,6 @@ public final class Installer {
         }
     }
 
-    private boolean remove(Manifest.Entry e) throws IOException {
-        Path p = at(e.path());
-        switch (e.kind()) {
-            case FILE:
-                return files.delete(p);
-            case LINK:
-                return Files.deleteIfExists(p);
-            case LINE: {
-                Optional<String> text = AtomicFiles.read(p);
-                if (text.isEmpty()) {
-                    return false;
-                }
-                String without = removeLine(text.get(), e.line());
-                if (without.equals(text.get())) {
-                    return false;
-                }
-                files.write(p, without.getBytes(StandardCharsets.UTF_8));
-                return true;
-            }
-            default:
-                return false;
-        }
-    }
-
-    /** Creates {@code dir} and its missing parents under the root, recording each it created. */
-    private void createDirectories(Path dir, List<Manifest.Entry> entries) throws IOException {
-        List<Path> missing = new ArrayList<>();
-        for (Path d = dir; d != null && !Files.isDirectory(at(d)); d = d.getParent()) {
-            missing.add(0, d);
-        }
-        for (Path d : missing) {
-            Files.createDirectory(at(d));
-            entries.add(new Manifest.Entry(Manifest.Kind.DIR, d, ""));
-        }
-    }
-
     /** True when a non-comment line of the hosts file maps {@code address} to pi-ntp (in any spacing). */
     static boolean hasHostsLine(String hosts, String address) {
         for (String line : hosts.split("\n")) {
@@ -669,25 +546,6 @@ public final class Installer {
             }
         }
         return false;
-    }
-
-    static String addLine(String text, String line) {
-        if (!text.isEmpty() && !text.endsWith("\n")) {
-            text = text + "\n";
-        }
-        return text + line + "\n";
-    }
-
-    /** Removes the last line equal to {@code line}, leaving every other line as it was. */
-    static String removeLine(String text, String line) {
-        List<String> lines = new ArrayList<>(Arrays.asList(text.split("\n", -1)));
-        for (int i = lines.size() - 1; i >= 0; i--) {
-            if (lines.get(i).equals(line)) {
-                lines.remove(i);
-                return String.join("\n", lines);
-            }
-        }
-        return text;
     }
 
     /**

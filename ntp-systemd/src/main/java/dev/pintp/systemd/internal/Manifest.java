@@ -1,5 +1,6 @@
 package dev.pintp.systemd.internal;
 
+import dev.pintp.ntp.internal.StateText;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,12 +12,15 @@ import java.util.Set;
 
 /**
  * What install wrote, so that uninstall removes exactly that: whole files and symlinks it owns, single lines it
- * added to shared files (/etc/hosts), and directories it created. Stored as text, one entry a line:
- * {@code file PATH}, {@code link PATH}, {@code line PATH TEXT}, {@code dir PATH}. Immutable.
+ * added to shared files (/etc/hosts), and directories it created. Stored as text ({@link #render()}), one entry a
+ * line: {@code file PATH}, {@code link PATH}, {@code line PATH TEXT}, {@code dir PATH}. Immutable.
  *
  * @param entries sorted by kind, then path, so that the same install renders the same text
  */
 public record Manifest(List<Entry> entries) {
+    private static final String KIND = "manifest";
+    private static final int VERSION = 1;
+
     /** Where the manifest of the real system lives. */
     public static final Path PATH = Path.of("/usr/local/lib/ntp-monitor/install-manifest");
 
@@ -71,6 +75,23 @@ public record Manifest(List<Entry> entries) {
             return Optional.empty();
         }
         List<Entry> entries = new ArrayList<>();
+        if (StateText.isVersioned(text.get())) {
+            try {
+                StateText t = StateText.parse(text.get(), KIND, VERSION, "install manifest");
+                for (StateText.Line l : t.lines()) {
+                    Kind kind = kind(l.key());
+                    if (kind == null || !l.listEntry()) {
+                        throw t.corrupt(l, "unknown entry '" + StateStore.oneLine(l.key())
+                                + (l.listEntry() ? "" : "=") + "'");
+                    }
+                    entries.add(entry(manifest, l.number(), kind, l.value()));
+                }
+            } catch (StateText.Corrupt e) {
+                throw corrupt(manifest, e.line(), e.what());
+            }
+            return Optional.of(new Manifest(entries));
+        }
+        // the format before StateText: the same lines under a comment instead of the header
         String[] lines = text.get().split("\n");
         for (int i = 0; i < lines.length; i++) {
             String l = lines[i];
@@ -79,30 +100,42 @@ public record Manifest(List<Entry> entries) {
             }
             int sp = l.indexOf(' ');
             String word = sp < 0 ? l : l.substring(0, sp);
-            Kind kind = null;
-            for (Kind k : Kind.values()) {
-                if (k.name().toLowerCase(java.util.Locale.ROOT).equals(word)) {
-                    kind = k;
-                }
+            Kind kind = kind(word);
+            if (kind == null) {
+                throw corrupt(manifest, i + 1, "unknown entry '" + StateStore.oneLine(word) + "'");
             }
-            String rest = sp < 0 ? "" : l.substring(sp + 1);
-            String path = rest;
-            String line = "";
-            if (kind == Kind.LINE) {
-                int sp2 = rest.indexOf(' ');
-                path = sp2 < 0 ? rest : rest.substring(0, sp2);
-                line = sp2 < 0 ? "" : rest.substring(sp2 + 1);
-            }
-            String problem = kind == null ? "unknown entry '" + StateStore.oneLine(word) + "'"
-                    : !normalizedAbsolute(path) ? "not an absolute, normalized path: '" + StateStore.oneLine(path) + "'"
-                    : null;
-            if (problem != null) {
-                throw new IOException("corrupt install manifest " + manifest + ":" + (i + 1) + ": " + problem
-                        + " (fix or remove it by hand; install and uninstall rely on it)");
-            }
-            entries.add(new Entry(kind, Path.of(path), line));
+            entries.add(entry(manifest, i + 1, kind, sp < 0 ? "" : l.substring(sp + 1)));
         }
         return Optional.of(new Manifest(entries));
+    }
+
+    private static Kind kind(String word) {
+        for (Kind k : Kind.values()) {
+            if (k.name().toLowerCase(java.util.Locale.ROOT).equals(word)) {
+                return k;
+            }
+        }
+        return null;
+    }
+
+    /** The entry of one line: {@code rest} is the path, or for {@link Kind#LINE} the path, a space and the line. */
+    private static Entry entry(Path manifest, int number, Kind kind, String rest) throws IOException {
+        String path = rest;
+        String line = "";
+        if (kind == Kind.LINE) {
+            int sp2 = rest.indexOf(' ');
+            path = sp2 < 0 ? rest : rest.substring(0, sp2);
+            line = sp2 < 0 ? "" : rest.substring(sp2 + 1);
+        }
+        if (!normalizedAbsolute(path)) {
+            throw corrupt(manifest, number, "not an absolute, normalized path: '" + StateStore.oneLine(path) + "'");
+        }
+        return new Entry(kind, Path.of(path), line);
+    }
+
+    private static IOException corrupt(Path manifest, int line, String problem) {
+        return new IOException("corrupt install manifest " + manifest + (line > 0 ? ":" + line : "") + ": " + problem
+                + " (fix or remove it by hand; install and uninstall rely on it)");
     }
 
     private static boolean normalizedAbsolute(String p) {
@@ -113,17 +146,19 @@ public record Manifest(List<Entry> entries) {
         }
     }
 
-    /** The text stored on disk. */
+    /**
+     * The text stored on disk: the {@link StateText} format, kind {@code manifest}, one list entry a line
+     * ({@code file PATH}, {@code link PATH}, {@code line PATH TEXT}, {@code dir PATH}), the words the package's
+     * postrm reads with {@code read kind path text}.
+     */
     public String render() {
-        StringBuilder sb = new StringBuilder("# Written by ntp-monitor install; read by uninstall. Do not edit.\n");
+        StateText.Writer w = new StateText.Writer(KIND, VERSION)
+                .comment("Written by ntp-monitor install; read by uninstall. Do not edit.");
         for (Entry e : entries) {
-            sb.append(e.kind().name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(e.path());
-            if (e.kind() == Kind.LINE) {
-                sb.append(' ').append(e.line());
-            }
-            sb.append('\n');
+            w.add(e.kind().name().toLowerCase(java.util.Locale.ROOT),
+                    e.path() + (e.kind() == Kind.LINE ? " " + e.line() : ""));
         }
-        return sb.toString();
+        return w.toString();
     }
 
     /** Entries of one kind. */

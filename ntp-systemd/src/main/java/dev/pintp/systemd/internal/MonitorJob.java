@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
 public final class MonitorJob {
     private static final Logger LOG = LoggerFactory.getLogger("ntp-monitor");
     static final String TIMESYNCD = "systemd-timesyncd.service";
+    /** The timesyncd steering drop-in the job writes, on the target system (uninstall removes it too). */
+    static final Path STEERING = Settings.STEERING_DIR.resolve(Settings.STEERING_DROP_IN);
     /** How long a check may run over its own deadline before the run gives up on it (as NtpMonitor waits). */
     static final Duration CHECK_GRACE = Duration.ofSeconds(10);
 
@@ -240,30 +242,13 @@ public final class MonitorJob {
     }
 
     private Path steeringPath() {
-        return Settings.under(root, Settings.STEERING_DIR).resolve(Settings.STEERING_DROP_IN);
+        return Settings.under(root, STEERING);
     }
 
+    /** The steps of one run; each may throw, and the caller fails closed. */
     private int cycle() throws IOException, CannotDecide {
-        StateStore.Loaded read = store.load(clock.instant());
-        JobState state = read.state();
-        loaded = state;
-        appliedKnown = read.appliedKnown();
-        if (!read.problems().isEmpty()) {
-            throw new CannotDecide(String.join(", ", read.problems()));
-        }
-        if (store.isNewBoot()) {
-            // After a reboot the manager runs the units with whatever drop-ins are on disk now (none in /run).
-            state = state.withAppliedDropIn(JobState.digest(AtomicFiles.read(dropInPath())))
-                    .withAppliedSteering(JobState.digest(AtomicFiles.read(steeringPath())))
-                    .withTimesyncdAbsent(false);
-            if (settings.dropInLocation() == Settings.DropInLocation.RUN) {
-                state = state.withSync(SyncState.initial()); // power saving starts off until verified again
-            }
-            store.save(state);
-            loaded = state;
-            store.markBoot();
-            LOG.debug("first run of this boot: state baseline taken");
-        }
+        StateStore.Loaded read = load();
+        JobState state = baselineAfterBoot(read.state());
         if (checker == null) {
             checker = checkers.apply(state.backoff());
         }
@@ -273,52 +258,88 @@ public final class MonitorJob {
         SyncState after = before.next(result, now, settings.ntp());
         DriftHistory drift = read.drift().next(result, settings.ntp());
 
-        boolean failed = false;
-        // The controller's drop-in.
-        Optional<String> desired = desiredDropIn(after);
-        Path dropIn = dropInPath();
-        Optional<String> onDisk = AtomicFiles.read(dropIn);
-        if (!onDisk.equals(desired)) {
-            if (desired.isPresent()) {
-                files.writeIfChanged(dropIn, desired.get());
-            } else {
-                files.delete(dropIn);
-            }
-        }
-        String desiredDigest = JobState.digest(desired);
-        String action;
-        // Also when the file was not what was last applied: a failed run (or a person) removed or changed it, and
-        // the manager may have been reloaded since.
-        if (!desiredDigest.equals(state.appliedDropIn()) || !JobState.digest(onDisk).equals(state.appliedDropIn())) {
-            try {
-                systemctl.daemonReload();
-                systemctl.tryRestart(settings.targetUnit());
-                state = state.withAppliedDropIn(desiredDigest);
-                action = (desired.isPresent() ? "wrote " : "removed ") + settings.dropInFile() + ", restarted "
-                        + settings.targetUnit();
-            } catch (SystemctlException e) {
-                failed = true;
-                action = "drop-in " + (desired.isPresent() ? "written" : "removed") + " but systemctl failed ("
-                        + e.getMessage() + "); state kept, the next run retries";
-            }
-        } else {
-            action = "drop-in unchanged";
-        }
+        Step controller = controlDropIn(state, after);
+        Step steering = steer(controller.state(), after, result);
+        boolean failed = controller.failed() || steering.failed();
+        log(result, before, after, controller.action() + (steering.action().isEmpty() ? "" : "; " + steering.action()),
+                failed);
 
-        // timesyncd steering.
-        String steering;
+        // a transition that failed is computed again by the next run: it is committed (and alerted) once, then
+        SyncState committed = failed ? before : after;
+        store.save(failed ? steering.state()
+                : steering.state().withSync(after).withBackoff(checker.backoffState().pruned(now)));
+        store.saveDrift(drift);
+        sendAlerts(before, committed, drift, result);
+        report(result, committed, failed, drift);
+        return failed ? 1 : 0;
+    }
+
+    /** The persisted state; a state file that is not what the job writes ends the run. */
+    private StateStore.Loaded load() throws IOException, CannotDecide {
+        StateStore.Loaded read = store.load(clock.instant());
+        loaded = read.state();
+        appliedKnown = read.appliedKnown();
+        if (!read.problems().isEmpty()) {
+            throw new CannotDecide(String.join(", ", read.problems()));
+        }
+        return read;
+    }
+
+    /** At the first run of a boot, what the manager runs the units with now: the drop-ins on disk (none in /run). */
+    private JobState baselineAfterBoot(JobState state) throws IOException {
+        if (!store.isNewBoot()) {
+            return state;
+        }
+        state = state.withAppliedDropIn(JobState.digest(AtomicFiles.read(dropInPath())))
+                .withAppliedSteering(JobState.digest(AtomicFiles.read(steeringPath())))
+                .withTimesyncdAbsent(false);
+        if (settings.dropInLocation() == Settings.DropInLocation.RUN) {
+            state = state.withSync(SyncState.initial()); // power saving starts off until verified again
+        }
+        store.save(state);
+        loaded = state;
+        store.markBoot();
+        LOG.debug("first run of this boot: state baseline taken");
+        return state;
+    }
+
+    /**
+     * What one part of a run did.
+     *
+     * @param action what the log line says about it, or empty
+     * @param failed true when systemctl failed (the state did not advance for it; the next run retries)
+     */
+    private record Step(JobState state, String action, boolean failed) {
+    }
+
+    /**
+     * The controller's drop-in for the stable state {@code s}: planned against the disk, applied, then activated
+     * (reload and try-restart) when it differs from what the manager was last given, or the file was not what was
+     * last applied (a failed run or a person removed or changed it, and the manager may have been reloaded since).
+     */
+    private Step controlDropIn(JobState state, SyncState s) throws IOException {
+        Optional<String> desired = desiredDropIn(s);
+        Plan.Builder plan = Plan.under(root);
+        Optional<String> onDisk = plan.text(settings.dropInFile());
+        plan.content(settings.dropInFile(), desired).build().apply(files);
+        String digest = JobState.digest(desired);
+        if (digest.equals(state.appliedDropIn()) && JobState.digest(onDisk).equals(state.appliedDropIn())) {
+            return new Step(state, "drop-in unchanged", false);
+        }
         try {
-            SteeringResult s = steer(state, after, result);
-            state = s.state;
-            steering = s.action;
+            systemctl.daemonReload();
+            systemctl.tryRestart(settings.targetUnit());
+            return new Step(state.withAppliedDropIn(digest), (desired.isPresent() ? "wrote " : "removed ")
+                    + settings.dropInFile() + ", restarted " + settings.targetUnit(), false);
         } catch (SystemctlException e) {
-            failed = true;
-            steering = "timesyncd steering failed (" + e.getMessage() + "); the next run retries";
+            return new Step(state, "drop-in " + (desired.isPresent() ? "written" : "removed")
+                    + " but systemctl failed (" + e.getMessage() + "); state kept, the next run retries", true);
         }
+    }
 
+    private void log(CheckResult result, SyncState before, SyncState after, String actions, boolean failed) {
         String line = "check " + CheckText.check(result) + "; stable " + CheckText.stable(after)
-                + (after.changed() ? " (changed from " + CheckText.stable(before) + ")" : "") + "; " + action
-                + (steering.isEmpty() ? "" : "; " + steering);
+                + (after.changed() ? " (changed from " + CheckText.stable(before) + ")" : "") + "; " + actions;
         if (failed) {
             LOG.error(line);
         } else if (after.changed() && !after.verdict().isSynced()) {
@@ -327,22 +348,16 @@ public final class MonitorJob {
             LOG.info(line);
         }
         if (LOG.isDebugEnabled()) {
-            result.sources().forEach(s -> LOG.debug("source {}", CheckText.source(s)));
+            result.sources().forEach(src -> LOG.debug("source {}", CheckText.source(src)));
         }
+    }
 
-        if (!failed) {
-            state = state.withSync(after).withBackoff(checker.backoffState().pruned(now));
-        }
-        store.save(state);
-        store.saveDrift(drift);
-        // a transition that failed is computed again by the next run: alert it once, when it is committed
-        sendAlerts(before, failed ? before : after, drift, result);
-        String statusText = "checked_at=" + result.checkedAt() + "\ncheck=" + CheckText.check(result) + "\nstable="
-                + CheckText.stable(failed ? before : after) + "\nstable_since="
-                + (failed ? before : after).since().map(Instant::toString).orElse("-") + "\nresult="
-                + (failed ? "systemctl failed" : "ok") + "\n";
-        store.saveLastCheck(statusText);
-        String text = PrometheusText.render(result, failed ? before : after, drift, Files.exists(dropIn));
+    /** The last check for {@code status}, and the metrics (the daemon's /metrics, the textfile collector). */
+    private void report(CheckResult result, SyncState committed, boolean failed, DriftHistory drift) throws IOException {
+        store.saveLastCheck("checked_at=" + result.checkedAt() + "\ncheck=" + CheckText.check(result) + "\nstable="
+                + CheckText.stable(committed) + "\nstable_since=" + committed.since().map(Instant::toString).orElse("-")
+                + "\nresult=" + (failed ? "systemctl failed" : "ok") + "\n");
+        String text = PrometheusText.render(result, committed, drift, Files.exists(dropInPath()));
         metrics.accept(text);
         if (settings.textfilePath().isPresent()) {
             try {
@@ -351,7 +366,6 @@ public final class MonitorJob {
                 LOG.warn("cannot write the textfile-collector file {}: {}", settings.textfilePath().get(), e.toString());
             }
         }
-        return failed ? 1 : 0;
     }
 
     /**
@@ -414,14 +428,14 @@ public final class MonitorJob {
         return Optional.of(Render.controllerDropIn(settings.variables(), s.server().orElseThrow(), s.quality().level()));
     }
 
-    private record SteeringResult(JobState state, String action) {
-    }
-
-    /** Points timesyncd where {@link Steering#decide} says, for the stable state {@code s} after {@code result}. */
-    private SteeringResult steer(JobState state, SyncState s, CheckResult result)
-            throws IOException, SystemctlException {
-        Path file = steeringPath();
-        Optional<String> onDisk = AtomicFiles.read(file);
+    /**
+     * Points timesyncd where {@link Steering#decide} says, for the stable state {@code s} after {@code result}: the
+     * steering drop-in planned against the disk, applied, and timesyncd restarted, unless it is already so and was
+     * applied, or timesyncd is not installed (then the drop-in goes and the state remembers it).
+     */
+    private Step steer(JobState state, SyncState s, CheckResult result) throws IOException {
+        Plan.Builder plan = Plan.under(root);
+        Optional<String> onDisk = plan.text(STEERING);
         Steering.Decision decision = Steering.decide(s.verdict(), result);
         Optional<String> desired;
         if (!settings.steerTimesyncd()) {
@@ -434,28 +448,24 @@ public final class MonitorJob {
             };
         }
         String digest = JobState.digest(desired);
-        if (onDisk.equals(desired) && digest.equals(state.appliedSteering())) {
-            return new SteeringResult(state, "");
+        if (onDisk.equals(desired) && digest.equals(state.appliedSteering()) || state.timesyncdAbsent()) {
+            return new Step(state, "", false);
         }
-        if (state.timesyncdAbsent()) {
-            return new SteeringResult(state, "");
+        try {
+            if (!systemctl.isInstalled(TIMESYNCD)) {
+                LOG.info("systemd-timesyncd is not installed (a chrony system?): not steering it");
+                plan.content(STEERING, Optional.empty()).build().apply(files);
+                return new Step(state.withTimesyncdAbsent(true).withAppliedSteering(JobState.ABSENT), "", false);
+            }
+            plan.content(STEERING, desired).build().apply(files);
+            systemctl.tryRestart(TIMESYNCD);
+        } catch (SystemctlException e) {
+            return new Step(state, "timesyncd steering failed (" + e.getMessage() + "); the next run retries", true);
         }
-        if (!systemctl.isInstalled(TIMESYNCD)) {
-            LOG.info("systemd-timesyncd is not installed (a chrony system?): not steering it");
-            files.delete(file);
-            return new SteeringResult(state.withTimesyncdAbsent(true).withAppliedSteering(JobState.ABSENT), "");
-        }
-        if (desired.isPresent()) {
-            files.writeIfChanged(file, desired.get());
-        } else {
-            files.delete(file);
-        }
-        systemctl.tryRestart(TIMESYNCD);
         String why = settings.steerTimesyncd() ? ": " + decision.reason() : "";
-        return new SteeringResult(state.withAppliedSteering(digest), desired.isPresent()
-                ? "timesyncd pointed at the fallbacks (" + Settings.STEERING_DIR.resolve(Settings.STEERING_DROP_IN) + ")"
-                        + why
-                : "timesyncd back on its configured servers" + why);
+        return new Step(state.withAppliedSteering(digest), desired.isPresent()
+                ? "timesyncd pointed at the fallbacks (" + STEERING + ")" + why
+                : "timesyncd back on its configured servers" + why, false);
     }
 
     private void sendAlerts(SyncState before, SyncState after, DriftHistory drift, CheckResult result)

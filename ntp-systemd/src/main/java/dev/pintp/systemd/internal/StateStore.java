@@ -3,6 +3,7 @@ package dev.pintp.systemd.internal;
 import dev.pintp.ntp.BackoffState;
 import dev.pintp.ntp.DriftHistory;
 import dev.pintp.ntp.SyncState;
+import dev.pintp.ntp.internal.StateText;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -32,11 +33,13 @@ import java.util.regex.Pattern;
  * The job's files. Persistent, in the state directory, each rewritten only when its bytes change (a steady system
  * writes nothing there, which spares SD cards): {@code sync-state}, {@code backoff-state}, {@code applied}. Volatile,
  * in the runtime directory (tmpfs, gone at reboot): {@code drift-history} (an hour of offsets), {@code last-check}
- * (what {@code status} shows), {@code boot} (marks that this boot's first run has happened) and {@code lock}.
+ * (what {@code status} shows), {@code boot} (marks that this boot's first run has happened) and {@code lock}. All
+ * but the last two are in the {@link StateText} format; files of the formats before it are read as that older
+ * version and written back in the new one.
  *
  * <p>Every state file is read without following symlinks and with a size bound ({@link #MAX_STATE_BYTES}). A file
  * that is a symlink, not a regular file, larger than the bound, not UTF-8 or not what the job writes is
- * <em>corrupt</em>: {@link #load} moves it aside to {@code NAME.corrupt-<UTC time>} (at most {@link #CORRUPT_COPIES}
+ * <em>corrupt</em> (reported as {@code corrupt state file FILE:LINE (WHAT)}): {@link #load} moves it aside to {@code NAME.corrupt-<UTC time>} (at most {@link #CORRUPT_COPIES}
  * kept per file, so a file corrupted again and again cannot fill the disk) and uses the initial value for its part of
  * the state. Not thread-safe; the job serializes runs with the lock.
  */
@@ -55,6 +58,7 @@ public final class StateStore {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
     private static final Pattern DIGEST = Pattern.compile("-|[0-9a-f]{64}");
+    private static final Pattern LAST_CHECK_LINE = Pattern.compile("([a-z][a-z0-9._-]*)=(.*)", Pattern.DOTALL);
 
     private final Path stateDir;
     private final Path runtimeDir;
@@ -136,7 +140,7 @@ public final class StateStore {
 
     private static <T> Optional<T> part(Path file, Decoder<T> decoder, Optional<Instant> quarantineAt,
             List<String> problems) throws IOException {
-        String why;
+        String where;
         try {
             Optional<String> text = readBounded(file, MAX_STATE_BYTES);
             if (text.isEmpty()) {
@@ -144,17 +148,19 @@ public final class StateStore {
             }
             return Optional.of(decoder.decode(text.get()));
         } catch (CorruptException e) {
-            why = e.getMessage();
+            where = file + " (" + oneLine(e.getMessage()) + ")";
+        } catch (StateText.Corrupt e) {
+            where = oneLine(e.at(file));
         } catch (RuntimeException e) {
-            // the decoders throw IllegalArgumentException; anything else from them is a corrupt file just the same
-            why = e.getMessage() != null ? e.getMessage() : e.toString();
+            // the decoders throw StateText.Corrupt; anything else from them is a corrupt file just the same
+            where = file + " (" + oneLine(e.getMessage() != null ? e.getMessage() : e.toString()) + ")";
         }
         if (quarantineAt.isEmpty()) {
-            problems.add("corrupt state file " + file + " (" + oneLine(why) + ")");
+            problems.add("corrupt state file " + where);
             return Optional.empty();
         }
         Path moved = quarantine(file, quarantineAt.get());
-        problems.add("corrupt state file " + file + " (" + oneLine(why) + "), moved to " + moved.getFileName()
+        problems.add("corrupt state file " + where + ", moved to " + moved.getFileName()
                 + "; its part of the state starts over");
         return Optional.empty();
     }
@@ -260,43 +266,70 @@ public final class StateStore {
         return sb.toString();
     }
 
-    /** The {@code applied} file: digests of what the manager was last reloaded with. */
-    private record Applied(String dropIn, String steering, boolean timesyncdAbsent) {
+    /**
+     * The {@code applied} file: digests of what the manager was last reloaded with. In the {@link StateText} format,
+     * kind {@code applied}: {@code dropin=}, {@code steering=} (each a SHA-256 digest in hex, or {@code -}) and
+     * {@code timesyncd-absent=}. A file without the header is of the format before (the same lines, no header; keys
+     * and values stripped), read so that an upgrade keeps what was applied.
+     */
+    record Applied(String dropIn, String steering, boolean timesyncdAbsent) {
+        private static final String KIND = "applied";
+        private static final String LABEL = "applied";
+
+        String encode() {
+            return new StateText.Writer(KIND, 1).put("dropin", dropIn).put("steering", steering)
+                    .put("timesyncd-absent", timesyncdAbsent).toString();
+        }
+
         static Applied decode(String text) {
+            if (StateText.isVersioned(text)) {
+                StateText t = StateText.parse(text, KIND, 1, LABEL);
+                Applied a = new Applied(digest(t, "dropin"), digest(t, "steering"), t.bool("timesyncd-absent"));
+                t.requireAllRead();
+                return a;
+            }
             String dropIn = null;
             String steering = null;
             Boolean absent = null;
-            for (String line : text.split("\n")) {
+            String[] lines = text.split("\n");
+            for (int i = 0; i < lines.length; i++) {
+                String line = lines[i];
                 if (line.isBlank()) {
                     continue;
                 }
                 int eq = line.indexOf('=');
                 if (eq < 0) {
-                    throw new IllegalArgumentException("bad applied line '" + line + "'");
+                    throw new StateText.Corrupt(LABEL, i + 1, "not 'key=value': '" + line + "'", null);
                 }
                 String k = line.substring(0, eq).strip();
                 String v = line.substring(eq + 1).strip();
+                String problem = switch (k) {
+                    case "dropin", "steering" -> DIGEST.matcher(v).matches() ? null
+                            : k + "= is not a SHA-256 digest or -";
+                    case "timesyncd-absent" -> v.equals("true") || v.equals("false") ? null
+                            : "timesyncd-absent must be true or false";
+                    default -> "unknown key '" + k + "'";
+                };
+                if (problem != null) {
+                    throw new StateText.Corrupt(LABEL, i + 1, problem, null);
+                }
                 switch (k) {
-                    case "dropin" -> dropIn = digest(k, v);
-                    case "steering" -> steering = digest(k, v);
-                    case "timesyncd-absent" -> {
-                        if (!v.equals("true") && !v.equals("false")) {
-                            throw new IllegalArgumentException("timesyncd-absent must be true or false");
-                        }
-                        absent = Boolean.parseBoolean(v);
-                    }
-                    default -> throw new IllegalArgumentException("unknown key '" + k + "' in applied");
+                    case "dropin" -> dropIn = v;
+                    case "steering" -> steering = v;
+                    default -> absent = Boolean.parseBoolean(v);
                 }
             }
             if (dropIn == null || steering == null || absent == null) {
-                throw new IllegalArgumentException("applied needs dropin=, steering= and timesyncd-absent=");
+                throw new StateText.Corrupt(LABEL, 0, "applied needs dropin=, steering= and timesyncd-absent=",
+                        null);
             }
             return new Applied(dropIn, steering, absent);
         }
 
-        private static String digest(String key, String v) {
+        private static String digest(StateText t, String key) {
+            String v = t.one(key);
             if (!DIGEST.matcher(v).matches()) {
-                throw new IllegalArgumentException(key + "= is not a SHA-256 digest or -");
+                throw t.corrupt(t.lineOf(key), key + "= is not a SHA-256 digest or -");
             }
             return v;
         }
@@ -306,8 +339,8 @@ public final class StateStore {
     public void save(JobState s) throws IOException {
         write(stateDir.resolve(SYNC), s.sync().encode());
         write(stateDir.resolve(BACKOFF), s.backoff().encode());
-        write(stateDir.resolve(APPLIED), "dropin=" + s.appliedDropIn() + "\nsteering="
-                + s.appliedSteering() + "\ntimesyncd-absent=" + s.timesyncdAbsent() + "\n");
+        write(stateDir.resolve(APPLIED), new Applied(s.appliedDropIn(), s.appliedSteering(), s.timesyncdAbsent())
+                .encode());
     }
 
     // The writer compares with what is there before replacing it; a link or non-file put there since the load is
@@ -340,18 +373,64 @@ public final class StateStore {
         write(runtimeDir.resolve(DRIFT), h.encode());
     }
 
-    /** Saves the last check's summary for {@code status}. */
+    /**
+     * Saves the last check's summary for {@code status}: {@code key=value} lines, kept in the {@link StateText}
+     * format, kind {@code last-check}. A control character in a value is kept as a space, and a line that does not
+     * start with {@code key=} (a value that held a line end) is kept as the rest of the value before it.
+     *
+     * @throws IllegalArgumentException when the first line is not {@code key=value}
+     */
     public void saveLastCheck(String text) throws IOException {
-        write(runtimeDir.resolve(LAST_CHECK), text);
+        StateText.Writer w = new StateText.Writer(LAST_CHECK, 1);
+        String key = null;
+        StringBuilder value = new StringBuilder();
+        for (String line : text.split("\n")) {
+            Matcher m = LAST_CHECK_LINE.matcher(line);
+            if (m.matches()) {
+                if (key != null) {
+                    w.put(key, oneLine(value.toString()));
+                }
+                key = m.group(1);
+                value.setLength(0);
+                value.append(m.group(2));
+            } else if (key != null) {
+                value.append(' ').append(line);
+            } else {
+                throw new IllegalArgumentException("not a key=value line: '" + oneLine(line) + "'");
+            }
+        }
+        if (key != null) {
+            w.put(key, oneLine(value.toString()));
+        }
+        write(runtimeDir.resolve(LAST_CHECK), w.toString());
     }
 
     /**
-     * The last check's summary, if a run happened in this boot.
+     * The last check's summary as {@code key=value} lines, if a run happened in this boot. A file without the
+     * {@link StateText} header (written before it) is given as it is.
      *
-     * @throws CorruptException when the file is a symlink, not a regular file, too large or not UTF-8
+     * @throws CorruptException when the file is a symlink, not a regular file, too large, not UTF-8 or not what
+     *     {@link #saveLastCheck} writes (the message names the line)
      */
     public Optional<String> loadLastCheck() throws IOException {
-        return readBounded(runtimeDir.resolve(LAST_CHECK), MAX_STATE_BYTES);
+        Path file = runtimeDir.resolve(LAST_CHECK);
+        Optional<String> text = readBounded(file, MAX_STATE_BYTES);
+        if (text.isEmpty() || !StateText.isVersioned(text.get())) {
+            return text;
+        }
+        try {
+            StateText t = StateText.parse(text.get(), LAST_CHECK, 1, "last check");
+            StringBuilder sb = new StringBuilder();
+            for (StateText.Line l : t.lines()) {
+                if (l.listEntry()) {
+                    throw t.corrupt(l, "not 'key=value'");
+                }
+                sb.append(l.key()).append('=').append(l.value()).append('\n');
+            }
+            return Optional.of(sb.toString());
+        } catch (StateText.Corrupt e) {
+            throw new CorruptException(oneLine(e.at(file)));
+        }
     }
 
     /**

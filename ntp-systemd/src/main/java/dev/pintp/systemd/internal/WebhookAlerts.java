@@ -1,5 +1,7 @@
 package dev.pintp.systemd.internal;
 
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * POSTs alerts as JSON to a webhook from one background thread: each attempt bounded by a timeout, at most
- * {@code attempts} attempts with doubling pauses between them, a queue of at most 64 alerts (more are dropped with a
- * warning). A 2xx answer is success; anything else, a timeout or an I/O error is retried.
+ * {@code attempts} attempts with doubling pauses between them (a resilience4j {@link Retry}), a queue of at most 64
+ * alerts (more are dropped with a warning). A 2xx answer is success; anything else, a timeout or an I/O error is
+ * retried.
  */
 public final class WebhookAlerts implements AlertSink {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookAlerts.class);
@@ -28,6 +31,8 @@ public final class WebhookAlerts implements AlertSink {
     private final Duration firstPause;
     private final HttpClient client;
     private final ThreadPoolExecutor executor;
+    /** Used only on the executor's thread. */
+    private RetryConfig retryConfig;
 
     /**
      * @param timeout per attempt, connection and answer together
@@ -63,37 +68,62 @@ public final class WebhookAlerts implements AlertSink {
         HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(alert.toJson())).build();
-        Duration pause = firstPause;
-        for (int attempt = 1; attempt <= attempts; attempt++) {
-            String problem;
-            try {
+        if (retryConfig == null) { // built on the first alert, on this thread: most runs send none
+            retryConfig = RetryConfig.custom()
+                    .maxAttempts(attempts)
+                    .intervalFunction(this::pauseMillis)
+                    .retryExceptions(IOException.class) // NotDelivered (an answer but not 2xx) is one
+                    .build();
+        }
+        Retry retry = Retry.of("webhook", retryConfig);
+        retry.getEventPublisher().onRetry(e -> LOG.info("webhook: attempt {} for alert {} failed ({}), retrying in {}"
+                + " ms", e.getNumberOfRetryAttempts(), alert.event(), problem(e.getLastThrowable()),
+                e.getWaitInterval().toMillis()));
+        try {
+            int status = retry.executeCheckedSupplier(() -> {
                 HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() / 100 == 2) {
-                    LOG.debug("webhook: alert {} delivered (HTTP {})", alert.event(), response.statusCode());
-                    return;
+                if (response.statusCode() / 100 != 2) {
+                    throw new NotDelivered(response.statusCode());
                 }
-                problem = "HTTP " + response.statusCode();
-            } catch (IOException e) {
-                problem = e.toString();
-            } catch (InterruptedException e) {
+                return response.statusCode();
+            });
+            LOG.debug("webhook: alert {} delivered (HTTP {})", alert.event(), status);
+        } catch (Error e) {
+            throw e;
+        } catch (Throwable e) {
+            // Retry gives up on an interrupted pause with the last failure (or null) and the interrupt set again
+            if (e instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
                 Thread.currentThread().interrupt();
                 LOG.warn("webhook: alert {} abandoned at shutdown", alert.event());
-                return;
+            } else {
+                LOG.warn("webhook: alert {} not delivered after {} attempts: {}", alert.event(), attempts,
+                        problem(e));
             }
-            if (attempt == attempts) {
-                LOG.warn("webhook: alert {} not delivered after {} attempts: {}", alert.event(), attempts, problem);
-                return;
-            }
-            LOG.info("webhook: attempt {} for alert {} failed ({}), retrying in {} ms", attempt, alert.event(),
-                    problem, pause.toMillis());
-            try {
-                Thread.sleep(pause.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                LOG.warn("webhook: alert {} abandoned at shutdown", alert.event());
-                return;
-            }
-            pause = pause.multipliedBy(2);
+        }
+    }
+
+    /** The pause before attempt {@code failed + 1}: {@code firstPause}, doubling after each further failure. */
+    private long pauseMillis(int failed) {
+        long first = firstPause.toMillis();
+        int doublings = Math.min(failed - 1, 30);
+        return first > Long.MAX_VALUE >> doublings ? Long.MAX_VALUE : first << doublings;
+    }
+
+    private static String problem(Throwable t) {
+        return t instanceof NotDelivered ? t.getMessage() : String.valueOf(t);
+    }
+
+    /** An answer that is not 2xx: retried like an I/O error. Carries no stack trace. */
+    private static final class NotDelivered extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotDelivered(int status) {
+            super("HTTP " + status, null);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
     }
 

@@ -1,0 +1,217 @@
+package dev.pintp.systemd.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One change to one path under a file root, as a {@link Plan} holds it. What {@code --dry-run} prints
+ * ({@link #describe}) and what a run does ({@link #apply}) come from the same value, so they cannot say different
+ * things. Paths are the target system's ({@code /etc/hosts}); {@link #apply} resolves them under the root. Files are
+ * written and removed through {@link AtomicFiles}. No component is null.
+ */
+sealed interface Change {
+    /** The path this change is to, on the target system. */
+    Path path();
+
+    /**
+     * What {@code --dry-run} prints for it: a unified diff ({@link UnifiedDiff}) for text, one line for a binary file,
+     * a symlink or a removal; each line ends with a newline.
+     */
+    String describe();
+
+    /**
+     * Makes the change under {@code root}.
+     *
+     * @return true when something on disk changed (false when it was already so, for instance changed since the plan)
+     */
+    boolean apply(Path root, AtomicFiles files) throws IOException;
+
+    /** True for a change that takes something away (a file, a link, a line) rather than putting it there. */
+    default boolean removes() {
+        return false;
+    }
+
+    /**
+     * A text file written whole.
+     *
+     * @param before what the file held when planned, empty when it did not exist
+     */
+    record Write(Path path, Optional<String> before, String text) implements Change {
+        @Override
+        public String describe() {
+            return UnifiedDiff.of(path.toString(), before.orElse(null), text);
+        }
+
+        @Override
+        public boolean apply(Path root, AtomicFiles files) throws IOException {
+            return files.writeIfChanged(Settings.under(root, path), text);
+        }
+    }
+
+    /**
+     * A binary file written whole (the jar).
+     *
+     * @param exists whether a file was there when planned
+     */
+    record WriteBytes(Path path, boolean exists, byte[] bytes) implements Change {
+        public WriteBytes {
+            Objects.requireNonNull(path, "path");
+            bytes = Objects.requireNonNull(bytes, "bytes").clone();
+        }
+
+        @Override
+        public byte[] bytes() {
+            return bytes.clone();
+        }
+
+        @Override
+        public String describe() {
+            return "Binary file " + path + (exists ? " would change" : " would be created") + "\n";
+        }
+
+        @Override
+        public boolean apply(Path root, AtomicFiles files) throws IOException {
+            files.write(Settings.under(root, path), bytes);
+            return true;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof WriteBytes w && w.path.equals(path) && w.exists == exists && Arrays.equals(w.bytes, bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(path, exists, Arrays.hashCode(bytes));
+        }
+
+        @Override
+        public String toString() {
+            return "WriteBytes[path=" + path + ", exists=" + exists + ", " + bytes.length + " bytes]";
+        }
+    }
+
+    /** A symlink at {@code path} to {@code target}, replacing whatever is there. */
+    record Link(Path path, Path target) implements Change {
+        @Override
+        public String describe() {
+            return "+ symlink " + path + " -> " + target + "\n";
+        }
+
+        @Override
+        public boolean apply(Path root, AtomicFiles files) throws IOException {
+            Path at = Settings.under(root, path);
+            Files.deleteIfExists(at);
+            Files.createSymbolicLink(at, target);
+            return true;
+        }
+    }
+
+    /**
+     * A line appended to a file others share (/etc/hosts).
+     *
+     * @param before what the file held when planned, empty when it did not exist
+     */
+    record AddLine(Path path, Optional<String> before, String line) implements Change {
+        @Override
+        public String describe() {
+            return UnifiedDiff.of(path.toString(), before.orElse(null), with(before.orElse(""), line));
+        }
+
+        /** Appends to the file as it is now, keeping every other line. */
+        @Override
+        public boolean apply(Path root, AtomicFiles files) throws IOException {
+            Path at = Settings.under(root, path);
+            String now = AtomicFiles.read(at).orElse("");
+            files.write(at, with(now, line).getBytes(StandardCharsets.UTF_8));
+            return true;
+        }
+
+        /** {@code text} with {@code line} appended, after a newline ending the last line if it had none. */
+        static String with(String text, String line) {
+            return (text.isEmpty() || text.endsWith("\n") ? text : text + "\n") + line + "\n";
+        }
+    }
+
+    /**
+     * The last line equal to {@code line} taken out of a shared file.
+     *
+     * @param before what the file held when planned (it held the line)
+     */
+    record RemoveLine(Path path, String before, String line) implements Change {
+        @Override
+        public String describe() {
+            return UnifiedDiff.of(path.toString(), before, without(before, line));
+        }
+
+        /** Takes the line out of the file as it is now, leaving every other line; false when it is not there. */
+        @Override
+        public boolean apply(Path root, AtomicFiles files) throws IOException {
+            Path at = Settings.under(root, path);
+            Optional<String> now = AtomicFiles.read(at);
+            if (now.isEmpty() || without(now.get(), line).equals(now.get())) {
+                return false;
+            }
+            files.write(at, without(now.get(), line).getBytes(StandardCharsets.UTF_8));
+            return true;
+        }
+
+        @Override
+        public boolean removes() {
+            return true;
+        }
+
+        /** {@code text} without its last line equal to {@code line}; {@code text} itself when it has none. */
+        static String without(String text, String line) {
+            List<String> lines = new ArrayList<>(Arrays.asList(text.split("\n", -1)));
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (lines.get(i).equals(line)) {
+                    lines.remove(i);
+                    return String.join("\n", lines);
+                }
+            }
+            return text;
+        }
+    }
+
+    /**
+     * A file or symlink removed (a symlink itself, never its target).
+     *
+     * @param kind {@link Manifest.Kind#FILE} or {@link Manifest.Kind#LINK}: how {@link #describe} names it
+     * @param why said after the path in {@link #describe}, or empty
+     */
+    record Delete(Path path, Manifest.Kind kind, String why) implements Change {
+        public Delete {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(why, "why");
+            if (kind != Manifest.Kind.FILE && kind != Manifest.Kind.LINK) {
+                throw new IllegalArgumentException("a file or a link, not " + kind);
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "- remove " + kind.name().toLowerCase(Locale.ROOT) + " " + path + (why.isEmpty() ? "" : " (" + why + ")")
+                    + "\n";
+        }
+
+        @Override
+        public boolean apply(Path root, AtomicFiles files) throws IOException {
+            Path at = Settings.under(root, path);
+            return kind == Manifest.Kind.FILE ? files.delete(at) : Files.deleteIfExists(at);
+        }
+
+        @Override
+        public boolean removes() {
+            return true;
+        }
+    }
+}
