@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pintp.ntp.NtpAuth;
 import dev.pintp.ntp.NtpKey;
 import dev.pintp.ntp.NtpKeyFile;
 import dev.pintp.ntp.NtpKeyType;
+import dev.pintp.sysconf.ConfigException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,6 +27,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,10 +67,44 @@ class KeyInstallerTest {
     }
 
     private Run install(AtomicFiles files, boolean dryRun, long keyId) throws IOException {
+        return install(files, dryRun, Optional.of(keyId));
+    }
+
+    /** {@link KeyInstaller#load} (the configuration under the root, as the job reads it), then the install. */
+    private Run install(AtomicFiles files, boolean dryRun, Optional<Long> keyId) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = new KeyInstaller(root, files, new PrintStream(out, true, StandardCharsets.UTF_8), new FixedRandom())
-                .install(Fixtures.settings(root, ""), keyId, dryRun);
+        KeyInstaller installer = new KeyInstaller(root, files, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new FixedRandom());
+        Settings settings;
+        try {
+            settings = installer.load(Map.of(), keyId);
+        } catch (ConfigException e) {
+            throw new AssertionError("configuration refused: " + e.getMessage(), e);
+        }
+        int code = installer.install(settings, dryRun);
         return new Run(code, out.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The configuration error {@link KeyInstaller#load} refuses ntp-monitor.conf with; nothing is written. */
+    private ConfigException refused(Optional<Long> keyId) throws IOException {
+        Map<String, String> before = Fixtures.tree(root);
+        ConfigException e = assertThrows(ConfigException.class, () -> new KeyInstaller(root, new AtomicFiles(),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), new FixedRandom())
+                .load(Map.of(), keyId));
+        assertEquals(before, Fixtures.tree(root), "nothing written");
+        return e;
+    }
+
+    private void configure(String ini) throws IOException {
+        Path conf = at(Settings.CONFIG_FILE);
+        Files.createDirectories(conf.getParent());
+        Files.writeString(conf, ini);
+    }
+
+    private void privateKeyfile(Path systemPath, String text) throws IOException {
+        Files.createDirectories(at(systemPath).getParent());
+        Files.writeString(at(systemPath), text);
+        Files.setPosixFilePermissions(at(systemPath), PosixFilePermissions.fromString("rw-------"));
     }
 
     private KeyInstaller.Keys plan(long keyId) throws IOException {
@@ -290,6 +327,133 @@ class KeyInstallerTest {
                 dry.out());
         assertEquals(dry.out(), install(false, 3).out());
         assertEquals(before, Fixtures.tree(root));
+    }
+
+    private static final Path CONFIGURED = Path.of("/srv/keys/chrony.keys");
+    private static final String KEYED = "[Servers]\nPrimary=127.0.0.1\n[Auth]\nPrimaryKey=3\nKeyFile=" + CONFIGURED
+            + "\n";
+
+    @Test
+    void theConfiguredKeyFileAndKeyIdAreWhereTheDryRunAndTheRunWrite() throws IOException {
+        configure(KEYED);
+        Run dry = install(new AtomicFiles(), true, Optional.empty());
+        assertEquals(0, dry.code(), dry.out());
+        assertTrue(dry.out().startsWith("+ create " + CONFIGURED + " (0600 root): key 3 (AES128, 128 bits); the key"
+                + " itself is not shown\n+ create " + COPY + " (0600 root): key 3 (AES128, 128 bits)"), dry.out());
+        assertFalse(Files.exists(at(CONFIGURED)), "a dry run writes nothing");
+        Run run = install(new AtomicFiles(), false, Optional.empty());
+        assertEquals(0, run.code(), run.out());
+        assertEquals(asRunLines(dry.out()), lines(run.out(), "changed "), "the run does what the dry run said");
+        assertTrue(run.out().contains(Settings.CONFIG_FILE + " already uses key 3 of " + CONFIGURED + "."), run.out());
+        assertFalse(run.out().contains("PrimaryKey=3\n"), "no line to add: " + run.out());
+        assertFalse(Files.exists(at(MAIN), LinkOption.NOFOLLOW_LINKS), "nothing at the default path");
+        NtpKey key = NtpKeyFile.read(at(CONFIGURED)).require(3);
+        assertEquals(key, NtpKeyFile.read(at(COPY)).require(3));
+        // the job reads the key the Pi Zero's copy holds
+        Settings job;
+        try {
+            job = Settings.load(root, Map.of());
+        } catch (ConfigException e) {
+            throw new AssertionError(e.getMessage(), e);
+        }
+        assertEquals(NtpAuth.symmetricKey(key), job.ntp().primaries().get(0).auth());
+    }
+
+    @Test
+    void aConfiguredKeyFileThatHasTheKeyIsKeptAndCopiedNotReplacedByANewDefaultOne() throws IOException {
+        configure(KEYED);
+        privateKeyfile(CONFIGURED, "3 AES128 HEX:8B0D58C4BF2E7D8D3A9C5E4F6A7B8C9D\n");
+        NtpKey key = NtpKeyFile.read(at(CONFIGURED)).require(3);
+        Map<String, String> keys = Map.of(CONFIGURED.toString(), Fixtures.tree(root).get("srv/keys/chrony.keys"));
+        for (boolean dryRun : new boolean[] {true, false}) {
+            Run r = install(new AtomicFiles(), dryRun, Optional.empty());
+            assertEquals(0, r.code(), r.out());
+            assertTrue(r.out().contains("= " + CONFIGURED + " already holds key 3 (AES128, 128 bits)\n"), r.out());
+        }
+        assertEquals(keys.get(CONFIGURED.toString()), Fixtures.tree(root).get("srv/keys/chrony.keys"), "kept as it was");
+        assertEquals(key, NtpKeyFile.read(at(COPY)).require(3), "the Pi Zero gets the key the job uses");
+        assertFalse(Files.exists(at(MAIN), LinkOption.NOFOLLOW_LINKS), "nothing at the default path");
+    }
+
+    @Test
+    void anotherKeyIdIsAddedToTheConfiguredKeyFileAndPrimaryKeyIsToBeChanged() throws IOException {
+        configure(KEYED);
+        privateKeyfile(CONFIGURED, "3 AES128 HEX:8B0D58C4BF2E7D8D3A9C5E4F6A7B8C9D\n");
+        NtpKey old = NtpKeyFile.read(at(CONFIGURED)).require(3);
+        Run run = install(new AtomicFiles(), false, Optional.of(4L));
+        assertEquals(0, run.code(), run.out());
+        assertEquals(old, NtpKeyFile.read(at(CONFIGURED)).require(3), "the key in use stays");
+        assertEquals(NtpKeyFile.read(at(CONFIGURED)).require(4), NtpKeyFile.read(at(COPY)).require(4));
+        assertTrue(run.out().contains("change PrimaryKey=3 to PrimaryKey=4 in " + Settings.CONFIG_FILE), run.out());
+    }
+
+    @Test
+    void anotherKeyIdIsRefusedWhenTheConfiguredKeyIsNotThere() throws IOException {
+        configure(KEYED);
+        ConfigException e = refused(Optional.of(4L));
+        assertTrue(e.getMessage().startsWith(at(Settings.CONFIG_FILE) + ":4: PrimaryKey: "), e.getMessage());
+        assertTrue(e.getMessage().contains("no key 3"), e.getMessage());
+    }
+
+    @Test
+    void anUnsafeConfiguredKeyFileIsRefusedWithItsLine(@TempDir Path outside) throws IOException {
+        String at = at(Settings.CONFIG_FILE) + ":5: KeyFile: cannot read the keyfile: ";
+        configure(KEYED);
+        Files.createDirectories(at(CONFIGURED).getParent().getParent());
+        Files.createSymbolicLink(at(CONFIGURED).getParent(), outside);
+        Map<String, String> beforeOutside = Fixtures.tree(outside);
+        ConfigException e = refused(Optional.empty());
+        assertTrue(e.getMessage().startsWith(at + at(CONFIGURED).getParent() + ": refused to write " + CONFIGURED
+                + " through a symbolic link"), e.getMessage());
+        assertEquals(beforeOutside, Fixtures.tree(outside), "nothing written where the link points");
+
+        Files.delete(at(CONFIGURED).getParent());
+        Files.createDirectories(at(CONFIGURED).getParent());
+        Files.createSymbolicLink(at(CONFIGURED), outside.resolve("planted"));
+        e = refused(Optional.empty());
+        assertTrue(e.getMessage().startsWith(at + at(CONFIGURED) + ": refused to write " + CONFIGURED
+                + " over a symbolic link"), e.getMessage());
+
+        Files.delete(at(CONFIGURED));
+        Files.setPosixFilePermissions(at(CONFIGURED).getParent(), PosixFilePermissions.fromString("rwxrwxrwx"));
+        e = refused(Optional.empty());
+        assertTrue(e.getMessage().startsWith(at + at(CONFIGURED).getParent() + ": refused to write " + CONFIGURED
+                + " where another user can change the directory"), e.getMessage());
+
+        Files.setPosixFilePermissions(at(CONFIGURED).getParent(), PosixFilePermissions.fromString("rwx------"));
+        privateKeyfile(CONFIGURED, "3 AES128 HEX:8B0D58C4BF2E7D8D3A9C5E4F6A7B8C9D\n");
+        Files.setPosixFilePermissions(at(CONFIGURED), PosixFilePermissions.fromString("rw-r-----"));
+        e = refused(Optional.empty());
+        assertTrue(e.getMessage().startsWith(at + at(CONFIGURED) + ": the keyfile is accessible to group or others"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("8B0D58C4"), "the key is not shown");
+
+        configure(KEYED.replace("KeyFile=" + CONFIGURED, "KeyFile=srv/keys/chrony.keys"));
+        e = refused(Optional.empty());
+        assertEquals(at(Settings.CONFIG_FILE) + ":5: KeyFile: must be an absolute path", e.getMessage());
+    }
+
+    @Test
+    void aConfigurationThatCannotBeReadIsAnErrorNotTheDefaultPath() throws IOException {
+        configure("[Auth]\nPrimaryKey=3\nKeyFile=/srv/keys/chrony.keys\nAllowMd6=yes\n");
+        ConfigException e = refused(Optional.empty());
+        assertEquals(at(Settings.CONFIG_FILE) + ":4: AllowMd6: unknown key in [Auth]", e.getMessage());
+        configure("[Auth]\nKeyFile=/srv/keys/chrony.keys\n");
+        e = refused(Optional.empty());
+        assertEquals(at(Settings.CONFIG_FILE) + ":2: KeyFile: has no effect without PrimaryKey=", e.getMessage());
+        Files.delete(at(Settings.CONFIG_FILE));
+        Files.createDirectory(at(Settings.CONFIG_FILE));
+        e = refused(Optional.empty());
+        assertTrue(e.getMessage().startsWith(at(Settings.CONFIG_FILE) + ": not a regular file"), e.getMessage());
+        assertFalse(Files.exists(at(MAIN), LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
+    void withoutAConfigurationTheKeyGoesToTheDefaultPath() throws IOException {
+        Run run = install(new AtomicFiles(), false, Optional.empty());
+        assertEquals(0, run.code(), run.out());
+        assertEquals(NtpKeyFile.read(at(MAIN)).require(1), NtpKeyFile.read(at(COPY)).require(1));
+        assertTrue(run.out().endsWith("  [Auth]\n  PrimaryKey=1\n"), run.out());
     }
 
     @Test
