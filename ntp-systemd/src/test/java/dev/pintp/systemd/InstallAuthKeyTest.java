@@ -120,4 +120,18 @@ class InstallAuthKeyTest {
                 Map.of()));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("--key-id needs --auth key"));
     }
+
+    @Test
+    void theKeyIsInNoOutputAndNoLogLineOfTheDryRunOrTheRun() throws IOException {
+        // SystemdMain writes its log lines to the same stream; -v adds the debug ones
+        String first = install("-v", "--dry-run") + install("-v") + install("-v", "--dry-run") + install("-v");
+        String again = install("-v", "--key-id", "9", "--dry-run") + install("-v", "--key-id", "9");
+        for (long id : new long[] {1, 9}) {
+            String hex = HexFormat.of().formatHex(key("/etc/ntp-monitor/chrony.keys", id).secret());
+            assertFalse((first + again).toLowerCase(java.util.Locale.ROOT).contains(hex), first + again);
+        }
+        assertFalse((first + again).contains("HEX:"), "no key line is printed");
+        assertTrue(first.contains("+ create /etc/ntp-monitor/pi-zero/chrony.keys (0600 root): key 1"), first);
+        assertTrue(again.contains("changed /etc/ntp-monitor/chrony.keys (key 9 (AES128, 128 bits) added"), again);
+    }
 }
