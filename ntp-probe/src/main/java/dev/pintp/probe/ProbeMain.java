@@ -27,8 +27,11 @@ public final class ProbeMain {
     public static void main(String[] args) {
         PrintStream out = stream(FileDescriptor.out);
         PrintStream err = stream(FileDescriptor.err);
+        // the terminal and its encoding matter to --watch only: System.console() costs a one-shot probe on JDK 25
+        // a look-up of console providers (about a tenth of its CPU there, docs/cost.md)
+        boolean watch = mayWatch(args);
         int code = run(args, new ProbeEnvironment(out, err, PRODUCTION, new TimesyncdDefaults(),
-                PRODUCTION, System.console() != null, canEncodeBlocks()));
+                PRODUCTION, watch && System.console() != null, !watch || canEncodeBlocks()));
         out.flush();
         err.flush();
         System.out.flush();
@@ -37,6 +40,24 @@ public final class ProbeMain {
         // hooks to run; System.exit on JDK 21 and later first looks up a System.Logger to log the exit, a service
         // look-up that opens the 12 MB jar once more (about a tenth of a probe's CPU there, docs/cost.md)
         Runtime.getRuntime().halt(code);
+    }
+
+    /**
+     * True unless {@code args} surely do not ask for {@code --watch}: no argument before a {@code --} is
+     * {@code --watch} or {@code --watch=...} (the parser's only spellings of it). An option's value that reads
+     * {@code --watch} answers true too: only the look at the terminal is wasted then.
+     */
+    static boolean mayWatch(String[] args) {
+        String name = ProbeCommand.WATCH.longName();
+        for (String a : args) {
+            if (a.equals("--")) {
+                return false;
+            }
+            if (a.startsWith(name) && (a.length() == name.length() || a.charAt(name.length()) == '=')) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
