@@ -32,38 +32,9 @@ if [[ ! -f "$jar" ]]; then
     mvn -q -B -f "$here/pom.xml" -pl ntp-probe -am package -DskipTests
 fi
 
-tmp=$(mktemp -d /tmp/bench-probe.XXXXXX)
-chmod 755 "$tmp"
-ns="pintp-bench-$$"
-chronyd_pid=
-cleanup() {
-    if [[ -n "$chronyd_pid" ]]; then
-        kill "$chronyd_pid" 2>/dev/null || true
-        wait "$chronyd_pid" 2>/dev/null || true
-    fi
-    ip netns delete "$ns" 2>/dev/null || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-ip netns add "$ns"
-ip netns exec "$ns" ip link set lo up
-in_ns() { ip netns exec "$ns" "$@"; }
-
-cat > "$tmp/chrony.conf" <<CONF
-port 123
-bindaddress 127.0.0.1
-allow 127.0.0.1
-local stratum 1
-cmdport 0
-bindcmdaddress /
-pidfile $tmp/chronyd.pid
-driftfile $tmp/chrony.drift
-CONF
-# started directly, not through in_ns: a backgrounded shell function would leave $! pointing at a subshell, and
-# killing that would leave chronyd running
-ip netns exec "$ns" chronyd -x -d -u root -f "$tmp/chrony.conf" >"$tmp/chronyd.log" 2>&1 &
-chronyd_pid=$!
+. "$here/scripts/lab-lib.sh"
+lab_chronyd_ns bench-probe
+tmp=$lab_tmp
 
 ready=
 for _ in $(seq 50); do

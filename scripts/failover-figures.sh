@@ -10,9 +10,8 @@
 #     them: the sender sees neither a reply nor an ICMP error nor a local send error (no ARP failure either), like
 #     a LAN host that is switched off. (`ip route add blackhole` would not do: a blackhole route fails the send at
 #     once, which the probe reports as unreachable without waiting; dummy interfaces need a kernel module.)
-#   - the fallback is chronyd -x (never touches the clock; `local stratum 1`, no sources, no command socket, files in
-#     a temp dir) on 127.0.0.1:123 of the namespace's loopback.
-# No packet leaves the namespace: it has no other interface and no route out.
+#   - the fallback is chronyd -x on 127.0.0.1:123 of the namespace's loopback (scripts/lab-lib.sh).
+# No packet leaves the namespace: its only other link has both ends inside it, and there is no route out.
 # Each run is timed from just before the process is spawned to the moment its standard output delivers the line
 # with FALLBACK_SYNCED, on the monotonic clock (python3). Commands measured:
 #   launcher   ntp-probe/src/main/dist/ntp-probe (through pintp-java, as ./probe runs it: JVM flags and the
@@ -39,42 +38,15 @@ if [[ ! -f "$jar" ]]; then
     mvn -q -B -f "$here/pom.xml" -pl ntp-probe -am package -DskipTests
 fi
 
-tmp=$(mktemp -d /tmp/failover-figures.XXXXXX)
-chmod 755 "$tmp"
-ns="pintp-failover-$$"
-chronyd_pid=
-cleanup() {
-    if [[ -n "$chronyd_pid" ]]; then
-        kill "$chronyd_pid" 2>/dev/null || true
-        wait "$chronyd_pid" 2>/dev/null || true
-    fi
-    ip netns delete "$ns" 2>/dev/null || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-ip netns add "$ns"
-in_ns() { ip netns exec "$ns" "$@"; }
-in_ns ip link set lo up
+. "$here/scripts/lab-lib.sh"
+lab_chronyd_ns failover-figures
+tmp=$lab_tmp
+# the primary's link: frames to 192.168.4.2 go to a MAC address nobody has (above)
 in_ns ip link add pi0 type veth peer name pi0peer
 in_ns ip addr add 192.168.4.1/24 dev pi0
 in_ns ip link set pi0 up
 in_ns ip link set pi0peer up
 in_ns ip neigh replace 192.168.4.2 lladdr 02:00:00:00:00:02 nud permanent dev pi0
-
-cat > "$tmp/chrony.conf" <<CONF
-port 123
-bindaddress 127.0.0.1
-allow 127.0.0.1
-local stratum 1
-cmdport 0
-bindcmdaddress /
-pidfile $tmp/chronyd.pid
-driftfile $tmp/chrony.drift
-CONF
-# started directly, not through in_ns: $! of a backgrounded function would be a subshell, not chronyd
-ip netns exec "$ns" chronyd -x -d -u root -f "$tmp/chrony.conf" >"$tmp/chronyd.log" 2>&1 &
-chronyd_pid=$!
 
 # chronyd is up when the probe gets FALLBACK_SYNCED from it (this also warms the page cache for the jar)
 ready=

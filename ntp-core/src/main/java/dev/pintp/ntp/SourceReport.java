@@ -73,11 +73,6 @@ public record SourceReport(
                 Objects.requireNonNull(query, "query").isPresent() ? query.get().detail() : "");
     }
 
-    /** This report with another detail text. */
-    public SourceReport withDetail(String detail) {
-        return new SourceReport(server, address, outcome, reasons, query, detail);
-    }
-
     /** The reason that decided the outcome: the first of {@link #reasons()}; empty when there is none. */
     public Optional<RejectReason> reason() {
         return reasons.isEmpty() ? Optional.empty() : Optional.of(reasons.get(0));

@@ -138,6 +138,13 @@ class PackageIT {
     }
 
     @Test
+    void theAlertingRulesAreShippedAsInTheSourceTree() throws IOException {
+        Path shipped = unpacked.resolve("usr/share/pintp/prometheus/pintp-alerts.yml");
+        assertEquals(Files.readString(Path.of("../ntp-systemd/src/main/dist/prometheus/pintp-alerts.yml")),
+                Files.readString(shipped));
+    }
+
+    @Test
     void gzipIsWhatGzip9nWrites() throws IOException {
         byte[] z = StagingTree.gzip("hello\n".getBytes(StandardCharsets.UTF_8));
         assertEquals(2, z[8], "XFL: maximum compression");

@@ -66,8 +66,15 @@ final class JsonWriter {
         return this;
     }
 
-    /** A number written as given (the caller guarantees JSON number syntax), or null. */
+    /**
+     * A number already rendered (exact decimal seconds, say), or null.
+     *
+     * @throws IllegalArgumentException when {@code value} is not a number in JSON's grammar
+     */
     JsonWriter number(String value) {
+        if (value != null && !JsonText.isNumber(value)) {
+            throw new IllegalArgumentException("not a JSON number: " + JsonText.quote(value));
+        }
         beforeValue();
         out.append(value == null ? "null" : value);
         return this;

@@ -27,12 +27,37 @@ public final class ProbeMain {
     public static void main(String[] args) {
         PrintStream out = stream(FileDescriptor.out);
         PrintStream err = stream(FileDescriptor.err);
+        // the terminal and its encoding matter to --watch only: System.console() costs a one-shot probe on JDK 25
+        // a look-up of console providers (about a tenth of its CPU there, docs/cost.md)
+        boolean watch = mayWatch(args);
         int code = run(args, new ProbeEnvironment(out, err, PRODUCTION, new TimesyncdDefaults(),
-                PRODUCTION, System.console() != null, canEncodeBlocks()));
+                PRODUCTION, watch && System.console() != null, !watch || canEncodeBlocks()));
         out.flush();
         err.flush();
-        // the checker's threads must not keep the process alive
-        System.exit(code);
+        System.out.flush();
+        System.err.flush();
+        // halt, not exit: the checker's threads must not keep the process alive, and the probe has no shutdown
+        // hooks to run; System.exit on JDK 21 and later first looks up a System.Logger to log the exit, a service
+        // look-up that opens the 12 MB jar once more (about a tenth of a probe's CPU there, docs/cost.md)
+        Runtime.getRuntime().halt(code);
+    }
+
+    /**
+     * True unless {@code args} surely do not ask for {@code --watch}: no argument before a {@code --} is
+     * {@code --watch} or {@code --watch=...} (the parser's only spellings of it). An option's value that reads
+     * {@code --watch} answers true too: only the look at the terminal is wasted then.
+     */
+    static boolean mayWatch(String[] args) {
+        String name = ProbeCommand.WATCH.longName();
+        for (String a : args) {
+            if (a.equals("--")) {
+                return false;
+            }
+            if (a.startsWith(name) && (a.length() == name.length() || a.charAt(name.length()) == '=')) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -206,11 +231,66 @@ public final class ProbeMain {
         return v == null ? "(development build)" : v;
     }
 
-    /** Real checkers and real sleeping; a class rather than lambdas, which cost start-up time. */
-    private static final class Production implements ProbeEnvironment.CheckerFactory, ProbeEnvironment.Sleeper {
+    /**
+     * True when the check of {@code config} can run on the calling thread: one primary given as an IPv4 or IPv6
+     * address, no fallback, no NTS. Then there is nothing to resolve (the system resolver parses the literal) and one
+     * query, which the real client ends within the timeout (so within the check's deadline) by itself; NTS-KE, names
+     * and several servers keep the executor, whose deadline cuts off a resolver or a server that takes too long.
+     */
+    static boolean onCallerThread(NtpConfig config) {
+        if (config.primaries().size() != 1 || !config.fallbacks().isEmpty()) {
+            return false;
+        }
+        dev.pintp.ntp.NtpServer server = config.primaries().get(0);
+        return !(server.auth() instanceof dev.pintp.ntp.NtpAuth.Nts) && isAddress(server.host());
+    }
+
+    /** An IPv6 literal (a valid host with a colon, NtpServer's check) or a dotted quad of four decimal bytes. */
+    static boolean isAddress(String host) {
+        if (host.indexOf(':') >= 0) {
+            return true;
+        }
+        int parts = 0;
+        int digits = 0;
+        int value = 0;
+        for (int i = 0; i <= host.length(); i++) {
+            char c = i < host.length() ? host.charAt(i) : '.';
+            if (c == '.') {
+                if (digits == 0 || value > 255) {
+                    return false;
+                }
+                parts++;
+                digits = 0;
+                value = 0;
+            } else if (c >= '0' && c <= '9' && digits < 3) {
+                value = value * 10 + (c - '0');
+                digits++;
+            } else {
+                return false;
+            }
+        }
+        return parts == 4;
+    }
+
+    /**
+     * Real checkers and real sleeping; a class rather than lambdas, which cost start-up time. A check that can run
+     * on the calling thread ({@link #onCallerThread}) gets a direct executor: no thread pool, no thread started, no
+     * hand-over of the resolution and the query to it (docs/cost.md).
+     */
+    private static final class Production implements ProbeEnvironment.CheckerFactory, ProbeEnvironment.Sleeper,
+            java.util.concurrent.Executor {
         @Override
         public NtpChecker create(NtpConfig config) {
+            if (onCallerThread(config)) {
+                return NtpChecker.custom(config).executor(this).build();
+            }
             return NtpChecker.create(config);
+        }
+
+        /** The direct executor. */
+        @Override
+        public void execute(Runnable task) {
+            task.run();
         }
 
         @Override

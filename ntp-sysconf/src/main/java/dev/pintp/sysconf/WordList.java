@@ -29,6 +29,10 @@ public final class WordList {
     private final List<Word> words = new ArrayList<>();
     private Origin last;
 
+    /** An empty list that was never assigned. */
+    public WordList() {
+    }
+
     /** Applies one assignment of {@code value} made at {@code origin}. */
     public void assign(Origin origin, String value) {
         Objects.requireNonNull(origin, "origin");

@@ -221,8 +221,12 @@ public final class SystemdMain {
             }
         }
         Settings settings;
+        // install --auth key: the configuration as the job will read it, with the keyfile this install writes
+        dev.pintp.systemd.internal.KeyInstaller keys = authKey ? new dev.pintp.systemd.internal.KeyInstaller(root,
+                new AtomicFiles(), out, new java.security.SecureRandom()) : null;
         try {
-            settings = Settings.load(root, env);
+            settings = keys != null ? keys.load(env, keyIdGiven ? Optional.of(keyId) : Optional.empty())
+                    : Settings.load(root, env);
         } catch (ConfigException e) {
             if (job) {
                 // fail closed: without a configuration nothing verifies the time, so no power saving
@@ -271,8 +275,7 @@ public final class SystemdMain {
                             enableWait ? Optional.of(waitOptions) : Optional.empty(), Installer.Layout.of(source));
                     int code = new Installer(root, systemctl, new AtomicFiles(), out, live && !dryRun).install(settings, o);
                     if (code == 0 && authKey) {
-                        code = new dev.pintp.systemd.internal.KeyInstaller(root, new AtomicFiles(), out,
-                                new java.security.SecureRandom()).install(settings, keyId, dryRun);
+                        code = keys.install(settings, dryRun);
                     }
                     if (code == 0 && authNts) {
                         out.print(dev.pintp.systemd.internal.NtsSetup.instructions(settings));

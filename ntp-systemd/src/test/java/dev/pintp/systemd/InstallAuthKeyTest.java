@@ -26,20 +26,84 @@ class InstallAuthKeyTest {
     Path root;
 
     private String install(String... extra) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = run(out, extra);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, text);
+        return text;
+    }
+
+    private int run(ByteArrayOutputStream out, String... extra) throws IOException {
         Path jar = root.resolve("ntp-systemd.jar");
         if (!Files.exists(jar)) {
             Files.write(jar, new byte[] {1, 2, 3});
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         String[] base = {"install", "--root", root.toString(), "--jar", jar.toString(), "--systemctl", "/bin/false",
             "--auth", "key"};
         String[] args = new String[base.length + extra.length];
         System.arraycopy(base, 0, args, 0, base.length);
         System.arraycopy(extra, 0, args, base.length, extra.length);
-        int code = SystemdMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), Map.of());
-        String text = out.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, text);
+        return SystemdMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), Map.of());
+    }
+
+    private void configure(String ini) throws IOException {
+        Path conf = root.resolve("etc/ntp-monitor/ntp-monitor.conf");
+        Files.createDirectories(conf.getParent());
+        Files.writeString(conf, ini);
+    }
+
+    /** Exit 2 and the configuration error, the same in a dry run and a run; no keyfile written anywhere. */
+    private String refused() throws IOException {
+        ByteArrayOutputStream dry = new ByteArrayOutputStream();
+        ByteArrayOutputStream real = new ByteArrayOutputStream();
+        assertEquals(2, run(dry, "--dry-run"), dry.toString(StandardCharsets.UTF_8));
+        assertEquals(2, run(real), real.toString(StandardCharsets.UTF_8));
+        String text = dry.toString(StandardCharsets.UTF_8);
+        assertEquals(text, real.toString(StandardCharsets.UTF_8), "the run refuses as the dry run does");
+        assertFalse(Files.exists(root.resolve("etc/ntp-monitor/chrony.keys")), text);
+        assertFalse(Files.exists(root.resolve("etc/ntp-monitor/pi-zero/chrony.keys")), text);
+        assertFalse(Files.exists(root.resolve("srv/keys/chrony.keys")), text);
         return text;
+    }
+
+    @Test
+    void theKeyGoesWhereKeyFileSaysWithPrimaryKeysIdInTheDryRunAndTheRun() throws IOException {
+        configure("[Servers]\nPrimary=127.0.0.1\n[Auth]\nPrimaryKey=5\nKeyFile=/srv/keys/chrony.keys\n");
+        String dry = install("--dry-run");
+        assertTrue(dry.contains("+ create /srv/keys/chrony.keys (0600 root): key 5 (AES128, 128 bits); the key itself"
+                + " is not shown\n"), dry);
+        assertFalse(Files.exists(root.resolve("srv/keys/chrony.keys")));
+        String run = install();
+        assertTrue(run.contains("changed /srv/keys/chrony.keys (key 5 (AES128, 128 bits); the key itself is not"
+                + " shown)"), run);
+        assertTrue(run.contains("/etc/ntp-monitor/ntp-monitor.conf already uses key 5 of /srv/keys/chrony.keys."), run);
+        assertEquals(key("/srv/keys/chrony.keys", 5), key("/etc/ntp-monitor/pi-zero/chrony.keys", 5));
+        assertFalse(Files.exists(root.resolve("etc/ntp-monitor/chrony.keys")), "nothing at the default path");
+        // the job now reads the configuration without an error: the check command (status) reads it as run does
+        ByteArrayOutputStream status = new ByteArrayOutputStream();
+        assertEquals(0, SystemdMain.run(new String[] {"status", "--root", root.toString(), "--systemctl", "/bin/false"},
+                new PrintStream(status, true, StandardCharsets.UTF_8), Map.of()), status.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anUnsafeKeyFileIsRefusedInTheDryRunAndTheRun(@TempDir Path outside) throws IOException {
+        configure("[Auth]\nPrimaryKey=1\nKeyFile=/srv/keys/chrony.keys\n");
+        Files.createDirectories(root.resolve("srv"));
+        Files.createSymbolicLink(root.resolve("srv/keys"), outside);
+        String text = refused();
+        assertTrue(text.contains("ntp-monitor.conf:3: KeyFile: cannot read the keyfile: " + root.resolve("srv/keys")
+                + ": refused to write /srv/keys/chrony.keys through a symbolic link"), text);
+        try (java.util.stream.Stream<Path> s = Files.list(outside)) {
+            assertEquals(0, s.count(), "nothing written where the link points");
+        }
+    }
+
+    @Test
+    void aConfigurationThatCannotBeReadIsRefusedNotReplacedByTheDefaultPath() throws IOException {
+        configure("[Auth]\nPrimaryKey=one\n");
+        String text = refused();
+        assertTrue(text.contains("configuration error, nothing changed: " + root.resolve(
+                "etc/ntp-monitor/ntp-monitor.conf") + ":2: PrimaryKey: must be a key id"), text);
     }
 
     private NtpKey key(String systemPath, long id) throws IOException {
@@ -119,5 +183,19 @@ class InstallAuthKeyTest {
         assertEquals(2, SystemdMain.run(new String[] {"run", "--root", root.toString(), "--auth", "key"}, ps,
                 Map.of()));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("--key-id needs --auth key"));
+    }
+
+    @Test
+    void theKeyIsInNoOutputAndNoLogLineOfTheDryRunOrTheRun() throws IOException {
+        // SystemdMain writes its log lines to the same stream; -v adds the debug ones
+        String first = install("-v", "--dry-run") + install("-v") + install("-v", "--dry-run") + install("-v");
+        String again = install("-v", "--key-id", "9", "--dry-run") + install("-v", "--key-id", "9");
+        for (long id : new long[] {1, 9}) {
+            String hex = HexFormat.of().formatHex(key("/etc/ntp-monitor/chrony.keys", id).secret());
+            assertFalse((first + again).toLowerCase(java.util.Locale.ROOT).contains(hex), first + again);
+        }
+        assertFalse((first + again).contains("HEX:"), "no key line is printed");
+        assertTrue(first.contains("+ create /etc/ntp-monitor/pi-zero/chrony.keys (0600 root): key 1"), first);
+        assertTrue(again.contains("changed /etc/ntp-monitor/chrony.keys (key 9 (AES128, 128 bits) added"), again);
     }
 }

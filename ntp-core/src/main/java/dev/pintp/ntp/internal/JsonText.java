@@ -4,7 +4,9 @@ package dev.pintp.ntp.internal;
  * The one JSON string and number writer of the project (the probe's {@code --json} and the job's webhook alerts).
  * Strings: {@code "} and {@code \} escaped, every control character, DEL, U+2028/U+2029 and lone surrogates as
  * {@code \}{@code uXXXX}, so that the output is valid JSON, valid UTF-8 and valid JavaScript. Numbers: the shortest
- * decimal that reads back as the same double ({@link Double#toString}), {@code null} for NaN and infinities.
+ * decimal that reads back as the same double ({@link Double#toString}, which no locale changes), {@code null} for
+ * NaN and infinities; a number rendered elsewhere (the probe's exact decimal seconds) is checked by
+ * {@link #isNumber}. Exported only to the probe and the job (module-info).
  */
 public final class JsonText {
     private JsonText() {
@@ -49,6 +51,53 @@ public final class JsonText {
     /** A double as a JSON number, or {@code null} when it is not finite. */
     public static String number(double d) {
         return Double.isFinite(d) ? Double.toString(d) : "null";
+    }
+
+    /**
+     * True when {@code s} is a number in JSON's grammar (RFC 8259 section 6): an optional minus, an integer part
+     * without leading zeros, an optional fraction and exponent. For writers that take a number already rendered.
+     */
+    public static boolean isNumber(CharSequence s) {
+        int n = s.length();
+        int i = 0;
+        if (i < n && s.charAt(i) == '-') {
+            i++;
+        }
+        if (i < n && s.charAt(i) == '0') {
+            i++;
+        } else {
+            int start = i;
+            i = digits(s, i);
+            if (i == start) {
+                return false;
+            }
+        }
+        if (i < n && s.charAt(i) == '.') {
+            int start = ++i;
+            i = digits(s, i);
+            if (i == start) {
+                return false;
+            }
+        }
+        if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+                i++;
+            }
+            int start = i;
+            i = digits(s, i);
+            if (i == start) {
+                return false;
+            }
+        }
+        return i == n;
+    }
+
+    private static int digits(CharSequence s, int i) {
+        while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+            i++;
+        }
+        return i;
     }
 
     private static boolean isLoneSurrogate(String s, int i) {

@@ -32,24 +32,20 @@ public record Alert(String event, boolean raised, Instant at, Map<String, Object
         StringBuilder sb = new StringBuilder("{");
         String sep = "";
         for (Map.Entry<String, Object> e : all.entrySet()) {
-            sb.append(sep).append(quote(e.getKey())).append(':');
+            sb.append(sep).append(JsonText.quote(e.getKey())).append(':');
             Object v = e.getValue();
             if (v instanceof Boolean) {
                 sb.append(v);
             } else if (v instanceof Double || v instanceof Float) {
-                double d = ((Number) v).doubleValue();
-                sb.append(JsonText.number(d));
+                sb.append(JsonText.number(((Number) v).doubleValue()));
             } else if (v instanceof Number) {
-                sb.append(v);
+                String text = v.toString(); // a Number whose text is not JSON's (none in the JDK) goes as a double
+                sb.append(JsonText.isNumber(text) ? text : JsonText.number(((Number) v).doubleValue()));
             } else {
-                sb.append(quote(String.valueOf(v)));
+                sb.append(JsonText.quote(String.valueOf(v)));
             }
             sep = ",";
         }
         return sb.append('}').toString();
-    }
-
-    static String quote(String s) {
-        return JsonText.quote(s);
     }
 }

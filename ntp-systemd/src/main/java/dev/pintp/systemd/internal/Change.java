@@ -2,8 +2,13 @@ package dev.pintp.systemd.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -179,6 +184,106 @@ sealed interface Change {
                 }
             }
             return text;
+        }
+    }
+
+    /**
+     * A secret file (a chrony keyfile) written whole, created with mode 0600 ({@link AtomicFiles#LOCK_MODE}) so that
+     * no other user can read it at any moment, owned by the user running (root). The bytes never leave this value:
+     * {@link #describe} and {@link #toString} name the path, the mode and {@code what}, never the content. It is
+     * written only where no other user can redirect it ({@link #checkPrivate}), checked when planned and again
+     * when applied.
+     *
+     * @param exists whether a file was there when planned: {@link #describe} says change or create
+     * @param what what the file holds, in words that carry no secret ({@code key 1 (AES128, 128 bits)})
+     */
+    record WriteSecret(Path path, boolean exists, byte[] bytes, String what) implements Change {
+        public WriteSecret {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(what, "what");
+            bytes = Objects.requireNonNull(bytes, "bytes").clone();
+        }
+
+        @Override
+        public byte[] bytes() {
+            return bytes.clone();
+        }
+
+        @Override
+        public String describe() {
+            return "+ " + (exists ? "change " : "create ") + path + " (0600 root): " + what
+                    + "; the key itself is not shown\n";
+        }
+
+        @Override
+        public boolean apply(Path root, AtomicFiles files) throws IOException {
+            checkPrivate(root, path);
+            files.write(Settings.under(root, path), bytes, Optional.of(AtomicFiles.LOCK_MODE));
+            return true;
+        }
+
+        /**
+         * Refuses to put a secret at {@code path} under {@code root} where another user could read it or redirect
+         * the write: a symbolic link or something else than a directory in its directories below the root, a
+         * directory (or one above it) another user can change ({@link AtomicFiles#othersCanChange}), or something
+         * else than a regular file at the path itself.
+         *
+         * @throws IOException naming the path and why, when it is refused
+         */
+        static void checkPrivate(Path root, Path path) throws IOException {
+            Path dir = root;
+            Path existing = root;
+            boolean missing = false;
+            for (Path name : path.getParent()) {
+                dir = dir.resolve(name.toString());
+                BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                } catch (NoSuchFileException e) {
+                    missing = true;
+                    break;
+                }
+                if (!a.isDirectory() || a.isSymbolicLink()) {
+                    throw new FileSystemException(dir.toString(), null, "refused to write " + path + " through "
+                            + (a.isSymbolicLink() ? "a symbolic link" : "something else than a directory"));
+                }
+                existing = dir;
+            }
+            if (AtomicFiles.othersCanChange(existing)) {
+                throw new FileSystemException(existing.toString(), null, "refused to write " + path
+                        + " where another user can change the directory or one above it");
+            }
+            if (!missing) {
+                Path file = Settings.under(root, path);
+                try {
+                    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS);
+                    if (!a.isRegularFile()) {
+                        throw new FileSystemException(file.toString(), null, "refused to write " + path + " over "
+                                + (a.isSymbolicLink() ? "a symbolic link" : "something else than a regular file"));
+                    }
+                } catch (NoSuchFileException e) {
+                    // a new file
+                }
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof WriteSecret w && w.path.equals(path) && w.exists == exists && w.what.equals(what)
+                    && MessageDigest.isEqual(w.bytes, bytes);
+        }
+
+        /** A hash of the path and the words only, so that the secret cannot leak through it. */
+        @Override
+        public int hashCode() {
+            return Objects.hash(path, exists, what);
+        }
+
+        @Override
+        public String toString() {
+            return "WriteSecret[path=" + path + ", exists=" + exists + ", " + what + ", " + bytes.length
+                    + " bytes not shown]";
         }
     }
 

@@ -227,6 +227,26 @@ final class Plan {
             return this;
         }
 
+        /**
+         * The secret file {@code path} holding exactly {@code bytes}, mode 0600 ({@link Change.WriteSecret}); not
+         * owned (no manifest lists a secret: uninstall leaves it to the administrator). A file that already holds
+         * the bytes with no permission for group or others is left as it is.
+         *
+         * @param what what the bytes are, in words without the secret; {@link #describe} shows these, never the bytes
+         * @throws IOException when the path is refused ({@link Change.WriteSecret#checkPrivate}) or cannot be read
+         */
+        Builder secret(Path path, byte[] bytes, String what) throws IOException {
+            Change.WriteSecret.checkPrivate(root, path);
+            boolean same = !gone.contains(path) && !texts.containsKey(path) && AtomicFiles.hasContent(at(path), bytes)
+                    && Files.getPosixFilePermissions(at(path), LinkOption.NOFOLLOW_LINKS).stream()
+                            .allMatch(p -> p.name().startsWith("OWNER"));
+            step(Optional.empty(), same ? Optional.empty()
+                    : Optional.of(new Change.WriteSecret(path, exists(path), bytes, what)));
+            texts.remove(path);
+            gone.remove(path);
+            return this;
+        }
+
         /** {@code line} appended to the shared file {@code path}, owned as that line. */
         Builder addLine(Path path, String line) throws IOException {
             Optional<String> before = text(path);

@@ -138,6 +138,14 @@ public record Settings(
      * @throws ConfigException naming file, line and key of the first bad value
      */
     public static Settings load(Path root, Map<String, String> env) throws ConfigException, IOException {
+        return load(root, env, (p, id) -> NtpKeyFile.read(under(root, p)));
+    }
+
+    /**
+     * As {@link #load(Path, Map)}, reading the keyfile of {@code [Auth] PrimaryKey=} through {@code keyFiles}:
+     * {@code install --auth key} hands it the keyfile as it will be once its key is written ({@link KeyInstaller}).
+     */
+    static Settings load(Path root, Map<String, String> env, KeyFiles keyFiles) throws ConfigException, IOException {
         Path file = under(root, CONFIG_FILE);
         IniFile ini;
         try {
@@ -147,17 +155,21 @@ public record Settings(
         }
         Path steering = under(root, STEERING_DIR).resolve(STEERING_DROP_IN);
         TimesyncdConfig timesyncd = TimesyncdConfig.load(root, p -> p.equals(steering));
-        return parse(ini, timesyncd, env, p -> NtpKeyFile.read(under(root, p)));
+        return parse(ini, timesyncd, env, keyFiles);
     }
 
     /** Builds the settings from a parsed file, timesyncd's configuration and the environment. */
     static Settings parse(IniFile ini, TimesyncdConfig timesyncd, Map<String, String> env) throws ConfigException {
-        return parse(ini, timesyncd, env, NtpKeyFile::read);
+        return parse(ini, timesyncd, env, (p, id) -> NtpKeyFile.read(p));
     }
 
     /** Reads a keyfile named by its path on the target system. */
     interface KeyFiles {
-        NtpKeyFile read(Path systemPath) throws IOException;
+        /**
+         * The keyfile at {@code systemPath} ({@code KeyFile=} or {@link #KEY_FILE}), for key {@code keyId}
+         * ({@code PrimaryKey=}); its key is then required.
+         */
+        NtpKeyFile read(Path systemPath, long keyId) throws IOException;
     }
 
     /** As above, reading {@code [Auth] KeyFile=} through {@code keyFiles}. */
@@ -619,7 +631,7 @@ public record Settings(
             Key where = keyFile.isPresent() ? Key.KEY_FILE : Key.PRIMARY_KEY;
             NtpKeyFile keys;
             try {
-                keys = keyFiles.read(path);
+                keys = keyFiles.read(path, keyId.get());
             } catch (NoSuchFileException e) {
                 throw where.error(ini, "no such file: " + path + (keyFile.isPresent() ? ""
                         : " (the default KeyFile=; 'ntp-systemd install --auth key' creates it)"));

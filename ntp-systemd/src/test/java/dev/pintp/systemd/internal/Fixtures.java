@@ -50,6 +50,18 @@ final class Fixtures {
         return out;
     }
 
+    /**
+     * What an installer test starts from: a jar to install ({@code build/ntp-systemd.jar}, four bytes that start a
+     * zip) and {@code /etc/hosts} under {@code root} holding {@code hosts}.
+     *
+     * @return the jar
+     */
+    static Path installable(Path root, Path build, String hosts) throws IOException {
+        Path jar = Files.write(build.resolve("ntp-systemd.jar"), new byte[] {'P', 'K', 3, 4});
+        write(root, "/etc/hosts", hosts);
+        return jar;
+    }
+
     static Path write(Path root, String systemPath, String content) throws IOException {
         Path p = root.resolve(systemPath.substring(1));
         Files.createDirectories(p.getParent());

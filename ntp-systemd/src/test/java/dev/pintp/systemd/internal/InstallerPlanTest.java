@@ -37,9 +37,7 @@ class InstallerPlanTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        jar = build.resolve("ntp-systemd.jar");
-        Files.write(jar, new byte[] {'P', 'K', 3, 4});
-        Fixtures.write(root, "/etc/hosts", HOSTS);
+        jar = Fixtures.installable(root, build, HOSTS);
         Files.createDirectories(root.resolve("etc/systemd/system"));
     }
 

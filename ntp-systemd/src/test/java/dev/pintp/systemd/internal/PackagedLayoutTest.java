@@ -33,9 +33,7 @@ class PackagedLayoutTest {
 
     @BeforeEach
     void shipThePackage() throws IOException {
-        jar = build.resolve("ntp-systemd.jar");
-        Files.write(jar, new byte[] {'P', 'K', 3, 4});
-        Fixtures.write(root, "/etc/hosts", HOSTS);
+        jar = Fixtures.installable(root, build, HOSTS);
         Path empty = Files.createDirectories(build.resolve("empty"));
         for (Map.Entry<Path, String> f : Installer.packagedUnits(Fixtures.settings(empty, "")).entrySet()) {
             Fixtures.write(root, f.getKey().toString(), f.getValue());
