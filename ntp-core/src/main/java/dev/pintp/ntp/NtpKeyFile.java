@@ -1,5 +1,6 @@
 package dev.pintp.ntp;
 
+import dev.pintp.ntp.internal.TrustedDirectories;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -117,19 +118,27 @@ public final class NtpKeyFile {
     /**
      * Reads a keyfile from disk, refusing one that others could read or change: it must be a regular file (not a
      * symbolic link), owned by root or by the user running this process, with no permission bits for group or others
-     * (mode 0600 or 0400), at most {@link #MAX_FILE_SIZE} bytes.
+     * (mode 0600 or 0400), at most {@link #MAX_FILE_SIZE} bytes, in a directory others cannot change by the rule the
+     * installer writes it by (every directory from {@code /} down a real directory, owned by root or this user, not
+     * writable by group or others, except a sticky one above the file's own, as {@code /tmp}). A relative path is read
+     * from the working directory, {@code .} and {@code ..} resolved by name.
      *
      * @throws IOException when the file cannot be read or is refused; the message names the file and the fix
      */
     public static NtpKeyFile read(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
-        PosixFileAttributes before = checkSecret(path);
+        Path file = path.toAbsolutePath().normalize(); // what is checked is what is opened
+        Optional<String> directories = TrustedDirectories.refusal(file);
+        if (directories.isPresent()) {
+            throw new IOException(path + ": the keyfile is refused: " + directories.get());
+        }
+        PosixFileAttributes before = checkSecret(file, path);
         byte[] content;
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
                 InputStream in = Channels.newInputStream(ch)) {
             content = in.readNBytes(MAX_FILE_SIZE + 1);
         }
-        PosixFileAttributes after = checkSecret(path);
+        PosixFileAttributes after = checkSecret(file, path);
         if (!Objects.equals(before.fileKey(), after.fileKey())) {
             throw new IOException(path + ": the keyfile was replaced while it was read");
         }
@@ -139,8 +148,9 @@ public final class NtpKeyFile {
         return parse(path.toString(), new String(content, StandardCharsets.ISO_8859_1));
     }
 
-    private static PosixFileAttributes checkSecret(Path path) throws IOException {
-        PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    /** The checks of {@code file}'s own attributes; messages name {@code path}, as the caller gave it. */
+    private static PosixFileAttributes checkSecret(Path file, Path path) throws IOException {
+        PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (a.isSymbolicLink()) {
             throw new IOException(path + ": the keyfile is a symbolic link; name the file itself");
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -153,6 +154,92 @@ class NtpKeyFileTest {
         Files.setPosixFilePermissions(big, PosixFilePermissions.fromString("rw-------"));
         IOException e = assertThrows(IOException.class, () -> NtpKeyFile.read(big));
         assertTrue(e.getMessage().contains("larger than"), e::getMessage);
+    }
+
+    // ---- the directories above it: as strict as the installer that writes it ----
+    // @TempDir is a private (0700) directory of the user running the tests in java.io.tmpdir (/tmp: root, 1777), so
+    // the rule passes down to it and each test's verdict depends only on the tree it builds inside.
+
+    @Test
+    void aKeyfileInPrivateDirectoriesIsRead(@TempDir Path dir) throws IOException {
+        Path deep = Files.createDirectories(dir.resolve("etc/ntp-monitor"));
+        Files.setPosixFilePermissions(deep, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path p = write(deep, "rw-------");
+        assertEquals(6, NtpKeyFile.read(p).keys().size());
+        Path relative = Path.of("").toAbsolutePath().relativize(p);
+        assertEquals(6, NtpKeyFile.read(relative).keys().size(), relative.toString());
+        assertEquals(6, NtpKeyFile.read(deep.resolve("../ntp-monitor/keys")).keys().size());
+    }
+
+    @Test
+    void aKeyfileReachedThroughASymlinkedDirectoryIsRefused(@TempDir Path dir) throws IOException {
+        Path real = Files.createDirectory(dir.resolve("real"));
+        write(real, "rw-------");
+        Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+        Path p = link.resolve("keys");
+        IOException e = assertThrows(IOException.class, () -> NtpKeyFile.read(p));
+        assertEquals(p + ": the keyfile is refused: " + link + " is a symbolic link; name the real path",
+                e.getMessage());
+        Path below = Files.createDirectory(real.resolve("below"));
+        write(below, "rw-------");
+        Path through = link.resolve("below/keys");
+        e = assertThrows(IOException.class, () -> NtpKeyFile.read(through), "a link further up is refused too");
+        assertTrue(e.getMessage().startsWith(through + ": the keyfile is refused: " + link + " is a symbolic link"),
+                e::getMessage);
+        assertEquals(6, NtpKeyFile.read(below.resolve("keys")).keys().size(), "the real path is read");
+    }
+
+    @Test
+    void aKeyfileInADirectoryGroupOrOthersCanWriteIsRefused(@TempDir Path dir) throws IOException {
+        Path own = Files.createDirectory(dir.resolve("own"));
+        Path p = write(own, "rw-------");
+        for (String mode : new String[] {"rwxrwxr-x", "rwxr-xrwx", "rwx-w----", "rwx----w-"}) {
+            Files.setPosixFilePermissions(own, PosixFilePermissions.fromString(mode));
+            IOException e = assertThrows(IOException.class, () -> NtpKeyFile.read(p), mode);
+            assertTrue(e.getMessage().startsWith(p + ": the keyfile is refused: the directory " + own
+                    + " is writable by group or others"), e::getMessage);
+            assertTrue(e.getMessage().endsWith("chmod go-w " + own), e::getMessage);
+        }
+        Files.setPosixFilePermissions(own, PosixFilePermissions.fromString("rwx------"));
+        assertEquals(6, NtpKeyFile.read(p).keys().size());
+    }
+
+    @Test
+    void aKeyfileBelowADirectoryGroupOrOthersCanWriteIsRefused(@TempDir Path dir) throws IOException {
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Path own = Files.createDirectory(shared.resolve("own"));
+        Files.setPosixFilePermissions(own, PosixFilePermissions.fromString("rwx------"));
+        Path p = write(own, "rw-------");
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        IOException e = assertThrows(IOException.class, () -> NtpKeyFile.read(p),
+                "whoever can write shared/ can put another own/ there");
+        assertTrue(e.getMessage().startsWith(p + ": the keyfile is refused: the directory " + shared
+                + " is writable by group or others (mode 0777)"), e::getMessage);
+    }
+
+    @Test
+    void aStickyDirectoryProtectsAPrivateDirectoryInItNotAFileDirectlyInIt(@TempDir Path dir) throws IOException {
+        Path sticky = Files.createDirectory(dir.resolve("sticky"));
+        Files.setAttribute(sticky, "unix:mode", 01777);
+        Path own = Files.createDirectory(sticky.resolve("own"));
+        Files.setPosixFilePermissions(own, PosixFilePermissions.fromString("rwx------"));
+        assertEquals(6, NtpKeyFile.read(write(own, "rw-------")).keys().size(), "as in /tmp");
+        Path direct = write(sticky, "rw-------");
+        IOException e = assertThrows(IOException.class, () -> NtpKeyFile.read(direct));
+        assertTrue(e.getMessage().startsWith(direct + ": the keyfile is refused: the directory " + sticky
+                + " is writable by group or others (mode 1777)"), e::getMessage);
+        assertTrue(e.getMessage().contains("move the file into one"), e::getMessage);
+    }
+
+    @Test
+    void aKeyfileInADirectoryAnotherUserOwnsIsRefused(@TempDir Path dir) throws IOException {
+        assumeTrue("root".equals(System.getProperty("user.name")), "only root can give a directory away");
+        Path theirs = Files.createDirectory(dir.resolve("theirs"));
+        Path p = write(theirs, "rw-------");
+        Files.setOwner(theirs, theirs.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        IOException e = assertThrows(IOException.class, () -> NtpKeyFile.read(p));
+        assertEquals(p + ": the keyfile is refused: the directory " + theirs + " is owned by nobody, not by root or"
+                + " root: nobody could put another file there", e.getMessage());
     }
 
     private static Path write(Path dir, String mode) throws IOException {
