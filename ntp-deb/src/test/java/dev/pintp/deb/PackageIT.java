@@ -130,6 +130,7 @@ class PackageIT {
         assertEquals(0, dry.exit, dry.out);
         assertTrue(dry.out.contains(" -Xmx48m ") && dry.out.contains(" -jar /usr/share/pintp/ntp-systemd.jar status"), dry.out);
         for (String f : new String[] {"usr/share/pintp/ntp-systemd.jar", "usr/share/pintp/ntp-probe.jar",
+                "usr/share/pintp/ntp-probe-bc.jar",
                 "usr/share/man/man1/ntp-monitor.1.gz", "usr/share/man/man1/ntp-probe.1.gz",
                 "usr/share/bash-completion/completions/ntp-monitor", "usr/share/bash-completion/completions/ntp-probe",
                 "usr/share/doc/pintp/copyright", "usr/share/doc/pintp/changelog.gz"}) {

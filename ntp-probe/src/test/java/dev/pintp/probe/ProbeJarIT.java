@@ -113,6 +113,29 @@ class ProbeJarIT {
     }
 
     @Test
+    void theNtsClientFindsBouncyCastleInTheSiblingJar() throws Exception {
+        // Bouncy Castle is ntp-probe-bc.jar, named by ntp-probe.jar's Class-Path: a TLS handshake with a server
+        // that hangs up loads its TLS client from there and ends in the usual verdict, nothing on stderr
+        // (the whole NTS exchange from the jar: lab NtsScenariosIT)
+        try (java.net.ServerSocket ke = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread hangUp = new Thread(() -> {
+                try (java.net.Socket c = ke.accept()) {
+                    c.getInputStream().read();
+                } catch (IOException e) {
+                    // the probe went away first
+                }
+            });
+            hangUp.start();
+            Result r = java("--json", "--nts", "--nts-port", Integer.toString(ke.getLocalPort()), "--timeout",
+                    TestTimeouts.arg(Duration.ofMillis(500)), "127.0.0.1:" + server().port());
+            hangUp.join(TimeUnit.SECONDS.toMillis(30));
+            assertEquals(2, r.code(), r.out() + r.err());
+            assertEquals("", r.err());
+            assertEquals("UNSYNCHRONIZED", Json.object(r.out()).get("verdict"), r.out());
+        }
+    }
+
+    @Test
     void timesyncdConfigurationHelpAndErrorsRunFromTheJarAlone(@TempDir Path root) throws Exception {
         SntpTestServer s = server();
         Files.createDirectories(root.resolve("etc/systemd"));
@@ -170,7 +193,10 @@ class ProbeJarIT {
             throws Exception {
         SntpTestServer s = server();
         Path jar = dir.resolve("ntp-probe.jar");
-        Files.copy(Path.of(System.getProperty("ntpProbeJar", "target/ntp-probe.jar")), jar);
+        Path built = Path.of(System.getProperty("ntpProbeJar", "target/ntp-probe.jar"));
+        Files.copy(built, jar);
+        // and Bouncy Castle beside it, as its Class-Path says
+        Files.copy(built.resolveSibling("ntp-probe-bc.jar"), dir.resolve("ntp-probe-bc.jar"));
         // the packaged layout: the command and the launcher side by side
         Files.copy(Path.of("src/main/dist/ntp-probe"), dir.resolve("ntp-probe"));
         Files.copy(Path.of("../ntp-systemd/src/main/dist/pintp-java"), dir.resolve("pintp-java"));
