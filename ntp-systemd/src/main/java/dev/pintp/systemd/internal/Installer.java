@@ -216,8 +216,7 @@ public final class Installer {
         texts.put(TIMESYNCD, Render.timesyncdDropIn(settings.ntp().primaries(), settings.ntp().fallbacks()));
         Mac mac = findMac(o.mac(), o.trustLease());
         texts.put(DNSMASQ, Render.dnsmasqSnippet(Render.piZeroAddress(settings.ntp()), mac.confirmed(), mac.unconfirmed()));
-        texts.put(ALIASES, packaged ? Render.aliasesFor(PACKAGED_COMMAND + " status")
-                : Render.aliases(JAR.toString(), o.java()));
+        texts.put(ALIASES, Render.aliases());
         return texts;
     }
 

@@ -233,19 +233,17 @@ public final class Render {
     }
 
     /**
-     * The shell aliases, for /etc/profile.d/. {@code java} and {@code jar} are quoted twice: once as words of the
-     * command, once as the alias's value.
+     * The shell aliases, for /etc/profile.d/: the original design's, with its meaning kept ({@code ntp.monitor.status}
+     * is {@code systemctl status} of the timer and the service, as there). Nothing from the installation is rendered
+     * into them, so no value can change what sourcing or running them does. {@code ntp.monitor.run} starts the
+     * service (the check the timer would start) and shows its lines; {@code ntp.test} reads timesyncd's server from
+     * {@code show-timesync}, where {@code timedatectl} puts it ({@code show} has no ServerName).
      */
-    public static String aliases(String jar, String java) {
-        return aliasesFor(shellWord(java) + " -jar " + shellWord(jar) + " status");
-    }
-
-    /** The shell aliases, {@code ntp.monitor.status} running {@code run}, a command line for sh(1). */
-    public static String aliasesFor(String run) {
+    public static String aliases() {
         return "# Installed by ntp-monitor (pintp): NTP shortcuts.\n"
                 + "alias ntp.status='timedatectl status'\n"
                 + "alias ntp.show='timedatectl show'\n"
-                + "alias ntp.monitor.status=" + "'" + run.replace("'", "'\\''") + "'" + "\n"
+                + "alias ntp.monitor.status='systemctl status ntp-monitor.timer ntp-monitor.service'\n"
                 + "alias ntp.monitor.logs='journalctl -u ntp-monitor.service -f'\n"
                 + "alias ntp.monitor.run='sudo systemctl start ntp-monitor.service && journalctl -u ntp-monitor.service -n 5 --no-pager'\n"
                 + "alias ntp.test=\"timedatectl show-timesync --all 2>/dev/null | grep -E 'ServerName|ServerAddress|NTPMessage' ; timedatectl show | grep -E 'NTPSynchronized'\"\n";

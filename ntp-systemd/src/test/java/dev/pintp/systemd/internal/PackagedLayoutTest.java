@@ -91,7 +91,8 @@ class PackagedLayoutTest {
         assertTrue(read("/etc/systemd/timesyncd.conf.d/60-ntp-monitor.conf").contains("NTP=192.168.4.2\n"));
         assertTrue(read("/etc/dnsmasq.d/ntp-monitor.conf").contains("dhcp-host=b8:27:eb:12:34:56,192.168.4.2,pi-ntp\n"));
         assertEquals(HOSTS + "192.168.4.2 pi-ntp\n", read("/etc/hosts"));
-        assertTrue(read("/etc/profile.d/ntp-monitor.sh").contains("alias ntp.monitor.status='ntp-monitor status'\n"));
+        assertTrue(read("/etc/profile.d/ntp-monitor.sh").contains(
+                "alias ntp.monitor.status='systemctl status ntp-monitor.timer ntp-monitor.service'\n"));
         String manifest = read("/var/lib/pintp/install-manifest");
         assertFalse(manifest.contains("ntp-monitor.timer") || manifest.contains(".jar"), manifest);
         assertEquals(Path.of("/usr/lib/systemd/system/ntp-monitor.timer"),
