@@ -393,37 +393,7 @@ public final class Render {
                 + "ReadWritePaths=" + dirs.toString().strip() + "\n"
                 + "# Root without any capability: PID 1 accepts daemon-reload and restart from uid 0 on its private\n"
                 + "# socket (tried on systemd 252: an empty bounding set works).\n"
-                + "CapabilityBoundingSet=\n"
-                + "AmbientCapabilities=\n"
-                + "NoNewPrivileges=yes\n"
-                + "ProtectSystem=strict\n"
-                + "ProtectHome=yes\n"
-                + "PrivateTmp=yes\n"
-                + "PrivateDevices=yes\n"
-                + "PrivateMounts=yes\n"
-                + "PrivateIPC=yes\n"
-                + "ProtectKernelTunables=yes\n"
-                + "ProtectKernelModules=yes\n"
-                + "ProtectKernelLogs=yes\n"
-                + "ProtectControlGroups=yes\n"
-                + "ProtectClock=yes\n"
-                + "ProtectHostname=yes\n"
-                + "ProtectProc=invisible\n"
-                + "ProcSubset=pid\n"
-                + "# AF_UNIX for systemctl (PID 1's private socket), AF_INET/AF_INET6 for NTP and the webhook.\n"
-                + "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n"
-                + "RestrictNamespaces=yes\n"
-                + "RestrictRealtime=yes\n"
-                + "RestrictSUIDSGID=yes\n"
-                + "LockPersonality=yes\n"
-                + "# No MemoryDenyWriteExecute=: the JVM's JIT needs writable executable memory.\n"
-                + "SystemCallArchitectures=native\n"
-                + "SystemCallFilter=@system-service\n"
-                + "SystemCallFilter=~@privileged @resources\n"
-                + "SystemCallErrorNumber=EPERM\n"
-                + "DevicePolicy=closed\n"
-                + "KeyringMode=private\n"
-                + "RemoveIPC=yes\n"
+                + jvmSandbox("AF_UNIX for systemctl (PID 1's private socket), AF_INET/AF_INET6 for NTP and the webhook.")
                 // 0022: the job gives every file its final mode when it creates it (AtomicFiles); a stricter umask
                 // would take bits away that it could add back only by path (docs/security.md)
                 + "UMask=0022\n";
@@ -527,6 +497,46 @@ public final class Render {
     public static final Duration WAIT_BACKSTOP = Duration.ofSeconds(30);
 
     /**
+     * The sandbox lines all units that run the JVM share (daemon, fail-safe, wait): no capabilities, a read-only file
+     * system, private /tmp, devices, IPC and mounts, the kernel, clock and host name protected, the system call filter.
+     *
+     * @param addressFamilies the comment that says why the unit needs its address families
+     */
+    private static String jvmSandbox(String addressFamilies) {
+        return "CapabilityBoundingSet=\n"
+                + "AmbientCapabilities=\n"
+                + "NoNewPrivileges=yes\n"
+                + "ProtectSystem=strict\n"
+                + "ProtectHome=yes\n"
+                + "PrivateTmp=yes\n"
+                + "PrivateDevices=yes\n"
+                + "PrivateMounts=yes\n"
+                + "PrivateIPC=yes\n"
+                + "ProtectKernelTunables=yes\n"
+                + "ProtectKernelModules=yes\n"
+                + "ProtectKernelLogs=yes\n"
+                + "ProtectControlGroups=yes\n"
+                + "ProtectClock=yes\n"
+                + "ProtectHostname=yes\n"
+                + "ProtectProc=invisible\n"
+                + "ProcSubset=pid\n"
+                + "# " + addressFamilies + "\n"
+                + "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n"
+                + "RestrictNamespaces=yes\n"
+                + "RestrictRealtime=yes\n"
+                + "RestrictSUIDSGID=yes\n"
+                + "LockPersonality=yes\n"
+                + "# No MemoryDenyWriteExecute=: the JVM's JIT needs writable executable memory.\n"
+                + "SystemCallArchitectures=native\n"
+                + "SystemCallFilter=@system-service\n"
+                + "SystemCallFilter=~@privileged @resources\n"
+                + "SystemCallErrorNumber=EPERM\n"
+                + "DevicePolicy=closed\n"
+                + "KeyringMode=private\n"
+                + "RemoveIPC=yes\n";
+    }
+
+    /**
      * ntp-monitor-wait.service: holds time-sync.target until {@code wait} has verified the time, or until its timeout
      * has passed (then the unit fails and time-sync.target is reached all the same: it only Wants= this unit).
      * {@code TimeoutStartSec=} is the wait's timeout plus {@link #WAIT_BACKSTOP}, for a JVM that hangs; the wait
@@ -562,37 +572,7 @@ public final class Render {
                 + "# The archive ntp-monitor.service keeps in " + CACHE_DIR + " is only read here: it is not writable.\n"
                 + launcherEnvironment(java)
                 + "TimeoutStartSec=" + dev.pintp.sysconf.TimeSpans.format(wait.timeout().plus(WAIT_BACKSTOP)) + "\n"
-                + "CapabilityBoundingSet=\n"
-                + "AmbientCapabilities=\n"
-                + "NoNewPrivileges=yes\n"
-                + "ProtectSystem=strict\n"
-                + "ProtectHome=yes\n"
-                + "PrivateTmp=yes\n"
-                + "PrivateDevices=yes\n"
-                + "PrivateMounts=yes\n"
-                + "PrivateIPC=yes\n"
-                + "ProtectKernelTunables=yes\n"
-                + "ProtectKernelModules=yes\n"
-                + "ProtectKernelLogs=yes\n"
-                + "ProtectControlGroups=yes\n"
-                + "ProtectClock=yes\n"
-                + "ProtectHostname=yes\n"
-                + "ProtectProc=invisible\n"
-                + "ProcSubset=pid\n"
-                + "# AF_UNIX for name lookups through nss, AF_INET/AF_INET6 for NTP.\n"
-                + "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n"
-                + "RestrictNamespaces=yes\n"
-                + "RestrictRealtime=yes\n"
-                + "RestrictSUIDSGID=yes\n"
-                + "LockPersonality=yes\n"
-                + "# No MemoryDenyWriteExecute=: the JVM's JIT needs writable executable memory.\n"
-                + "SystemCallArchitectures=native\n"
-                + "SystemCallFilter=@system-service\n"
-                + "SystemCallFilter=~@privileged @resources\n"
-                + "SystemCallErrorNumber=EPERM\n"
-                + "DevicePolicy=closed\n"
-                + "KeyringMode=private\n"
-                + "RemoveIPC=yes\n"
+                + jvmSandbox("AF_UNIX for name lookups through nss, AF_INET/AF_INET6 for NTP.")
                 + "UMask=0077\n"
                 + "\n"
                 + "[Install]\n"
