@@ -18,16 +18,16 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * The Debian package on trixie with OpenJDK 25 as the system's java (lab-prepare-trixie's root has trixie's default
  * OpenJDK 21 and openjdk-25-jre-headless; this container selects 25 with {@code update-alternatives}, in its own
  * overlay only): {@code apt-get install ./pintp_..._all.deb}, the site command, and the original three procedures
- * on the package's timer with the Pi Zero's chronyd stopped and started. That the job really ran on 25 is seen in
- * pintp-java's cache: its stamp says {@code aot}, the AOT cache only a JDK 25 or later gets. The probe too.
+ * on the package's timer with the Pi Zero's chronyd stopped and started. That the checks really ran on 25 is seen in
+ * the resident daemon's process (its executable is the JDK 25 java); that the probe did, in pintp-java's cache: its
+ * stamp says {@code aot}, the AOT cache only a JDK 25 or later gets.
  */
 @Tag("lab")
 @ExtendWith(LabAvailable.class)
 @Execution(ExecutionMode.CONCURRENT)
 class Jdk25IT {
-    /** pintp-java's stamp of the job's class-data archive under the unit's CacheDirectory=. */
-    static final String JOB_STAMP = "/var/cache/ntp-monitor/ntp-systemd-job.stamp";
-    static final String JOB_ARCHIVE = "/var/cache/ntp-monitor/ntp-systemd-job.jsa";
+    /** The resident daemon that makes the checks of the default install. */
+    static final String DAEMON = "ntp-monitor-daemon.service";
     /** The same for ntp-probe run by root (the package's command puts root's archive there). */
     static final String PROBE_STAMP = "/var/cache/pintp/ntp-probe-probe.stamp";
 
@@ -76,9 +76,11 @@ class Jdk25IT {
             }, "Pi Zero's chronyd stopped", () -> lab.ctl("ntp", "pizero", "stop").ok(),
                     () -> lab.ctl("ntp", "pizero", "start").ok());
 
-            // the runs above went through pintp-java on 25: an AOT cache, recorded by the first run, used since
-            assertTrue(pi.read(JOB_STAMP).strip().endsWith(" aot"), "job: " + pi.read(JOB_STAMP));
-            assertEquals(0, lab.inMain("test", "-s", JOB_ARCHIVE).exit(), "no AOT cache " + JOB_ARCHIVE);
+            // the checks above were made by the resident daemon (the default install): its JVM is the JDK 25 one
+            String pid = lab.inMain("systemctl", "show", "-p", "MainPID", "--value", DAEMON).ok().out().strip();
+            assertTrue(pid.matches("[1-9][0-9]*"), DAEMON + " has no main process: " + pid);
+            String exe = lab.inMain("readlink", "-f", "/proc/" + pid + "/exe").ok().out().strip();
+            assertEquals(lab.inMain("readlink", "-f", java25).ok().out().strip(), exe, DAEMON + " runs " + exe);
             Lab.Result probe = lab.inMain("ntp-probe", "--primary", "192.168.4.2");
             assertEquals(0, probe.exit(), "ntp-probe on JDK 25 (0: PRIMARY_SYNCED)\n" + probe.out() + probe.err());
             assertTrue(pi.read(PROBE_STAMP).strip().endsWith(" aot"), "probe: " + pi.read(PROBE_STAMP));

@@ -8,7 +8,10 @@ import dev.pintp.ntp.internal.PacketFields;
 import dev.pintp.ntp.internal.UdpSntpClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.security.cert.TrustAnchor;
 import java.time.Clock;
@@ -19,6 +22,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -28,10 +32,13 @@ import org.slf4j.LoggerFactory;
  * The NTS {@link Authenticator} of one {@link NtpAuth.Nts} configuration (RFC 8915 section 5.7): each request takes
  * one cookie and asks, with Cookie Placeholders, for as many back as keep the jar at 8; an authentic answer's new
  * cookies go into the jar; an NTS NAK empties it. NTS-KE runs when the jar is empty: at the first request, after a
- * NAK, or after 8 requests in a row went unanswered. With a cookie file the jar is read from it when the process
- * starts and written after each change, so a new process every minute makes one NTS-KE only when the server stops
- * taking its cookies (chrony rotates its cookie key every hour and accepts the last few keys: the cookies of a run a
- * minute ago are always good). Thread-safe.
+ * NAK, or after 8 requests in a row went unanswered. With a cookie file the jar is read from it at the first request
+ * and written after each change, so a new process every minute makes one NTS-KE only when the server stops taking its
+ * cookies (chrony rotates its cookie key every hour and accepts the last few keys: the cookies of a run a minute ago
+ * are always good). The file stays the jar's truth for a long-lived process too (the daemon): when it is no longer
+ * the file this authenticator last read or wrote (removed, replaced), the jar is read from it again before the next
+ * request, so removing it forces an NTS-KE as it does for the timer's processes; a write that failed leaves the
+ * remembered file in place, so the jar in memory is kept and no cookie is sent twice. Thread-safe.
  */
 public final class NtsAuthenticator implements Authenticator {
     /** The request's random fields: the kernel's CSPRNG read directly, as the nonces are (no JCA start-up). */
@@ -45,6 +52,8 @@ public final class NtsAuthenticator implements Authenticator {
     private byte[] s2c;
     private final Deque<byte[]> cookies = new ArrayDeque<>();
     private boolean loaded;
+    /** The cookie file as this authenticator last read or wrote it (null: absent). */
+    private FileIdentity seen;
 
     /** An authenticator for {@code config} on the system clock. */
     public NtsAuthenticator(NtpAuth.Nts config) {
@@ -58,11 +67,20 @@ public final class NtsAuthenticator implements Authenticator {
         byte[] s2cKey;
         int placeholders;
         synchronized (this) {
+            if (loaded && config.cookieFile().isPresent()
+                    && !Objects.equals(seen, FileIdentity.of(config.cookieFile().get()))) {
+                loaded = false;
+                cookies.clear();
+                c2s = null;
+                s2c = null;
+            }
             if (!loaded) {
                 loaded = true;
-                Optional<NtsCookieStore.Saved> saved = config.cookieFile().isPresent()
-                        ? NtsCookieStore.load(config.cookieFile().get(), config.keHost(), config.kePort())
-                        : Optional.empty();
+                Optional<NtsCookieStore.Saved> saved = Optional.empty();
+                if (config.cookieFile().isPresent()) {
+                    seen = FileIdentity.of(config.cookieFile().get());
+                    saved = NtsCookieStore.load(config.cookieFile().get(), config.keHost(), config.kePort());
+                }
                 if (saved.isPresent()) {
                     c2s = saved.get().c2s();
                     s2c = saved.get().s2c();
@@ -154,6 +172,7 @@ public final class NtsAuthenticator implements Authenticator {
             } else {
                 NtsCookieStore.save(file.get(), config.keHost(), config.kePort(), c2s, s2c, new ArrayList<>(cookies));
             }
+            seen = FileIdentity.of(file.get());
         } catch (IOException e) {
             Log.LOG.warn("cannot write the NTS cookie file {}: {}", file.get(), e.toString());
         }
@@ -207,5 +226,40 @@ public final class NtsAuthenticator implements Authenticator {
     /** Logger, created on first use (slf4j's start-up costs a one-shot check about 10 ms). */
     private static final class Log {
         static final Logger LOG = LoggerFactory.getLogger(NtsAuthenticator.class);
+    }
+
+    /**
+     * A file's identity as far as a reader can tell a rewrite or removal (inode, modification time, size); null when
+     * absent. A class, not a record: a record's equals bootstraps {@code ObjectMethods} on first use.
+     */
+    private static final class FileIdentity {
+        private final Object key;
+        private final long modified;
+        private final long size;
+
+        private FileIdentity(Object key, long modified, long size) {
+            this.key = key;
+            this.modified = modified;
+            this.size = size;
+        }
+
+        static FileIdentity of(Path file) {
+            try {
+                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                return new FileIdentity(a.fileKey(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), a.size());
+            } catch (IOException e) {
+                return null;
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FileIdentity f && Objects.equals(key, f.key) && modified == f.modified && size == f.size;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hashCode(key) * 31 + Long.hashCode(modified) * 17 + Long.hashCode(size);
+        }
     }
 }

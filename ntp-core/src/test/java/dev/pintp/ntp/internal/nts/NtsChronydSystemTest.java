@@ -256,6 +256,27 @@ class NtsChronydSystemTest {
         assertEquals(1, NtsAuthenticator.KE_EXCHANGES.get() - before);
     }
 
+    /**
+     * A long-lived process (the daemon) with one authenticator: the cookie file stays the jar's truth. Its requests
+     * reuse the jar without NTS-KE; once the file is removed, the next request makes one NTS-KE and writes it again.
+     */
+    @Test
+    void aLongLivedAuthenticatorDoesNtsKeAgainOnceTheCookieFileIsRemoved() throws Exception {
+        Path cookies = Files.createTempDirectory(chronyd.dir, "daemon").resolve("cookies");
+        NtsAuthenticator auth = new NtsAuthenticator(nts(cookies));
+        int before = NtsAuthenticator.KE_EXCHANGES.get();
+        for (int run = 0; run < 5; run++) {
+            assertTrue(authenticExchange(auth), "run " + run);
+        }
+        assertEquals(1, NtsAuthenticator.KE_EXCHANGES.get() - before, "one NTS-KE for five requests");
+        Files.delete(cookies);
+        assertTrue(authenticExchange(auth));
+        assertEquals(2, NtsAuthenticator.KE_EXCHANGES.get() - before, "the removed file forced an NTS-KE");
+        assertTrue(Files.isRegularFile(cookies), "and the new jar is stored");
+        assertTrue(authenticExchange(auth));
+        assertEquals(2, NtsAuthenticator.KE_EXCHANGES.get() - before, "then cookies only again");
+    }
+
     @Test
     void aNakEmptiesTheJarAndTheNextRequestDoesNtsKeAgain() throws Exception {
         Path cookies = Files.createTempDirectory(chronyd.dir, "nak").resolve("cookies");
