@@ -159,7 +159,7 @@ class KeyInstallerTest {
         assertEquals(lines(dry.out(), "= "), lines(run.out(), "= "), "and keeps what it said it keeps");
         for (Change c : planned.plan().changes()) {
             Change.WriteSecret w = (Change.WriteSecret) c;
-            assertArrayEquals(w.bytes(), Files.readAllBytes(at(w.path())), "the bytes planned are written: " + w.path());
+            assertArrayEquals(w.bytes().toArray(), Files.readAllBytes(at(w.path())), "the bytes planned are written: " + w.path());
             assertEquals("rw-------", mode(at(w.path())), w.path().toString());
         }
         assertEquals(List.of(), plan(keyId).plan().changes(), "after the run, nothing is left to do");
