@@ -234,11 +234,19 @@ class NtsScenariosIT {
         }
     }
 
-    /** The log lines of the job's latest run only. */
+    /**
+     * The log lines of the job's latest run only. journald reads a unit's output asynchronously, so right after
+     * {@code systemctl start} returned the lines may not be there yet: waits (up to 10 s) for the run's decision line.
+     */
     private static String lastRunLog() {
         String id = lab.inMain("systemctl", "show", "ntp-monitor.service", "-p", "InvocationID", "--value").out()
                 .strip();
-        return lab.inMain("journalctl", "--no-pager", "-o", "cat", "_SYSTEMD_INVOCATION_ID=" + id).out();
+        String[] log = {""};
+        Lab.await(Duration.ofSeconds(10), () -> {
+            log[0] = lab.inMain("journalctl", "--no-pager", "-o", "cat", "_SYSTEMD_INVOCATION_ID=" + id).out();
+            return log[0].contains("check ");
+        });
+        return log[0];
     }
 
     private static String controllerEnvironment() {

@@ -1,5 +1,6 @@
 package dev.pintp.systemd.internal;
 
+import dev.pintp.ntp.internal.TrustedDirectories;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
@@ -209,47 +210,35 @@ sealed interface Change {
 
         /**
          * Refuses to put a secret at {@code path} under {@code root} where another user could read it or redirect
-         * the write: a symbolic link or something else than a directory in its directories below the root, a
-         * directory (or one above it) another user can change ({@link AtomicFiles#othersCanChange}), or something
-         * else than a regular file at the path itself.
+         * the write: a directory on the way that {@link TrustedDirectories} does not trust (a symbolic link or
+         * something else than a directory from {@code /} down, a directory another user owns or can write in; a
+         * directory not there yet is judged by the one it will be made in), or something else than a regular file
+         * at the path itself.
          *
          * @throws IOException naming the path and why, when it is refused
          */
         static void checkPrivate(Path root, Path path) throws IOException {
-            Path dir = root;
-            Path existing = root;
-            boolean missing = false;
-            for (Path name : path.getParent()) {
-                dir = dir.resolve(name.toString());
-                BasicFileAttributes a;
-                try {
-                    a = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                } catch (NoSuchFileException e) {
-                    missing = true;
-                    break;
-                }
-                if (!a.isDirectory() || a.isSymbolicLink()) {
-                    throw new FileSystemException(dir.toString(), null, "refused to write " + path + " through "
-                            + (a.isSymbolicLink() ? "a symbolic link" : "something else than a directory"));
-                }
-                existing = dir;
+            Path file = Settings.under(root, path);
+            Optional<TrustedDirectories.Refusal> refusal = TrustedDirectories.refusal(file.getParent());
+            if (refusal.isPresent()) {
+                TrustedDirectories.Refusal r = refusal.get();
+                String where = switch (r.kind()) {
+                    case SYMBOLIC_LINK -> "through a symbolic link";
+                    case NOT_A_DIRECTORY -> "through something else than a directory";
+                    case OTHERS_CAN_CHANGE -> "where another user can change the directory or one above it ("
+                            + r.reason() + ")";
+                };
+                throw new FileSystemException(r.directory().toString(), null, "refused to write " + path + " " + where);
             }
-            if (AtomicFiles.othersCanChange(existing)) {
-                throw new FileSystemException(existing.toString(), null, "refused to write " + path
-                        + " where another user can change the directory or one above it");
-            }
-            if (!missing) {
-                Path file = Settings.under(root, path);
-                try {
-                    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class,
-                            LinkOption.NOFOLLOW_LINKS);
-                    if (!a.isRegularFile()) {
-                        throw new FileSystemException(file.toString(), null, "refused to write " + path + " over "
-                                + (a.isSymbolicLink() ? "a symbolic link" : "something else than a regular file"));
-                    }
-                } catch (NoSuchFileException e) {
-                    // a new file
+            try {
+                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS);
+                if (!a.isRegularFile()) {
+                    throw new FileSystemException(file.toString(), null, "refused to write " + path + " over "
+                            + (a.isSymbolicLink() ? "a symbolic link" : "something else than a regular file"));
                 }
+            } catch (NoSuchFileException e) {
+                // a new file, or one in a directory still to be made
             }
         }
     }

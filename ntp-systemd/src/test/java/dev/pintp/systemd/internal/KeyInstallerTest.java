@@ -304,6 +304,31 @@ class KeyInstallerTest {
     }
 
     @Test
+    void aRootReachedThroughASymbolicLinkIsRefusedAsALinkBelowItIs(@TempDir Path outside) throws IOException {
+        // the one rule (TrustedDirectories) from / down; this check once followed links at and above the root
+        Path link = Files.createSymbolicLink(outside.resolve("root"), root);
+        FileSystemException e = assertThrows(FileSystemException.class,
+                () -> Change.WriteSecret.checkPrivate(link, MAIN));
+        assertEquals("refused to write " + MAIN + " through a symbolic link: " + link, FailSafe.describe(e));
+        Change.WriteSecret.checkPrivate(root, MAIN);
+    }
+
+    @Test
+    void aDirectoryStillToBeMadeInAStickyOneIsRefusedWithTheReason() throws IOException {
+        Path etc = Files.createDirectories(at(MAIN).getParent().getParent());
+        Files.setAttribute(etc, "unix:mode", 01777);
+        FileSystemException e = assertThrows(FileSystemException.class,
+                () -> Change.WriteSecret.checkPrivate(root, MAIN));
+        assertEquals("refused to write " + MAIN + " where another user can change the directory or one above it (the"
+                + " directory " + etc + " is writable by group or others (mode 1777), so they could create "
+                + at(MAIN).getParent() + " before it is made; the sticky bit does not prevent that: create "
+                + at(MAIN).getParent() + " first, owned by root and not writable by group or others): " + etc,
+                FailSafe.describe(e));
+        Files.setAttribute(etc, "unix:mode", 0755);
+        Change.WriteSecret.checkPrivate(root, MAIN);
+    }
+
+    @Test
     void aCopyOthersCanReadIsRefusedNotSilentlyKept() throws IOException {
         install(false, 1);
         Files.setPosixFilePermissions(at(COPY), PosixFilePermissions.fromString("rw-r--r--"));
