@@ -37,9 +37,10 @@ class PackageLifecycleIT {
     static final String TIMESYNCD_DROP_IN = "/etc/systemd/timesyncd.conf.d/60-ntp-monitor.conf";
     static final String ADMIN_LINE = "# the administrator's note, kept across the upgrade\n";
     /** Paths of this name in the container's system directories, listed before the install and after the purge (the
-     * host's /etc/netns entries of concurrent labs show through the overlay's lower layer and are not the package's). */
+     * host's /etc/netns entries of concurrent labs and its lab cache /var/cache/pintp-lab, where a concurrent test may
+     * be building the old package, show through the overlay's lower layer and are not the package's). */
     static final String OURS = "find /etc /var /run /usr /opt /srv -name '*ntp-monitor*' -o -name '*pintp*' 2>/dev/null"
-            + " | grep -v -e '^/etc/netns/pintplab-' -e '^/var/lib/pintp-lab' -e '^/usr/local/lib/pintp-lab' -e '^/root/' | sort";
+            + " | grep -v -e '^/etc/netns/pintplab-' -e '^/var/lib/pintp-lab' -e '^/var/cache/pintp-lab' -e '^/usr/local/lib/pintp-lab' -e '^/root/' | sort";
 
     static Path deb;
     static Path upgrade;

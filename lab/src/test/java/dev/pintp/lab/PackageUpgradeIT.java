@@ -30,8 +30,11 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @ExtendWith(LabAvailable.class)
 @Execution(ExecutionMode.CONCURRENT)
 class PackageUpgradeIT {
-    /** main when stop 18 began: the package before the one state-file format (305c209) and the install plans. */
-    static final String OLD_COMMIT = "0724579";
+    /**
+     * main when stop 18 began: the package before the one state-file format (305c209) and the install plans. Kept in
+     * lab/old-package-commit, which scripts/install-test-deps reads too (it builds that package at set-up).
+     */
+    static final String OLD_COMMIT = oldCommit();
     static final String OLD_IN_CONTAINER = "/root/pintp-old_all.deb";
     static final String NEW_IN_CONTAINER = "/root/pintp-new_all.deb";
     static final String ADMIN_LINE = "# the administrator's note, kept across the upgrade from " + OLD_COMMIT + "\n";
@@ -45,13 +48,22 @@ class PackageUpgradeIT {
     static void packages() {
         ScenariosIT.canRun();
         deb = PackagedPi.deb();
-        // a build of the old tree: offline Maven, generous for a loaded machine (about a minute alone)
+        // cached by scripts/install-test-deps; else a build of the old tree with offline Maven, generous for a loaded
+        // machine (about a minute alone)
         Lab.Result r = Lab.run(Duration.ofSeconds(900), Lab.BIN.resolve("lab-prepare-old-deb").toString(), OLD_COMMIT);
         if (r.exit() != 0) {
             Lab.loudSkip("no package of " + OLD_COMMIT + " (lab/bin/lab-prepare-old-deb " + OLD_COMMIT + "): " + r.err());
         }
         old = Path.of(r.out().strip());
         assertTrue(Files.isRegularFile(old), r.out() + r.err());
+    }
+
+    private static String oldCommit() {
+        try {
+            return Files.readString(Lab.BIN.resolveSibling("old-package-commit")).strip();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

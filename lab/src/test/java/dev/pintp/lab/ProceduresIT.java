@@ -550,6 +550,11 @@ class ProceduresIT {
             Lab.Result killed = null;
             for (int attempt = 1; attempt <= 20 && killed == null; attempt++) {
                 assertTrue(Lab.await(RUN_MARGIN, () -> serviceDone(pi)), "a run did not end\n" + pi.journal());
+                // Quick manual starts would meet systemd's start limit (5 in 10 s by default), whose failure runs
+                // the fail-safe too and would restart the controller before the kill; reset-failed resets the count.
+                pi.lab.inMain("systemctl", "reset-failed", TimerRuns.SERVICE).ok();
+                assertEquals(starts, pi.lab.controllerStarts(), "a run before the kill restarted the controller\n"
+                        + pi.journal());
                 Lab.Result r = pi.lab.inMain("sh", "-c", KILL_MID_RUN);
                 if (r.exit() == 0) {
                     killed = r;

@@ -119,18 +119,20 @@ public final class NtpKeyFile {
      * Reads a keyfile from disk, refusing one that others could read or change: it must be a regular file (not a
      * symbolic link), owned by root or by the user running this process, with no permission bits for group or others
      * (mode 0600 or 0400), at most {@link #MAX_FILE_SIZE} bytes, in a directory others cannot change by the rule the
-     * installer writes it by (every directory from {@code /} down a real directory, owned by root or this user, not
-     * writable by group or others, except a sticky one above the file's own, as {@code /tmp}). A relative path is read
-     * from the working directory, {@code .} and {@code ..} resolved by name.
+     * installer writes it by (docs/security.md: every directory from {@code /} down a real directory, not
+     * a symbolic link, owned by root or this user, not writable by group or others, except a sticky one above the
+     * file's own, as {@code /tmp}). A relative path is read from the working directory, {@code .} and {@code ..}
+     * resolved by name.
      *
      * @throws IOException when the file cannot be read or is refused; the message names the file and the fix
      */
     public static NtpKeyFile read(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
         Path file = path.toAbsolutePath().normalize(); // what is checked is what is opened
-        Optional<String> directories = TrustedDirectories.refusal(file);
+        Optional<TrustedDirectories.Refusal> directories = file.getParent() == null ? Optional.empty()
+                : TrustedDirectories.refusal(file.getParent());
         if (directories.isPresent()) {
-            throw new IOException(path + ": the keyfile is refused: " + directories.get());
+            throw new IOException(path + ": the keyfile is refused: " + directories.get().reason());
         }
         PosixFileAttributes before = checkSecret(file, path);
         byte[] content;

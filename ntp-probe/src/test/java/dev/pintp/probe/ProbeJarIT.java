@@ -217,6 +217,17 @@ class ProbeJarIT {
             assertEquals(recorded, Files.readString(stamp), "a run with the same jar and JDK records nothing");
             assertTheArchiveIsUsable(launcher, "127.0.0.1:" + s.port());
 
+            // the launcher's options keep the engine's outcomes: one primary on a closed port (the check on the main
+            // thread; on JDK 17 through the old DatagramSocket implementation) is unreachable, with the ICMP detail
+            Result closed = launcher.run("--json", "--timeout", TestTimeouts.arg(Duration.ofMillis(500)),
+                    "127.0.0.1:9");
+            assertEquals(2, closed.code(), closed.err());
+            assertEquals("", closed.err());
+            Map<?, ?> source = (Map<?, ?>) ((List<?>) Json.object(closed.out()).get("sources")).get(0);
+            assertEquals("unreachable", source.get("status"), closed.out());
+            assertEquals("ICMP port unreachable from 127.0.0.1 port 9", source.get("reason"), closed.out());
+            assertEquals(recorded, Files.readString(stamp), "another check with the same jar and JDK records nothing");
+
             // an updated jar (here: the same bytes, another modification time) makes the next run record it again
             Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(
                     Files.getLastModifiedTime(jar).toMillis() - 3_600_000));

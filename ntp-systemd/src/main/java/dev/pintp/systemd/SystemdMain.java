@@ -516,13 +516,7 @@ public final class SystemdMain {
             Settings s = current.get();
             return (s == null ? Duration.ofSeconds(60) : s.ntp().checkInterval()).plus(SELF_CHECK_MARGIN);
         }, router, () -> loaded.isPresent() && identity(jar).map(now -> !now.equals(loaded.get())).orElse(false));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                daemon.stop(Duration.ofSeconds(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "ntp-monitor-shutdown"));
+        daemon.stopAtShutdown();
         try {
             return daemon.run(); // CheckServer.REPLACED: the unit's Restart=on-failure starts the new jar
         } finally {
@@ -565,13 +559,7 @@ public final class SystemdMain {
         }
         MetricsServer metrics = server.get();
         Daemon daemon = new Daemon(job, s.ntp().checkInterval());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                daemon.stop(Duration.ofSeconds(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "ntp-monitor-shutdown"));
+        daemon.stopAtShutdown();
         try {
             return daemon.run();
         } finally {

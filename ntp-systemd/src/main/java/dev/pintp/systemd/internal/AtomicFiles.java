@@ -1,5 +1,6 @@
 package dev.pintp.systemd.internal;
 
+import dev.pintp.ntp.internal.TrustedDirectories;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -16,9 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -42,7 +41,6 @@ public final class AtomicFiles {
     public static final int MAX_TEXT_BYTES = 1 << 20;
 
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
-    private static final int S_ISVTX = 01000;
 
     /** Points between the steps of a write, for tests that simulate a kill or a hostile writer. */
     interface Hooks {
@@ -155,8 +153,8 @@ public final class AtomicFiles {
 
     /**
      * Makes {@code file} hold exactly {@code content} (UTF-8), creating parent directories. The old file is compared
-     * (bounded, without following links) only in a directory no other user can change; elsewhere it is replaced
-     * without being opened.
+     * (bounded, without following links) only in a directory no other user can change ({@link TrustedDirectories}: a
+     * path through a symbolic link counts as one others can change); elsewhere it is replaced without being opened.
      *
      * @return true when the file was written, false when it already had this content
      */
@@ -164,7 +162,7 @@ public final class AtomicFiles {
         Objects.requireNonNull(content, "content");
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         Path dir = file.toAbsolutePath().getParent();
-        if (Files.isDirectory(dir) && !othersCanChange(dir) && hasContent(file, bytes)) {
+        if (Files.isDirectory(dir) && TrustedDirectories.refusal(dir).isEmpty() && hasContent(file, bytes)) {
             return false;
         }
         write(file, bytes);
@@ -173,8 +171,8 @@ public final class AtomicFiles {
 
     /**
      * Replaces {@code file} with {@code bytes}, as described in the class comment. In a directory no other user can
-     * change, an existing regular file keeps its mode (so /etc/hosts stays as it was); otherwise the file gets
-     * {@link #FILE_MODE}.
+     * change ({@link TrustedDirectories}), an existing regular file keeps its mode (so /etc/hosts stays as it was);
+     * otherwise the file gets {@link #FILE_MODE}.
      */
     public void write(Path file, byte[] bytes) throws IOException {
         write(file, bytes, Optional.empty());
@@ -184,9 +182,9 @@ public final class AtomicFiles {
     void write(Path file, byte[] bytes, Optional<Set<PosixFilePermission>> wanted) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        boolean hostile = othersCanChange(dir);
+        Optional<TrustedDirectories.Refusal> hostile = TrustedDirectories.refusal(dir);
         Set<PosixFilePermission> mode = wanted.orElse(FILE_MODE);
-        if (wanted.isEmpty() && !hostile) {
+        if (wanted.isEmpty() && hostile.isEmpty()) {
             try {
                 PosixFileAttributes old = Files.readAttributes(file, PosixFileAttributes.class, NOFOLLOW);
                 if (old.isRegularFile()) {
@@ -215,11 +213,12 @@ public final class AtomicFiles {
             }
             if (!made.permissions().equals(mode)) {
                 // the process umask took bits away. Adding them back by path is safe only where nobody can swap names.
-                if (hostile) {
+                if (hostile.isPresent()) {
                     throw new FileSystemException(tmp.toString(), null, "the umask made it "
                             + PosixFilePermissions.toString(made.permissions()) + " instead of "
-                            + PosixFilePermissions.toString(mode) + ", and another user can write " + dir
-                            + ", so the mode is not fixed by path; run with umask 022. " + file + " left as it was");
+                            + PosixFilePermissions.toString(mode) + ", and another user could change " + dir + " ("
+                            + hostile.get().reason() + "), so the mode is not fixed by path; run with umask 022. "
+                            + file + " left as it was");
                 }
                 Files.setPosixFilePermissions(tmp, mode);
             }
@@ -254,38 +253,6 @@ public final class AtomicFiles {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
-    }
-
-    /**
-     * True when a user other than root and this process's user could create, rename or delete names in {@code dir}:
-     * it, or a directory above it, is owned by someone else, or is group- or world-writable without the sticky bit
-     * protecting the entry below it (as /tmp protects a root-owned directory in it).
-     */
-    static boolean othersCanChange(Path dir) throws IOException {
-        Path d = dir.toRealPath();
-        Path child = null;
-        while (d != null) {
-            Map<String, Object> a = Files.readAttributes(d, "unix:mode,owner", NOFOLLOW);
-            if (!trusted((UserPrincipal) a.get("owner"))) {
-                return true;
-            }
-            int mode = (Integer) a.get("mode");
-            if ((mode & 0022) != 0) {
-                boolean protectedEntry = child != null && (mode & S_ISVTX) != 0
-                        && trusted(Files.getOwner(child, NOFOLLOW));
-                if (!protectedEntry) {
-                    return true;
-                }
-            }
-            child = d;
-            d = d.getParent();
-        }
-        return false;
-    }
-
-    private static boolean trusted(UserPrincipal owner) {
-        String name = owner.getName();
-        return name.equals("root") || name.equals(System.getProperty("user.name"));
     }
 
     private static String kind(PosixFileAttributes a) {

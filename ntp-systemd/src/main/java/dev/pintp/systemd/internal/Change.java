@@ -1,5 +1,6 @@
 package dev.pintp.systemd.internal;
 
+import dev.pintp.ntp.internal.TrustedDirectories;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
@@ -66,15 +67,15 @@ sealed interface Change {
      *
      * @param exists whether a file was there when planned
      */
-    record WriteBytes(Path path, boolean exists, byte[] bytes) implements Change {
+    record WriteBytes(Path path, boolean exists, Bytes bytes) implements Change {
         public WriteBytes {
             Objects.requireNonNull(path, "path");
-            bytes = Objects.requireNonNull(bytes, "bytes").clone();
+            Objects.requireNonNull(bytes, "bytes");
         }
 
-        @Override
-        public byte[] bytes() {
-            return bytes.clone();
+        /** A change writing a copy of {@code bytes}. */
+        public WriteBytes(Path path, boolean exists, byte[] bytes) {
+            this(path, exists, new Bytes(bytes));
         }
 
         @Override
@@ -84,23 +85,8 @@ sealed interface Change {
 
         @Override
         public boolean apply(Path root, AtomicFiles files) throws IOException {
-            files.write(Settings.under(root, path), bytes);
+            files.write(Settings.under(root, path), bytes.toArray());
             return true;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof WriteBytes w && w.path.equals(path) && w.exists == exists && Arrays.equals(w.bytes, bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(path, exists, Arrays.hashCode(bytes));
-        }
-
-        @Override
-        public String toString() {
-            return "WriteBytes[path=" + path + ", exists=" + exists + ", " + bytes.length + " bytes]";
         }
     }
 
@@ -197,16 +183,16 @@ sealed interface Change {
      * @param exists whether a file was there when planned: {@link #describe} says change or create
      * @param what what the file holds, in words that carry no secret ({@code key 1 (AES128, 128 bits)})
      */
-    record WriteSecret(Path path, boolean exists, byte[] bytes, String what) implements Change {
+    record WriteSecret(Path path, boolean exists, Bytes bytes, String what) implements Change {
         public WriteSecret {
             Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(bytes, "bytes");
             Objects.requireNonNull(what, "what");
-            bytes = Objects.requireNonNull(bytes, "bytes").clone();
         }
 
-        @Override
-        public byte[] bytes() {
-            return bytes.clone();
+        /** A change writing a copy of {@code bytes}. */
+        public WriteSecret(Path path, boolean exists, byte[] bytes, String what) {
+            this(path, exists, new Bytes(bytes), what);
         }
 
         @Override
@@ -218,72 +204,42 @@ sealed interface Change {
         @Override
         public boolean apply(Path root, AtomicFiles files) throws IOException {
             checkPrivate(root, path);
-            files.write(Settings.under(root, path), bytes, Optional.of(AtomicFiles.LOCK_MODE));
+            files.write(Settings.under(root, path), bytes.toArray(), Optional.of(AtomicFiles.LOCK_MODE));
             return true;
         }
 
         /**
          * Refuses to put a secret at {@code path} under {@code root} where another user could read it or redirect
-         * the write: a symbolic link or something else than a directory in its directories below the root, a
-         * directory (or one above it) another user can change ({@link AtomicFiles#othersCanChange}), or something
-         * else than a regular file at the path itself.
+         * the write: a directory on the way that {@link TrustedDirectories} does not trust (a symbolic link or
+         * something else than a directory from {@code /} down, a directory another user owns or can write in; a
+         * directory not there yet is judged by the one it will be made in), or something else than a regular file
+         * at the path itself.
          *
          * @throws IOException naming the path and why, when it is refused
          */
         static void checkPrivate(Path root, Path path) throws IOException {
-            Path dir = root;
-            Path existing = root;
-            boolean missing = false;
-            for (Path name : path.getParent()) {
-                dir = dir.resolve(name.toString());
-                BasicFileAttributes a;
-                try {
-                    a = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                } catch (NoSuchFileException e) {
-                    missing = true;
-                    break;
-                }
-                if (!a.isDirectory() || a.isSymbolicLink()) {
-                    throw new FileSystemException(dir.toString(), null, "refused to write " + path + " through "
-                            + (a.isSymbolicLink() ? "a symbolic link" : "something else than a directory"));
-                }
-                existing = dir;
+            Path file = Settings.under(root, path);
+            Optional<TrustedDirectories.Refusal> refusal = TrustedDirectories.refusal(file.getParent());
+            if (refusal.isPresent()) {
+                TrustedDirectories.Refusal r = refusal.get();
+                String where = switch (r.kind()) {
+                    case SYMBOLIC_LINK -> "through a symbolic link";
+                    case NOT_A_DIRECTORY -> "through something else than a directory";
+                    case OTHERS_CAN_CHANGE -> "where another user can change the directory or one above it ("
+                            + r.reason() + ")";
+                };
+                throw new FileSystemException(r.directory().toString(), null, "refused to write " + path + " " + where);
             }
-            if (AtomicFiles.othersCanChange(existing)) {
-                throw new FileSystemException(existing.toString(), null, "refused to write " + path
-                        + " where another user can change the directory or one above it");
-            }
-            if (!missing) {
-                Path file = Settings.under(root, path);
-                try {
-                    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class,
-                            LinkOption.NOFOLLOW_LINKS);
-                    if (!a.isRegularFile()) {
-                        throw new FileSystemException(file.toString(), null, "refused to write " + path + " over "
-                                + (a.isSymbolicLink() ? "a symbolic link" : "something else than a regular file"));
-                    }
-                } catch (NoSuchFileException e) {
-                    // a new file
+            try {
+                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS);
+                if (!a.isRegularFile()) {
+                    throw new FileSystemException(file.toString(), null, "refused to write " + path + " over "
+                            + (a.isSymbolicLink() ? "a symbolic link" : "something else than a regular file"));
                 }
+            } catch (NoSuchFileException e) {
+                // a new file, or one in a directory still to be made
             }
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof WriteSecret w && w.path.equals(path) && w.exists == exists && w.what.equals(what)
-                    && MessageDigest.isEqual(w.bytes, bytes);
-        }
-
-        /** A hash of the path and the words only, so that the secret cannot leak through it. */
-        @Override
-        public int hashCode() {
-            return Objects.hash(path, exists, what);
-        }
-
-        @Override
-        public String toString() {
-            return "WriteSecret[path=" + path + ", exists=" + exists + ", " + what + ", " + bytes.length
-                    + " bytes not shown]";
         }
     }
 
@@ -317,6 +273,41 @@ sealed interface Change {
         @Override
         public boolean removes() {
             return true;
+        }
+    }
+
+    /**
+     * The content of a binary or secret file in a change: copied when made and when read, so that no caller can
+     * change the bytes between the plan that was shown and the run that applies it. Equal by content, compared in
+     * constant time ({@link MessageDigest#isEqual}: a secret's bytes leave no timing trace); its hash and its string
+     * depend on the length only, so that neither can show what the bytes are.
+     */
+    final class Bytes {
+        private final byte[] bytes;
+
+        /** A copy of {@code bytes}. */
+        Bytes(byte[] bytes) {
+            this.bytes = Objects.requireNonNull(bytes, "bytes").clone();
+        }
+
+        /** A copy of the bytes. */
+        byte[] toArray() {
+            return bytes.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Bytes b && MessageDigest.isEqual(b.bytes, bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return bytes.length;
+        }
+
+        @Override
+        public String toString() {
+            return bytes.length + " bytes not shown";
         }
     }
 }

@@ -6,8 +6,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -19,9 +17,9 @@ import org.slf4j.LoggerFactory;
  * the check's journal lines and exit status sent back to that client, so that they show under ntp-monitor.service.
  * When no request came for {@code idle} (Interval plus a margin: ntp-monitor.timer stopped or failing), it checks on
  * its own and logs to its own unit: the time stays watched, so power saving is never kept on an unchecked grant.
- * {@link #stop} may be called from any thread (the shutdown hook).
+ * Run, stop and shutdown as {@link DaemonLoop}.
  */
-public final class CheckServer {
+public final class CheckServer extends DaemonLoop {
     private static final Logger LOG = LoggerFactory.getLogger("ntp-monitor");
 
     private final ControlChannel channel;
@@ -29,7 +27,6 @@ public final class CheckServer {
     private final Supplier<Duration> idle;
     private final Router router;
     private final java.util.function.BooleanSupplier replaced;
-    private final CountDownLatch stopped = new CountDownLatch(1);
 
     /**
      * @param check one check that fails closed itself (its status: 0 done, 1 failed closed or systemctl failed, 2
@@ -57,50 +54,44 @@ public final class CheckServer {
     public static final int REPLACED = 3;
 
     /** Serves until {@link #stop}; returns 0, or {@link #REPLACED}. */
-    public int run() {
+    @Override
+    int loop() throws InterruptedException {
         LOG.info("daemon started: a check for each request in {}, and on its own after {} s without one",
                 channel.directory(), idle.get().toSeconds());
-        try {
-            while (!channel.isClosed()) {
-                Duration wait = idle.get();
-                Optional<String> id = channel.take(wait);
-                if (channel.isClosed()) {
-                    break;
-                }
-                if (id.isEmpty()) {
-                    LOG.warn("no check was requested for {} s (is ntp-monitor.timer stopped?): checking without a"
-                            + " request", wait.toSeconds());
-                    checkOnce();
-                    if (replaced()) {
-                        return REPLACED;
-                    }
-                    continue;
-                }
-                ControlChannel.Reply reply;
-                try {
-                    reply = channel.reply(id.get());
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("request {} not served, its reply FIFO is not usable: {}", id.get(),
-                            FailSafe.describe(e));
-                    continue;
-                }
-                router.to(reply);
-                int status = 1;
-                try {
-                    status = checkOnce();
-                } finally {
-                    router.to(null);
-                    reply.finish(status);
-                }
+        while (!channel.isClosed()) {
+            Duration wait = idle.get();
+            Optional<String> id = channel.take(wait);
+            if (channel.isClosed()) {
+                break;
+            }
+            if (id.isEmpty()) {
+                LOG.warn("no check was requested for {} s (is ntp-monitor.timer stopped?): checking without a"
+                        + " request", wait.toSeconds());
+                checkOnce();
                 if (replaced()) {
                     return REPLACED;
                 }
+                continue;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            LOG.info("daemon stopped");
-            stopped.countDown();
+            ControlChannel.Reply reply;
+            try {
+                reply = channel.reply(id.get());
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("request {} not served, its reply FIFO is not usable: {}", id.get(),
+                        FailSafe.describe(e));
+                continue;
+            }
+            router.to(reply);
+            int status = 1;
+            try {
+                status = checkOnce();
+            } finally {
+                router.to(null);
+                reply.finish(status);
+            }
+            if (replaced()) {
+                return REPLACED;
+            }
         }
         return 0;
     }
@@ -122,14 +113,14 @@ public final class CheckServer {
         }
     }
 
-    /** Ends serving after the current check and waits at most {@code timeout} for it. */
-    public void stop(Duration timeout) throws InterruptedException {
+    /** Serving ends after the current check: the request channel is closed. */
+    @Override
+    void requestStop() {
         try {
             channel.close();
         } catch (IOException e) {
             LOG.debug("closing the request channel: {}", e.toString());
         }
-        stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.pintp.ntp.internal.TrustedDirectories;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
@@ -236,16 +237,35 @@ class AtomicFilesTest {
     @Test
     void aDirectoryIsHostileWhenItOrADirectoryAboveItCanBeChangedByOthers() throws IOException {
         Path mine = Files.createDirectory(dir.resolve("mine"));
-        assertFalse(AtomicFiles.othersCanChange(mine));
+        assertFalse(othersCanChange(mine));
         Path shared = hostileDirectory();
-        assertTrue(AtomicFiles.othersCanChange(shared));
+        assertTrue(othersCanChange(shared));
         Path below = Files.createDirectory(shared.resolve("below"));
-        assertTrue(AtomicFiles.othersCanChange(below), "whoever can write shared/ can swap below/ for a link");
+        assertTrue(othersCanChange(below), "whoever can write shared/ can swap below/ for a link");
         Path sticky = Files.createDirectory(dir.resolve("sticky"));
         Files.setAttribute(sticky, "unix:mode", 01777);
         Path inSticky = Files.createDirectory(sticky.resolve("root-owned"));
-        assertFalse(AtomicFiles.othersCanChange(inSticky), "the sticky bit keeps others from renaming it, as in /tmp");
-        assertTrue(AtomicFiles.othersCanChange(sticky));
+        assertFalse(othersCanChange(inSticky), "the sticky bit keeps others from renaming it, as in /tmp");
+        assertTrue(othersCanChange(sticky));
+    }
+
+    private static boolean othersCanChange(Path directory) throws IOException {
+        return TrustedDirectories.refusal(directory).isPresent();
+    }
+
+    @Test
+    void aDirectoryReachedThroughASymbolicLinkIsTreatedAsOneOthersCanChange() throws IOException {
+        // the rule of TrustedDirectories, as the keyfile's: a link on the way is refused, not followed, even root's
+        Path real = Files.createDirectory(dir.resolve("real"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+        Path f = real.resolve("kept-mode");
+        Files.writeString(f, "same\n");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        assertFalse(new AtomicFiles().writeIfChanged(f, "same\n"), "by its real path it is compared");
+        assertTrue(new AtomicFiles().writeIfChanged(link.resolve("kept-mode"), "same\n"),
+                "through the link it is replaced without being read");
+        assertEquals("rw-r--r--", mode(f), "and its mode is not kept");
+        assertEquals("same\n", Files.readString(f));
     }
 
     @Test

@@ -159,7 +159,7 @@ class KeyInstallerTest {
         assertEquals(lines(dry.out(), "= "), lines(run.out(), "= "), "and keeps what it said it keeps");
         for (Change c : planned.plan().changes()) {
             Change.WriteSecret w = (Change.WriteSecret) c;
-            assertArrayEquals(w.bytes(), Files.readAllBytes(at(w.path())), "the bytes planned are written: " + w.path());
+            assertArrayEquals(w.bytes().toArray(), Files.readAllBytes(at(w.path())), "the bytes planned are written: " + w.path());
             assertEquals("rw-------", mode(at(w.path())), w.path().toString());
         }
         assertEquals(List.of(), plan(keyId).plan().changes(), "after the run, nothing is left to do");
@@ -301,6 +301,31 @@ class KeyInstallerTest {
         Files.createDirectories(at(MAIN).getParent());
         Files.setPosixFilePermissions(at(MAIN).getParent(), PosixFilePermissions.fromString("rwxrwxrwx"));
         assertRefused(outside, "refused to write " + MAIN + " where another user can change the directory");
+    }
+
+    @Test
+    void aRootReachedThroughASymbolicLinkIsRefusedAsALinkBelowItIs(@TempDir Path outside) throws IOException {
+        // the one rule (TrustedDirectories) from / down; this check once followed links at and above the root
+        Path link = Files.createSymbolicLink(outside.resolve("root"), root);
+        FileSystemException e = assertThrows(FileSystemException.class,
+                () -> Change.WriteSecret.checkPrivate(link, MAIN));
+        assertEquals("refused to write " + MAIN + " through a symbolic link: " + link, FailSafe.describe(e));
+        Change.WriteSecret.checkPrivate(root, MAIN);
+    }
+
+    @Test
+    void aDirectoryStillToBeMadeInAStickyOneIsRefusedWithTheReason() throws IOException {
+        Path etc = Files.createDirectories(at(MAIN).getParent().getParent());
+        Files.setAttribute(etc, "unix:mode", 01777);
+        FileSystemException e = assertThrows(FileSystemException.class,
+                () -> Change.WriteSecret.checkPrivate(root, MAIN));
+        assertEquals("refused to write " + MAIN + " where another user can change the directory or one above it (the"
+                + " directory " + etc + " is writable by group or others (mode 1777), so they could create "
+                + at(MAIN).getParent() + " before it is made; the sticky bit does not prevent that: create "
+                + at(MAIN).getParent() + " first, owned by root and not writable by group or others): " + etc,
+                FailSafe.describe(e));
+        Files.setAttribute(etc, "unix:mode", 0755);
+        Change.WriteSecret.checkPrivate(root, MAIN);
     }
 
     @Test

@@ -206,4 +206,19 @@ class PlanTest {
         assertArrayEquals(BYTES, Files.readAllBytes(at(JAR)));
         assertEquals(List.of(), Plan.under(root).file(JAR, BYTES).build().changes());
     }
+
+    @Test
+    void theBytesOfAChangeAreItsOwnAndNeverShown() {
+        byte[] given = BYTES.clone();
+        Change.WriteBytes w = new Change.WriteBytes(JAR, false, given);
+        given[0] = 'X';
+        assertArrayEquals(BYTES, w.bytes().toArray(), "a copy was taken when the change was made");
+        w.bytes().toArray()[0] = 'X';
+        assertArrayEquals(BYTES, w.bytes().toArray(), "and a copy is given when it is read");
+        assertEquals(w, new Change.WriteBytes(JAR, false, BYTES.clone()));
+        assertEquals(w.hashCode(), new Change.WriteBytes(JAR, false, BYTES.clone()).hashCode());
+        assertFalse(w.equals(new Change.WriteBytes(JAR, false, new byte[] {'P', 'K', 3, 5})));
+        assertFalse(w.equals(new Change.WriteBytes(JAR, true, BYTES)));
+        assertEquals("WriteBytes[path=/usr/local/lib/x/x.jar, exists=false, bytes=4 bytes not shown]", w.toString());
+    }
 }
