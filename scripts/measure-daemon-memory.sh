@@ -5,13 +5,15 @@
 # (the `opts=` lines of pintp-java's daemon branch), records the class-data archive with a first start, starts the
 # daemon again with it, runs 5 warm-up checks and then 10 measured ones (systemctl start ntp-monitor.service, 2 s
 # apart), and reads the daemon's /proc/PID/stat, /proc/PID/status and /proc/PID/smaps: its CPU per check and per
-# second idle (20 s without a check), VmRSS, RssAnon, RssFile, Pss, and Rss by mapping (libjvm.so, the class-data
-# archive, the Java heap, the code cache, the rest of the anonymous memory: metaspace, thread stacks, malloc).
+# second idle (20 s without a check), VmRSS, RssAnon, RssFile, its number of threads, Pss, and Rss by mapping
+# (libjvm.so, the class-data archive, the Java heap, the code cache, the rest of the anonymous memory: metaspace,
+# thread stacks, malloc). The jar's build decides the threads: since serve's query threads end 10 s after a check,
+# the 20 s idle finds none of them.
 # The last lines are the floor: an empty JVM (a main that sleeps) under the daemon's options, with the JDK's default
 # archive and without any, on each JDK (JDKS, default: java on PATH). With NMT=1 the last variant also prints the
 # JVM's native memory summary (-XX:NativeMemoryTracking=summary, printed at exit to the daemon's journal).
 #
-#   sudo scripts/measure-daemon-memory.sh            # the launcher's options, C1 against -Xint
+#   sudo scripts/measure-daemon-memory.sh            # the launcher's options, before, -Xint, no archive
 #   sudo NMT=1 scripts/measure-daemon-memory.sh
 #   sudo JDKS="/usr/bin/java /usr/lib/jvm/temurin-25-jdk-amd64/bin/java" scripts/measure-daemon-memory.sh
 #
@@ -60,7 +62,8 @@ breakdown() {
 ticks() { main cat "/proc/$1/stat" | awk '{print $14 + $15}'; }
 report() { # NAME PID CPU-PER-CHECK-TEXT
     printf '%-12s %s%s\n' "$1" \
-        "$(main grep -E '^(VmRSS|RssAnon|RssFile):' "/proc/$2/status" | awk '{printf "%s %.1f MiB  ", $1, $2 / 1024}')" "$3"
+        "$(main grep -E '^(VmRSS|RssAnon|RssFile|Threads):' "/proc/$2/status" \
+            | awk '$1 == "Threads:" {printf "%s %d  ", $1, $2; next} {printf "%s %.1f MiB  ", $1, $2 / 1024}')" "$3"
     printf '%-12s %s\n' "" "$(main cat "/proc/$2/smaps" | breakdown)"
 }
 
@@ -100,8 +103,9 @@ floor() { # JAVA "OPTIONS": an empty JVM that sleeps, in the container's system 
     main systemctl reset-failed "$unit" 2>/dev/null || true
 }
 common="-XX:+UseSerialGC -XX:-UsePerfData -Xss512k"
+now="-XX:CompileThresholdScaling=10 -XX:StringTableSize=1024" # added 2026-12-04
 c1="-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=12m"
-rest="-Xms4m -Xmx24m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:MaxMetaspaceSize=48m -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0 -XX:AsyncDeflationInterval=10000 -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=1000"
+rest="-Xms4m -Xmx24m -Xmn1m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:MaxMetaspaceSize=48m -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0 -XX:AsyncDeflationInterval=10000 -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=1000"
 read -r -a jdks <<<"${JDKS:-$(main sh -c 'command -v java')}"
 for java in "${jdks[@]}"; do
     main test -x "$java" || die "no $java in the container"
@@ -110,14 +114,14 @@ for java in "${jdks[@]}"; do
     main systemctl daemon-reload
     version=$(main "$java" -version 2>&1 | sed -n 1p)
     echo "== $java: $version"
-    variant launcher "$common $c1 $rest -Xmn1m"      # the launcher's options now
-    variant no-Xmn1m "$common $c1 $rest"             # before: the young generation sized by the JVM
-    variant Xint "$common -Xint $rest -Xmn1m"
+    variant launcher "$common $c1 $now $rest"       # the launcher's options now
+    variant before "$common $c1 $rest"              # before 2026-12-04: C1 at the usual thresholds, 65536 buckets
+    variant Xint "$common -Xint $now $rest"
     # no archive at all (classes parsed into metaspace); JDK 25's AOT cache recording refuses -Xshare:off
-    if [[ $version =~ \"(1[3-9]|2[0-4])[.\"] ]]; then variant no-archive "$common $c1 $rest -Xmn1m -Xshare:off"; fi
+    if [[ $version =~ \"(1[3-9]|2[0-4])[.\"] ]]; then variant no-archive "$common $c1 $now $rest -Xshare:off"; fi
 done
 if [[ ${NMT:-} == 1 ]]; then
-    variant launcher+NMT "$common $c1 $rest -Xmn1m -XX:NativeMemoryTracking=summary -XX:+PrintNMTStatistics"
+    variant launcher+NMT "$common $c1 $now $rest -XX:NativeMemoryTracking=summary -XX:+PrintNMTStatistics"
     main systemctl stop ntp-monitor-daemon.service
     main journalctl -u ntp-monitor-daemon.service --no-pager -o cat -n 200 \
         | sed -n '/^Native Memory Tracking/,$p' | grep -E '^(Total|-)' | sed 's/^/  /'
@@ -127,6 +131,6 @@ printf 'public class Sleep { public static void main(String[] a) throws Exceptio
 javac --release 17 -d "$work" "$work/Sleep.java"
 "$bin/lab-ctl" "$id" copy-in "$work/Sleep.class" /var/tmp/pintp-mem/Sleep.class
 for java in "${jdks[@]}"; do
-    floor "$java" "$common $c1 -Xms4m -Xmx24m -Xshare:auto"
-    floor "$java" "$common $c1 -Xms4m -Xmx24m -Xshare:off"
+    floor "$java" "$common $c1 $now -Xms4m -Xmx24m -Xshare:auto"
+    floor "$java" "$common $c1 $now -Xms4m -Xmx24m -Xshare:off"
 done

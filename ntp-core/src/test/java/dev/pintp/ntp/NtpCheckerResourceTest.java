@@ -113,4 +113,28 @@ class NtpCheckerResourceTest {
             dnsBack.countDown();
         }
     }
+
+    @Test
+    void anExecutorWithAShortKeepAliveEndsItsIdleThreadsAfterACheck() throws Exception {
+        primary = SntpTestServer.start();
+        NtpConfig config = NtpConfig.custom().primaryHosts("127.0.0.1:" + primary.port())
+                .fallbackHosts(silentServers(3).toArray(String[]::new))
+                .timeout(Duration.ofMillis(300)).checkDeadline(Duration.ofSeconds(1)).build();
+        java.util.concurrent.ThreadPoolExecutor pool =
+                (java.util.concurrent.ThreadPoolExecutor) DefaultNtpChecker.newExecutor(Duration.ofMillis(100));
+        try {
+            NtpChecker checker = NtpChecker.custom(config).sntpClient(SntpClient.ofDefaults())
+                    .resolver(host -> List.of(InetAddress.getByName(host))).executor(pool).build();
+            assertEquals(Verdict.PRIMARY_SYNCED, checker.check().verdict());
+            assertTrue(pool.getLargestPoolSize() > 1, "the check ran on the pool: " + pool.getLargestPoolSize());
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos(); // an event, waited for
+            while (pool.getPoolSize() > 0 && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertEquals(0, pool.getPoolSize(), "idle threads left after the keep-alive");
+            assertEquals(Verdict.PRIMARY_SYNCED, checker.check().verdict(), "threads are made again");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

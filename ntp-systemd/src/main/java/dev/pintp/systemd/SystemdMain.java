@@ -1,6 +1,7 @@
 package dev.pintp.systemd;
 
 import dev.pintp.ntp.NtpChecker;
+import dev.pintp.ntp.internal.DefaultNtpChecker;
 import dev.pintp.sysconf.ConfigException;
 import dev.pintp.systemd.internal.AlertSink;
 import dev.pintp.systemd.internal.AtomicFiles;
@@ -363,8 +364,13 @@ public final class SystemdMain {
     }
 
     private static MonitorJob job(Settings s, Path root, Systemctl systemctl, AlertSink alerts, Consumer<String> metrics) {
+        return job(s, root, systemctl, alerts, metrics, DefaultNtpChecker.sharedExecutor());
+    }
+
+    private static MonitorJob job(Settings s, Path root, Systemctl systemctl, AlertSink alerts, Consumer<String> metrics,
+            java.util.concurrent.Executor queries) {
         return new MonitorJob(s, root, systemctl, new AtomicFiles(), Clock.systemUTC(),
-                backoff -> NtpChecker.custom(s.ntp()).backoffState(backoff).build(), alerts, metrics,
+                backoff -> NtpChecker.custom(s.ntp()).backoffState(backoff).executor(queries).build(), alerts, metrics,
                 LOCK_WAIT);
     }
 
@@ -440,6 +446,9 @@ public final class SystemdMain {
      */
     static final Duration SELF_CHECK_MARGIN = Duration.ofSeconds(30);
 
+    /** How long {@code serve} keeps an idle query thread: beyond a check's deadline, well under a check interval. */
+    static final Duration SERVE_QUERY_KEEP_ALIVE = Duration.ofSeconds(10);
+
     /**
      * {@code serve}: the default install's daemon. Reads the configuration for every check (as a {@code run} would),
      * so an edited ntp-monitor.conf takes effect at the next check; the job, its checker and the webhook are made
@@ -461,6 +470,8 @@ public final class SystemdMain {
         AtomicReference<MonitorJob> job = new AtomicReference<>();
         AtomicReference<AlertSink> alerts = new AtomicReference<>(AlertSink.NONE);
         AtomicReference<MetricsServer> server = new AtomicReference<>();
+        // the checks' query threads end between two checks (a check a minute): their stacks are not kept resident
+        java.util.concurrent.Executor queries = DefaultNtpChecker.newExecutor(SERVE_QUERY_KEEP_ALIVE);
         java.util.function.IntSupplier check = () -> {
             Settings s;
             try {
@@ -494,7 +505,7 @@ public final class SystemdMain {
                     if (m != null) {
                         m.update(t);
                     }
-                }));
+                }, queries));
                 current.set(s);
             }
             return job.get().runOnce(); // fails closed itself

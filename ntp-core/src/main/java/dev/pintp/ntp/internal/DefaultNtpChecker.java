@@ -93,8 +93,16 @@ public final class DefaultNtpChecker implements NtpChecker {
     }
 
     private static ExecutorService newPool() {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(POOL_THREADS, POOL_THREADS, 5, TimeUnit.MINUTES,
-                new PriorityBlockingQueue<>(64, new ByPriority()), new DaemonThreads());
+        return newExecutor(Duration.ofMinutes(5));
+    }
+
+    /**
+     * An executor like {@link #sharedExecutor()} whose idle threads end after {@code keepAlive}: for a process that
+     * checks once a minute and should not keep the threads (their stacks) in between.
+     */
+    public static ExecutorService newExecutor(Duration keepAlive) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(POOL_THREADS, POOL_THREADS, keepAlive.toNanos(),
+                TimeUnit.NANOSECONDS, new PriorityBlockingQueue<>(64, new ByPriority()), new DaemonThreads());
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }
