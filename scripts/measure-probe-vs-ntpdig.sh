@@ -22,6 +22,8 @@
 #                git archive REV | tar -x -C DIR, then mvn -q -B -f DIR/pom.xml -pl ntp-probe -am package
 #                -DskipTests): run in the same session as probe, so that the two can be compared under the same load;
 #                also before-jdk25 and before-trixie21 where those JDKs are
+#   version      java -version, and version-jdk25, version-trixie21 on those JDKs: the floor of an empty JVM with the
+#                JDK's own class-data archive (no launcher, no probe), against which the probe's figures can be read
 # VARIANTS (default: all of them that can run) picks some, e.g. VARIANTS="probe before".
 # The first run of each variant (not counted) records the launcher's archive.
 set -euo pipefail
@@ -30,7 +32,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 JDK25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 TRIXIE_ROOT=${TRIXIE_ROOT:-/var/cache/pintp-lab/trixie-root}
 JDK21=/usr/lib/jvm/java-21-openjdk-amd64
-VARIANTS=${VARIANTS:-probe ntp-probe probe-jdk25 probe-trixie21 before java-jar}
+VARIANTS=${VARIANTS:-probe ntp-probe probe-jdk25 probe-trixie21 before java-jar version}
 wanted() { case " $VARIANTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 die() { echo "measure-probe-vs-ntpdig: $*" >&2; exit 1; }
 [[ $EUID -eq 0 ]] || die "needs root (network namespaces)"
@@ -148,11 +150,12 @@ if [[ -x $JDK25/bin/java ]]; then
     if wanted probe-jdk25; then
         variant probe-jdk25 env JAVA="$JDK25/bin/java" PINTP_CACHE_DIR="$tmp/cache25" "$here/probe" 192.168.4.2
     fi
+    if wanted version; then variant version-jdk25 "$JDK25/bin/java" -version; fi
     if wanted before && [[ -n ${BEFORE:-} ]]; then
         variant before-jdk25 env JAVA="$JDK25/bin/java" PINTP_CACHE_DIR="$tmp/cache25b" "$BEFORE/probe" 192.168.4.2
     fi
 fi
-if [[ -x $TRIXIE_ROOT$JDK21/bin/java ]] && { wanted probe-trixie21 || { wanted before && [[ -n ${BEFORE:-} ]]; }; }; then
+if [[ -x $TRIXIE_ROOT$JDK21/bin/java ]] && { wanted probe-trixie21 || wanted version || { wanted before && [[ -n ${BEFORE:-} ]]; }; }; then
     root=$tmp/trixie
     mkdir -p "$root/upper" "$root/work" "$root/merged"
     mnt -t overlay overlay -o "lowerdir=$TRIXIE_ROOT,upperdir=$root/upper,workdir=$root/work" "$root/merged"
@@ -164,11 +167,13 @@ if [[ -x $TRIXIE_ROOT$JDK21/bin/java ]] && { wanted probe-trixie21 || { wanted b
         variant probe-trixie21 chroot "$root/merged" env JAVA=$JDK21/bin/java PINTP_CACHE_DIR="$tmp/cache21" \
             "$here/probe" 192.168.4.2
     fi
+    if wanted version; then variant version-trixie21 chroot "$root/merged" $JDK21/bin/java -version; fi
     if wanted before && [[ -n ${BEFORE:-} ]]; then
         variant before-trixie21 chroot "$root/merged" env JAVA=$JDK21/bin/java PINTP_CACHE_DIR="$tmp/cache21b" \
             "$BEFORE/probe" 192.168.4.2
     fi
 fi
 if wanted java-jar; then variant java-jar java -jar "$jar" 192.168.4.2; fi
+if wanted version; then variant version java -version; fi
 echo "load average after: $(load)"
 echo "(medians of $PAIRS pairs; x = A/B per pair, then the median of the ratios; RSS = peak of the largest process)"

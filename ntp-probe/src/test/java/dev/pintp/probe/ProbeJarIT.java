@@ -166,6 +166,24 @@ class ProbeJarIT {
         public String toString() {
             return name;
         }
+
+        /** The JDK's feature version, from the {@code release} file of its home (as the launcher reads it). */
+        int feature() throws IOException {
+            Path home = java.getParent().getParent();
+            Path release = root == null ? home.resolve("release") : root.resolve(home.toString().substring(1))
+                    .resolve("release");
+            for (String line : Files.readAllLines(release)) {
+                if (line.startsWith("JAVA_VERSION=\"")) {
+                    String v = line.substring("JAVA_VERSION=\"".length());
+                    int end = 0;
+                    while (end < v.length() && Character.isDigit(v.charAt(end))) {
+                        end++;
+                    }
+                    return Integer.parseInt(v.substring(0, end));
+                }
+            }
+            throw new AssertionError("no JAVA_VERSION in " + release);
+        }
     }
 
     /** Where the lab keeps its trixie root (lab/bin/lab-prepare-trixie); {@code -Dpintp.trixieRoot} overrides it. */
@@ -210,6 +228,11 @@ class ProbeJarIT {
             assertEquals("PRIMARY_SYNCED", Json.object(first.out()).get("verdict"));
             assertTrue(Files.size(archive) > 0, "archive written by the first run");
             String recorded = Files.readString(stamp);
+            // the archive's kind follows the JDK: a static archive run with G1 up to 20 (JDK 17 maps an archive's Java
+            // objects only with G1), dumped with G1 and run with the serial GC on 21-24, an AOT cache from 25
+            int feature = jdk.feature();
+            String kind = recorded.strip().substring(recorded.strip().lastIndexOf(' ') + 1);
+            assertEquals(feature >= 25 ? "aot" : feature >= 21 ? "static-serial" : "static", kind, recorded);
             Result run = launcher.run("--json", "127.0.0.1:" + s.port());
             assertEquals(0, run.code(), run.err());
             assertEquals("", run.err());
@@ -256,6 +279,10 @@ class ProbeJarIT {
         Result dry = launcher.run(Map.of("PINTP_JAVA_DRY", "1"), "--nagios", server);
         assertEquals(0, dry.code(), dry.err());
         List<String> words = new ArrayList<>(List.of(dry.out().strip().split(" ")));
+        String stamp = Files.readString(launcher.dir.resolve("cache").resolve("ntp-probe-probe.stamp")).strip();
+        assertEquals(stamp.endsWith(" static"), words.contains("-XX:+UseG1GC"), "G1 with a static archive only: "
+                + stamp + ": " + dry.out());
+        assertEquals(!stamp.endsWith(" static"), words.contains("-XX:+UseSerialGC"), dry.out());
         String strict = words.stream().anyMatch(w -> w.startsWith("-XX:AOTCache=")) ? "-XX:AOTMode=on"
                 : words.stream().anyMatch(w -> w.startsWith("-XX:SharedArchiveFile=")) ? "-Xshare:on" : null;
         assertTrue(strict != null, "the launcher uses an archive: " + dry.out());
