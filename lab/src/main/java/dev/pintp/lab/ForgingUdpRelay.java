@@ -1,15 +1,10 @@
 package dev.pintp.lab;
 
-import java.io.IOException;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The on-path attacker of the lab: a UDP relay that forwards requests unchanged and rewrites every answer's receive,
@@ -19,15 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * extension fields: the plain, unauthenticated answer an attacker who cannot forge them would send.
  * Threads: one per socket. Runs until closed or killed.
  */
-public final class ForgingUdpRelay implements AutoCloseable {
-    private static final int MAX_DATAGRAM = 2048;
-
-    private final DatagramSocket front;
-    private final SocketAddress upstream;
+public final class ForgingUdpRelay extends UdpRelay {
     private final long shiftNtp;
     private final boolean strip;
-    private final Map<SocketAddress, DatagramSocket> backs = new ConcurrentHashMap<>();
-    private volatile boolean closed;
 
     /**
      * Binds {@code listen} and starts relaying to {@code upstream}.
@@ -53,19 +42,23 @@ public final class ForgingUdpRelay implements AutoCloseable {
      */
     public ForgingUdpRelay(InetSocketAddress listen, InetSocketAddress upstream, double shiftSeconds, boolean strip)
             throws SocketException {
+        super(checked(listen, shiftSeconds), upstream, "forge");
         this.strip = strip;
+        this.shiftNtp = Math.round(shiftSeconds * 4294967296.0); // NTP timestamps: 32.32 fixed point seconds
+        start();
+    }
+
+    private static InetSocketAddress checked(InetSocketAddress listen, double shiftSeconds) {
         if (!(Math.abs(shiftSeconds) <= 1000)) {
             throw new IllegalArgumentException("shift must be within 1000 s, was " + shiftSeconds);
         }
-        this.front = new DatagramSocket(Objects.requireNonNull(listen, "listen"));
-        this.upstream = Objects.requireNonNull(upstream, "upstream");
-        this.shiftNtp = Math.round(shiftSeconds * 4294967296.0); // NTP timestamps: 32.32 fixed point seconds
-        daemon(this::serveFront, "forge-front").start();
+        return listen;
     }
 
-    /** The bound listening address. */
-    public InetSocketAddress address() {
-        return (InetSocketAddress) front.getLocalSocketAddress();
+    /** Requests pass unchanged; answers are forged. */
+    @Override
+    void relay(DatagramSocket via, byte[] data, SocketAddress to, boolean answer) {
+        send(via, answer ? forge(data, shiftNtp, strip) : data, to);
     }
 
     /** {@code datagram} with its timestamps at bytes 16, 32 and 40 moved by the shift (non-zero ones only). */
@@ -87,57 +80,6 @@ public final class ForgingUdpRelay implements AutoCloseable {
         return out;
     }
 
-    private void serveFront() {
-        byte[] buf = new byte[MAX_DATAGRAM];
-        while (!closed) {
-            DatagramPacket in = new DatagramPacket(buf, buf.length);
-            try {
-                front.receive(in);
-            } catch (IOException e) {
-                return;
-            }
-            SocketAddress client = in.getSocketAddress();
-            DatagramSocket back = backs.computeIfAbsent(client, this::openBack);
-            if (back != null) {
-                send(back, copy(in), upstream);
-            }
-        }
-    }
-
-    private DatagramSocket openBack(SocketAddress client) {
-        try {
-            DatagramSocket back = new DatagramSocket(new InetSocketAddress(0));
-            daemon(() -> serveBack(back, client), "forge-back").start();
-            return back;
-        } catch (SocketException e) {
-            System.err.println("forge: cannot open upstream socket: " + e);
-            return null;
-        }
-    }
-
-    private void serveBack(DatagramSocket back, SocketAddress client) {
-        byte[] buf = new byte[MAX_DATAGRAM];
-        while (!closed) {
-            DatagramPacket in = new DatagramPacket(buf, buf.length);
-            try {
-                back.receive(in);
-            } catch (IOException e) {
-                return;
-            }
-            send(front, forge(copy(in), shiftNtp, strip), client);
-        }
-    }
-
-    private void send(DatagramSocket via, byte[] data, SocketAddress to) {
-        try {
-            via.send(new DatagramPacket(data, data.length, to));
-        } catch (IOException e) {
-            if (!closed) {
-                System.err.println("forge: send failed: " + e);
-            }
-        }
-    }
-
     private static long readLong(byte[] b, int at) {
         long v = 0;
         for (int i = 0; i < 8; i++) {
@@ -153,26 +95,6 @@ public final class ForgingUdpRelay implements AutoCloseable {
         }
     }
 
-    private static byte[] copy(DatagramPacket p) {
-        byte[] data = new byte[p.getLength()];
-        System.arraycopy(p.getData(), p.getOffset(), data, 0, p.getLength());
-        return data;
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-    }
-
-    /** Stops relaying and closes every socket; idempotent. */
-    @Override
-    public void close() {
-        closed = true;
-        front.close();
-        backs.values().forEach(DatagramSocket::close);
-    }
-
     /**
      * Command line: {@code ForgingUdpRelay LISTEN_ADDR:PORT UPSTREAM_ADDR:PORT SHIFT_SECONDS [strip]}. Prints
      * {@code listening ...} once bound, then relays until killed.
@@ -186,7 +108,7 @@ public final class ForgingUdpRelay implements AutoCloseable {
             System.exit(2);
         }
         boolean strip = args.length == 4;
-        try (ForgingUdpRelay relay = new ForgingUdpRelay(LossyUdpRelay.parse(args[0]), LossyUdpRelay.parse(args[1]),
+        try (ForgingUdpRelay relay = new ForgingUdpRelay(Relays.parse(args[0]), Relays.parse(args[1]),
                 Double.parseDouble(args[2]), strip)) {
             System.out.println("listening " + relay.address() + " -> " + args[1] + " shifting answers by " + args[2]
                     + " s" + (strip ? ", extension fields and MAC stripped" : ""));

@@ -33,7 +33,7 @@ public final class LabNtpServer {
             } else {
                 server.kissOfDeath("RATE");
             }
-            try (LossyUdpRelay relay = new LossyUdpRelay(LossyUdpRelay.parse(args[0]), server.address(), 0, 0)) {
+            try (LossyUdpRelay relay = new LossyUdpRelay(Relays.parse(args[0]), server.address(), 0, 0)) {
                 System.out.println("listening " + relay.address() + " " + args[1]);
                 System.out.flush();
                 Thread.currentThread().join();

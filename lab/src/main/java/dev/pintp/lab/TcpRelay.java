@@ -64,7 +64,7 @@ public final class TcpRelay implements AutoCloseable {
         this.listener = new ServerSocket();
         listener.setReuseAddress(true);
         listener.bind(Objects.requireNonNull(listen, "listen"));
-        daemon(this::accept, "tcp-relay-accept").start();
+        Relays.daemon(this::accept, "tcp-relay-accept").start();
     }
 
     /** The bound listening address. */
@@ -93,7 +93,7 @@ public final class TcpRelay implements AutoCloseable {
             int n = connections.incrementAndGet();
             System.out.println("connection " + n + " from " + client.getRemoteSocketAddress());
             System.out.flush();
-            daemon(() -> relay(client), "tcp-relay-" + n).start();
+            Relays.daemon(() -> relay(client), "tcp-relay-" + n).start();
         }
     }
 
@@ -101,7 +101,7 @@ public final class TcpRelay implements AutoCloseable {
         try (client; Socket server = new Socket()) {
             server.connect(upstream, 5000);
             AtomicInteger clientRecords = new AtomicInteger();
-            Thread up = daemon(() -> pump(client, server, clientRecords, null), "tcp-relay-up");
+            Thread up = Relays.daemon(() -> pump(client, server, clientRecords, null), "tcp-relay-up");
             up.start();
             pump(server, client, null, clientRecords);
             up.join(5000);
@@ -187,12 +187,6 @@ public final class TcpRelay implements AutoCloseable {
         return record;
     }
 
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-    }
-
     /** Stops accepting; connections in progress end with the process. Idempotent. */
     @Override
     public void close() {
@@ -217,7 +211,7 @@ public final class TcpRelay implements AutoCloseable {
             System.exit(2);
         }
         Mode mode = Mode.valueOf(args[2].toUpperCase(Locale.ROOT).replace('-', '_'));
-        try (TcpRelay relay = new TcpRelay(LossyUdpRelay.parse(args[0]), LossyUdpRelay.parse(args[1]), mode)) {
+        try (TcpRelay relay = new TcpRelay(Relays.parse(args[0]), Relays.parse(args[1]), mode)) {
             System.out.println("listening " + relay.address() + " -> " + args[1] + " " + args[2]);
             System.out.flush();
             Thread.currentThread().join();
