@@ -3,9 +3,6 @@ package dev.pintp.systemd.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -14,23 +11,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link DaemonLoop}: what both daemon modes share, run until stopped and logged once when it ends. */
 class DaemonLoopTest {
-    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-
-    @BeforeEach
-    void captureTheJournal() {
-        JournalSink.configure(new PrintStream(log, true, StandardCharsets.UTF_8), true, JournalSink.INFO);
-    }
-
-    @AfterEach
-    void restoreTheJournal() {
-        JournalSink.configure(System.out, false, JournalSink.INFO);
-    }
+    @RegisterExtension
+    final JournalCapture journal = new JournalCapture(true, JournalSink.INFO);
 
     /** A loop that waits for its stop request, then for {@code release} (the end of its current check). */
     private static final class Blocking extends DaemonLoop {
@@ -55,7 +42,7 @@ class DaemonLoopTest {
     }
 
     private List<String> stoppedLines() {
-        return log.toString(StandardCharsets.UTF_8).lines().filter(l -> l.endsWith("daemon stopped")).toList();
+        return journal.text().lines().filter(l -> l.endsWith("daemon stopped")).toList();
     }
 
     @Test

@@ -23,9 +23,8 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,7 +42,8 @@ class FailClosedTest {
     Path root;
     final RecordingSystemctl systemctl = new RecordingSystemctl();
     final TestClock clock = new TestClock(Checks.T0);
-    final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    @RegisterExtension
+    final JournalCapture journal = new JournalCapture(true, JournalSink.DEBUG);
     /** What the next check does; by default a good answer from the primary. */
     volatile Supplier<CheckResult> next = () -> Checks.primary(clock.instant());
     volatile int checks;
@@ -59,16 +59,6 @@ class FailClosedTest {
             return BackoffState.empty();
         }
     };
-
-    @BeforeEach
-    void captureLog() {
-        JournalSink.configure(new PrintStream(log, true, StandardCharsets.UTF_8), true, JournalSink.DEBUG);
-    }
-
-    @AfterEach
-    void restoreLog() {
-        JournalSink.configure(System.out, false, JournalSink.INFO);
-    }
 
     private MonitorJob job() {
         return job(Duration.ofSeconds(5));
@@ -88,7 +78,7 @@ class FailClosedTest {
     }
 
     private String logText() {
-        return log.toString(StandardCharsets.UTF_8);
+        return journal.text();
     }
 
     private List<String> errors() {
@@ -105,7 +95,7 @@ class FailClosedTest {
         assertTrue(Files.exists(dropIn()), "power saving was granted");
         assertTrue(Files.readString(dropIn()).contains("CONSERVE_POWER=1"));
         systemctl.clear();
-        log.reset();
+        journal.reset();
         return job;
     }
 
@@ -252,7 +242,7 @@ class FailClosedTest {
             assertEquals(1, runAgain(job));
             assertPowerSavingEnded("the check did not finish within 2.200 s (its deadline 2 s plus 0.200 s)");
             systemctl.clear();
-            log.reset();
+            journal.reset();
             assertEquals(1, runAgain(job));
             assertEquals(checksBefore + 1, checks, "the stuck check is not started again");
             assertTrue(errors().get(0).contains("the previous check has still not finished"), logText());
@@ -321,13 +311,13 @@ class FailClosedTest {
                 + "but systemctl failed (systemctl daemon-reload: exit status 1: Failed (scripted)); the next run "
                 + "retries"), logText());
         systemctl.clear();
-        log.reset();
+        journal.reset();
         assertEquals(1, runAgain(job));
         assertEquals(List.of("daemon-reload", "try-restart controller.service"), systemctl.calls(),
                 "the manager may still have the drop-in: restarted again");
         assertTrue(errors().get(0).endsWith("the drop-in was already gone, restarted controller.service"), logText());
         systemctl.clear();
-        log.reset();
+        journal.reset();
         assertEquals(1, runAgain(job));
         assertEquals(List.of(), systemctl.calls(), "now known to be off: no restart storm");
 

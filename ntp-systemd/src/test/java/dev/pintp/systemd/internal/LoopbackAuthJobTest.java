@@ -9,9 +9,6 @@ import dev.pintp.ntp.NtpKey;
 import dev.pintp.ntp.NtpKeyType;
 import dev.pintp.ntp.internal.SymmetricKeyAuthenticator;
 import dev.pintp.ntp.testkit.SntpTestServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -19,8 +16,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,16 +29,11 @@ class LoopbackAuthJobTest {
     private static final NtpKey KEY = new NtpKey(1, NtpKeyType.AES128, HexFormat.of().parseHex(HEX));
     @TempDir
     Path root;
-    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-
-    @AfterEach
-    void restoreLog() {
-        JournalSink.configure(System.out, false, JournalSink.INFO);
-    }
+    @RegisterExtension
+    final JournalCapture journal = new JournalCapture(false, JournalSink.INFO);
 
     @Test
     void forgedAnswersTurnPowerSavingOffAndTheLogSaysWhy() throws Exception {
-        JournalSink.configure(new PrintStream(log, true, StandardCharsets.UTF_8), false, JournalSink.INFO);
         Path keys = Fixtures.write(root, "/etc/ntp-monitor/chrony.keys", "1 AES128 HEX:" + HEX + "\n");
         Files.setPosixFilePermissions(keys, PosixFilePermissions.fromString("rw-------"));
         try (SntpTestServer pi = SntpTestServer.start()) {
@@ -64,18 +56,18 @@ class LoopbackAuthJobTest {
             pi.offset(Duration.ofSeconds(4)).finisher((request, reply) -> forger.begin(reply).request());
             assertEquals(0, job.runOnce());
             assertFalse(Files.exists(dropIn), "power saving is off");
-            String text = log.toString(StandardCharsets.UTF_8);
+            String text = journal.text();
             assertTrue(text.contains("REJECTED BAD_MAC (2 answer(s) failed authentication, none authentic: the MAC"
                     + " under key 1 does not verify)"), text);
 
             // Answers without any MAC: refused as unauthenticated.
             pi.finisher(null);
-            log.reset();
+            journal.reset();
             assertEquals(0, job.runOnce());
             assertFalse(Files.exists(dropIn));
-            assertTrue(log.toString(StandardCharsets.UTF_8).contains("REJECTED UNAUTHENTICATED (2 answer(s) failed"
+            assertTrue(journal.text().contains("REJECTED UNAUTHENTICATED (2 answer(s) failed"
                     + " authentication, none authentic: no MAC in the answer, expected one under key 1)"),
-                    log.toString(StandardCharsets.UTF_8));
+                    journal.text());
         }
     }
 }

@@ -22,9 +22,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class MonitorJobTest {
@@ -44,17 +43,8 @@ class MonitorJobTest {
     final TestClock clock = new TestClock(Checks.T0);
     final Checks.Scripted checker = new Checks.Scripted();
     final List<Alert> alerts = new ArrayList<>();
-    final ByteArrayOutputStream log = new ByteArrayOutputStream();
-
-    @BeforeEach
-    void captureLog() {
-        JournalSink.configure(new PrintStream(log, true, StandardCharsets.UTF_8), true, JournalSink.DEBUG);
-    }
-
-    @AfterEach
-    void restoreLog() {
-        JournalSink.configure(System.out, false, JournalSink.INFO);
-    }
+    @RegisterExtension
+    final JournalCapture journal = new JournalCapture(true, JournalSink.DEBUG);
 
     private MonitorJob job(String ini) {
         AlertSink sink = new AlertSink() {
@@ -86,7 +76,7 @@ class MonitorJobTest {
     }
 
     private String logText() {
-        return log.toString(StandardCharsets.UTF_8);
+        return journal.text();
     }
 
     @Test
@@ -128,7 +118,7 @@ class MonitorJobTest {
         MonitorJob job = job(FAST);
         run(job, Checks.primary(clock.instant()));
         assertTrue(Files.exists(dropIn()));
-        log.reset();
+        journal.reset();
         run(job, Checks.clockOff(clock.instant()));
         assertFalse(Files.exists(dropIn()), "this clock is off: no power saving");
         String line = logText().lines().filter(l -> l.startsWith("<4>check ")).findFirst().orElseThrow(
@@ -375,8 +365,7 @@ class MonitorJobTest {
         run(job, Checks.primary(clock.instant()));
         assertTrue(logText().lines().anyMatch(l -> l.startsWith("<6>check PRIMARY_SYNCED via 192.168.4.2")), logText());
         assertTrue(logText().lines().anyMatch(l -> l.startsWith("<7>source ")), logText());
-        log.reset();
-        JournalSink.configure(new PrintStream(log, true, StandardCharsets.UTF_8), false, JournalSink.INFO);
+        journal.capture(false, JournalSink.INFO);
         run(job, Checks.primary(clock.instant()));
         assertTrue(logText().startsWith("check PRIMARY_SYNCED"), logText());
         assertFalse(logText().contains("source "), "no debug lines at INFO");
