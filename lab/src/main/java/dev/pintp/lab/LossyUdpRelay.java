@@ -23,7 +23,6 @@ public final class LossyUdpRelay extends UdpRelay {
     private final int jitterMillis;
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(r -> Relays.daemon(r, "relay-send"));
-    private volatile boolean closed;
 
     /**
      * Binds {@code listen} and starts relaying to {@code upstream}.
@@ -60,7 +59,7 @@ public final class LossyUdpRelay extends UdpRelay {
         try {
             scheduler.schedule(() -> send(via, data, to), delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            if (!closed) {
+            if (!isClosed()) {
                 throw e;
             }
         }
@@ -69,7 +68,6 @@ public final class LossyUdpRelay extends UdpRelay {
     /** Stops relaying and closes every socket; idempotent. */
     @Override
     public void close() {
-        closed = true;
         super.close();
         scheduler.shutdownNow();
     }

@@ -54,6 +54,11 @@ abstract class UdpRelay implements AutoCloseable {
         return (InetSocketAddress) front.getLocalSocketAddress();
     }
 
+    /** Whether {@link #close()} was called. */
+    final boolean isClosed() {
+        return closed;
+    }
+
     /** Sends {@code data} to {@code to} through {@code via}; a failure is logged unless the relay is closed. */
     final void send(DatagramSocket via, byte[] data, SocketAddress to) {
         try {

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -368,7 +369,7 @@ public final class SystemdMain {
     }
 
     private static MonitorJob job(Settings s, Path root, Systemctl systemctl, AlertSink alerts, Consumer<String> metrics,
-            java.util.concurrent.Executor queries) {
+            Executor queries) {
         return new MonitorJob(s, root, systemctl, new AtomicFiles(), Clock.systemUTC(),
                 backoff -> NtpChecker.custom(s.ntp()).backoffState(backoff).executor(queries).build(), alerts, metrics,
                 LOCK_WAIT);
@@ -471,7 +472,7 @@ public final class SystemdMain {
         AtomicReference<AlertSink> alerts = new AtomicReference<>(AlertSink.NONE);
         AtomicReference<MetricsServer> server = new AtomicReference<>();
         // the checks' query threads end between two checks (a check a minute): their stacks are not kept resident
-        java.util.concurrent.Executor queries = DefaultNtpChecker.newExecutor(SERVE_QUERY_KEEP_ALIVE);
+        Executor queries = DefaultNtpChecker.newExecutor(SERVE_QUERY_KEEP_ALIVE);
         java.util.function.IntSupplier check = () -> {
             Settings s;
             try {
