@@ -1,4 +1,4 @@
-/** The scriptable in-process SNTP server and the tests' time scale, for the tests of every module. */
+/** The scriptable in-process SNTP server, the tests' time scale and CI rule, for the tests of every module. */
 module dev.pintp.ntp.testkit {
     exports dev.pintp.ntp.testkit;
 

@@ -3,6 +3,7 @@ package dev.pintp.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.pintp.ntp.testkit.Ci;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -63,15 +64,20 @@ final class Lab implements AutoCloseable {
     }
 
     /**
-     * Skips the calling test with a banner; under CI (CI=true) fails instead: .ci/run installs and prepares everything
-     * the lab needs (scripts/install-test-deps), so a skip there is a missing set-up step, never a pass.
+     * Skips the calling test with a banner; under CI ({@link Ci}) fails instead: .ci/run installs and prepares
+     * everything the lab needs (scripts/install-test-deps), so a skip there is a missing set-up step, never a pass.
      */
     static void loudSkip(String why) {
         banner(why);
-        if ("true".equals(System.getenv("CI"))) {
-            fail("CI=true and a lab test could not run (scripts/install-test-deps prepares what it needs): " + why);
-        }
+        failUnderCi(Ci.active(), why);
         Assumptions.abort("lab skipped: " + why);
+    }
+
+    /** Fails, naming {@code why}, when {@code ci}: the rule of {@link #loudSkip} for a lab that cannot run. */
+    static void failUnderCi(boolean ci, String why) {
+        if (ci) {
+            fail("CI is set and a lab test could not run (scripts/install-test-deps prepares what it needs): " + why);
+        }
     }
 
     static void banner(String why) {

@@ -1,5 +1,6 @@
 package dev.pintp.lab;
 
+import dev.pintp.ntp.testkit.Ci;
 import java.nio.file.Files;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -8,9 +9,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Disables every lab test, each reported as skipped with the reason, where the lab cannot run: not root, a tool
  * missing, the lab jar not built. Prints the reason once per class in a banner on stderr, so a skipped lab is seen.
+ * Under CI ({@link Ci}) the tests fail instead, naming the reason, as {@link Lab#loudSkip} does: .ci/run runs as root
+ * and installs everything, so a lab that cannot run there is a missing set-up step.
  */
 final class LabAvailable implements ExecutionCondition {
-    private static final String WHY_NOT = whyNot();
+    // read at the first evaluation (it runs the lab's check script), not when a unit test loads the class
+    private static final class WhyNot {
+        static final String VALUE = whyNot();
+    }
 
     private static String whyNot() {
         String why = Lab.whyNot();
@@ -22,12 +28,22 @@ final class LabAvailable implements ExecutionCondition {
 
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-        if (WHY_NOT.isEmpty()) {
+        return evaluate(WhyNot.VALUE, Ci.active(), context.getTestMethod().isEmpty());
+    }
+
+    /**
+     * Enabled when {@code why} (why the lab cannot run) is empty; else disabled with it, or, when {@code ci}, an
+     * assertion failure naming it, which JUnit reports as the test's (or class's) failure. The banner is printed for
+     * the class, not for each of its tests.
+     */
+    static ConditionEvaluationResult evaluate(String why, boolean ci, boolean forClass) {
+        if (why.isEmpty()) {
             return ConditionEvaluationResult.enabled("the lab can run here");
         }
-        if (context.getTestMethod().isEmpty()) {
-            Lab.banner(WHY_NOT);
+        if (forClass) {
+            Lab.banner(why);
         }
-        return ConditionEvaluationResult.disabled("LAB SKIPPED: " + WHY_NOT);
+        Lab.failUnderCi(ci, why);
+        return ConditionEvaluationResult.disabled("LAB SKIPPED: " + why);
     }
 }

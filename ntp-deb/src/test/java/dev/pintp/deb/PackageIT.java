@@ -3,7 +3,9 @@ package dev.pintp.deb;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.pintp.ntp.testkit.Ci;
 import dev.pintp.systemd.internal.AtomicFiles;
 import dev.pintp.systemd.internal.Installer;
 import dev.pintp.systemd.internal.ProcessSystemctl;
@@ -44,10 +46,15 @@ class PackageIT {
         run("dpkg-deb", "-x", deb.toString(), unpacked.toString());
     }
 
+    /** Skips the test, loudly, without {@code tool}; under CI ({@link Ci}), where it is installed, fails instead. */
     static void assumeTool(String tool) throws Exception {
         if (run("sh", "-c", "command -v " + tool).exit != 0) {
-            System.err.println("#### PACKAGE TEST SKIPPED: no " + tool + " (scripts/install-test-deps installs it)");
-            Assumptions.abort("no " + tool);
+            String why = "no " + tool + " (scripts/install-test-deps installs it)";
+            System.err.println("#### PACKAGE TEST SKIPPED: " + why);
+            if (Ci.active()) {
+                fail(why + ", and under CI the package tests must run");
+            }
+            Assumptions.abort(why);
         }
     }
 

@@ -1,2 +1,2 @@
-/** A scriptable in-process SNTP server on loopback, for tests. Not for production use. */
+/** A scriptable in-process SNTP server on loopback, the time scale and the CI rule, for tests; not for production. */
 package dev.pintp.ntp.testkit;
