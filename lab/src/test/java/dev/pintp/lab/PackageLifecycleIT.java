@@ -22,8 +22,9 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 /**
  * The Debian package's life on a main Pi, once on bookworm (the host's root, OpenJDK 17, systemd 252) and once on
  * trixie (lab-prepare-trixie's debootstrap root: its own systemd 257, timesyncd, OpenJDK 21): {@code apt-get install
- * ./pintp_..._all.deb} and the site command, the original three procedures on the package's timer, an upgrade to a
- * second build with a higher version ({@code dpkg -i}), {@code apt-get remove}, {@code dpkg --purge}; the
+ * ./pintp_..._all.deb} (the timer enabled, the boot wait not) and the site command, the original three procedures on
+ * the package's timer, an upgrade to a second build with a higher version ({@code dpkg -i}), {@code apt-get remove}
+ * (the timer and the wait masked, as debhelper's postrm does), {@code dpkg --purge} (masks and all gone); the
  * controller's state is checked after every step.
  */
 @Tag("lab")
@@ -36,6 +37,8 @@ class PackageLifecycleIT {
     static final String CONFFILE = "/etc/ntp-monitor/ntp-monitor.conf";
     static final String TIMESYNCD_DROP_IN = "/etc/systemd/timesyncd.conf.d/60-ntp-monitor.conf";
     static final String ADMIN_LINE = "# the administrator's note, kept across the upgrade\n";
+    /** The units the maintainer scripts enable or keep the state of (deb-systemd-helper), masked on remove. */
+    static final List<String> HELPER_UNITS = List.of(TimerRuns.TIMER, BootWaitIT.WAIT);
     /** Paths of this name in the container's system directories, listed before the install and after the purge (the
      * host's /etc/netns entries of concurrent labs and its lab cache /var/cache/pintp-lab, where a concurrent test may
      * be building the old package, show through the overlay's lower layer and are not the package's). */
@@ -142,6 +145,8 @@ class PackageLifecycleIT {
                 assertEquals("install ok installed", status(lab), apt);
                 assertEquals("enabled", lab.inMain("systemctl", "is-enabled", TimerRuns.TIMER).out().strip(), apt);
                 assertEquals("active", lab.inMain("systemctl", "is-active", TimerRuns.TIMER).out().strip(), apt);
+                // the boot wait is installed, not enabled (debhelper's --no-enable shape)
+                assertEquals("disabled", lab.inMain("systemctl", "is-enabled", BootWaitIT.WAIT).out().strip(), apt);
                 assertTrue(pi.exists(CONFFILE));
                 String dry = lab.inMain("ntp-monitor", "install", "--dry-run").ok().out();
                 assertFalse(pi.exists(TIMESYNCD_DROP_IN), "--dry-run wrote\n" + dry);
@@ -189,8 +194,12 @@ class PackageLifecycleIT {
             pi.assertNoPowerSaving("after apt-get remove");
             assertFalse(pi.exists(TIMESYNCD_DROP_IN), removed);
             assertFalse(pi.read("/etc/hosts").contains("pi-ntp"), removed);
-            assertEquals("not-found", lab.inMain("systemctl", "show", "-p", "LoadState", "--value", TimerRuns.TIMER)
-                    .out().strip());
+            // debhelper's postrm-systemd: masked (a link to /dev/null) while the configuration files remain
+            for (String unit : HELPER_UNITS) {
+                assertEquals("masked", lab.inMain("systemctl", "is-enabled", unit).out().strip(), unit + "\n" + removed);
+                assertEquals("masked", loadState(lab, unit), unit + "\n" + removed);
+                assertEquals("/dev/null", lab.inMain("readlink", "/etc/systemd/system/" + unit).out().strip(), unit);
+            }
             // the resident daemon was stopped with the service, not left running the removed jar
             assertEquals("inactive", lab.inMain("systemctl", "show", "-p", "ActiveState", "--value",
                     "ntp-monitor-daemon.service").out().strip(), removed);
@@ -207,9 +216,18 @@ class PackageLifecycleIT {
             pi.log("dpkg --purge:\n" + purged.strip());
             assertEquals("", lab.inMain("dpkg-query", "-W", "-f", "${Status}", "pintp").out().strip(), purged);
             assertEquals(before, lab.shMain(OURS).out(), "purge left files behind\n" + purged);
+            // the masks went with the enablement state: no link of ours in /etc/systemd/system, the units unknown
+            assertEquals("", lab.shMain("find /etc/systemd/system -name '*ntp-monitor*'").out(), purged);
+            for (String unit : HELPER_UNITS) {
+                assertEquals("not-found", loadState(lab, unit), unit + "\n" + purged);
+            }
             assertEquals(starts + 1, lab.controllerStarts());
             pi.assertNoPowerSaving("after the purge");
         }
+    }
+
+    static String loadState(Lab lab, String unit) {
+        return lab.inMain("systemctl", "show", "-p", "LoadState", "--value", unit).out().strip();
     }
 
     static String status(Lab lab) {

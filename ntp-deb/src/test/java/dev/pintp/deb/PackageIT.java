@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PackageIT {
     static final Path DIR = Path.of(System.getProperty("deb.dir", "target"));
     static Path deb;
+    /** The control archive: control, conffiles, the maintainer scripts. */
+    static Path meta;
 
     @TempDir
     static Path unpacked;
@@ -44,6 +48,8 @@ class PackageIT {
         }
         assumeTool("dpkg-deb");
         run("dpkg-deb", "-x", deb.toString(), unpacked.toString());
+        meta = unpacked.resolveSibling(unpacked.getFileName() + "-control");
+        run("dpkg-deb", "-e", deb.toString(), meta.toString());
     }
 
     /** Skips the test, loudly, without {@code tool}; under CI ({@link Ci}), where it is installed, fails instead. */
@@ -118,8 +124,6 @@ class PackageIT {
         String control = run("dpkg-deb", "-f", deb.toString()).out;
         assertTrue(control.contains("\nDepends: default-jre-headless (>= 2:1.17) | java17-runtime-headless\n"), control);
         assertTrue(control.contains("\nArchitecture: all\n"), control);
-        Path meta = unpacked.resolveSibling(unpacked.getFileName() + "-control");
-        run("dpkg-deb", "-e", deb.toString(), meta.toString());
         assertEquals("/etc/ntp-monitor/ntp-monitor.conf\n", Files.readString(meta.resolve("conffiles")));
         for (String script : new String[] {"postinst", "prerm", "postrm"}) {
             String text = Files.readString(meta.resolve(script));
@@ -142,6 +146,51 @@ class PackageIT {
                 "usr/share/bash-completion/completions/ntp-monitor", "usr/share/bash-completion/completions/ntp-probe",
                 "usr/share/doc/pintp/copyright", "usr/share/doc/pintp/changelog.gz"}) {
             assertTrue(Files.isRegularFile(unpacked.resolve(f)), f);
+        }
+    }
+
+    /**
+     * debhelper's postrm-systemd for the units the postinst enables or keeps the state of: {@code remove} masks them,
+     * {@code purge} purges their state and then unmasks them, nothing else touches them. Remove and the other actions
+     * are run with a recording deb-systemd-helper and systemctl; purge, which deletes system paths, is read.
+     */
+    @Test
+    void thePostrmMasksOnRemoveAndPurgesThenUnmasksOnPurgeTheUnitsThePostinstEnables() throws Exception {
+        String postinst = Files.readString(meta.resolve("postinst"));
+        List<String> units = Pattern.compile("\n\s*deb-systemd-helper update-state '([^']+)'").matcher(postinst)
+                .results().map(m -> m.group(1)).toList();
+        assertEquals(List.of("ntp-monitor.timer", "ntp-monitor-wait.service"), units, postinst);
+        String quoted = units.stream().map(u -> "'" + u + "'").collect(Collectors.joining(" "));
+
+        String postrm = Files.readString(meta.resolve("postrm"));
+        List<String> helper = Pattern.compile("\n\s*(deb-systemd-helper [^\n]*)").matcher(postrm).results()
+                .map(m -> m.group(1)).toList();
+        assertEquals(List.of("deb-systemd-helper mask " + quoted + " >/dev/null || true",
+                "deb-systemd-helper purge " + quoted + " >/dev/null || true",
+                "deb-systemd-helper unmask " + quoted + " >/dev/null || true"), helper, postrm);
+        String purge = postrm.substring(postrm.indexOf("\nif [ \"$1\" = purge ]; then\n"));
+        assertTrue(purge.indexOf(helper.get(1)) > 0 && purge.indexOf(helper.get(2)) > purge.indexOf(helper.get(1)),
+                "purge, then unmask, in the purge branch\n" + postrm);
+
+        Path bin = Files.createDirectories(meta.resolveSibling(meta.getFileName() + "-stubs"));
+        Path calls = bin.resolve("calls");
+        for (String tool : new String[] {"deb-systemd-helper", "systemctl"}) {
+            Path stub = Files.writeString(bin.resolve(tool), "#!/bin/sh\necho \"" + tool + " $*\" >>" + calls + "\n");
+            stub.toFile().setExecutable(true);
+        }
+        String guard = "[ -x \"/usr/bin/deb-systemd-helper\" ]";
+        assertEquals(2, postrm.split(Pattern.quote(guard), -1).length - 1, "the guard of mask and of purge\n" + postrm);
+        Path script = Files.writeString(bin.resolve("postrm"), postrm.replace(guard,
+                "[ -x \"" + bin.resolve("deb-systemd-helper") + "\" ]"));
+        for (String action : new String[] {"remove", "upgrade", "failed-upgrade", "abort-install", "abort-upgrade",
+                "disappear"}) {
+            Files.deleteIfExists(calls);
+            Result r = run("env", "PATH=" + bin + ":/usr/bin:/bin", "sh", script.toString(), action, "0.1");
+            assertEquals(0, r.exit, action + ": " + r.out);
+            List<String> made = Files.exists(calls) ? Files.readAllLines(calls).stream()
+                    .filter(l -> l.startsWith("deb-systemd-helper ")).toList() : List.of();
+            assertEquals(action.equals("remove") ? List.of("deb-systemd-helper mask " + String.join(" ", units))
+                    : List.of(), made, action);
         }
     }
 
