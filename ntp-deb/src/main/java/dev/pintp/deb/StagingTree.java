@@ -84,7 +84,7 @@ public final class StagingTree {
         }
         gzip(out, "/usr/share/man/man1/ntp-probe.1.gz", probeMan);
         text(out, "/usr/share/bash-completion/completions/ntp-probe", probeCompletion);
-        gzip(out, "/usr/share/man/man1/ntp-monitor.1.gz", Files.readString(src.resolve("man/ntp-monitor.1")));
+        gzip(out, MONITOR_MAN, Files.readString(src.resolve("man/ntp-monitor.1")));
         text(out, "/usr/share/bash-completion/completions/ntp-monitor",
                 Files.readString(src.resolve("completions/ntp-monitor")));
         String changelog = Files.readString(src.resolve("doc/changelog")).replace("@VERSION@", version);
@@ -92,6 +92,9 @@ public final class StagingTree {
         text(out, "/usr/share/doc/pintp/copyright", Files.readString(src.resolve("doc/copyright")));
         text(out, "/usr/share/lintian/overrides/pintp", Files.readString(src.resolve("lintian-overrides")));
     }
+
+    /** The job's man page in the package, the page the units' {@code Documentation=man:ntp-monitor(1)} names. */
+    static final String MONITOR_MAN = "/usr/share/man/man1/ntp-monitor.1.gz";
 
     /** Where the package puts ntp-systemd's launcher {@code pintp-java} (the build copies it there). */
     static final String PINTP_JAVA = "/usr/lib/pintp/pintp-java";
