@@ -45,6 +45,9 @@ class PackageLifecycleIT {
     static final String OURS = "find /etc /var /run /usr /opt /srv -name '*ntp-monitor*' -o -name '*pintp*' 2>/dev/null"
             + " | grep -v -e '^/etc/netns/pintplab-' -e '^/var/lib/pintp-lab' -e '^/var/cache/pintp-lab' -e '^/usr/local/lib/pintp-lab' -e '^/root/' | sort";
 
+    /** What of ours is in /etc/systemd/system: units, masks, enablement links (compared with the same before). */
+    static final String OUR_UNITS = "find /etc/systemd/system -name '*ntp-monitor*' | sort";
+
     static Path deb;
     static Path upgrade;
     static String upgradeVersion;
@@ -135,6 +138,7 @@ class PackageLifecycleIT {
             pi.log(lab.shMain("java -version 2>&1").out().lines().findFirst().orElse("") + "; "
                     + lab.inMain("systemctl", "--version").out().lines().findFirst().orElse(""));
             String before = lab.shMain(OURS).out();
+            String unitsBefore = lab.shMain(OUR_UNITS).out();
             lab.ctl("copy-in", deb.toString(), IN_CONTAINER).ok();
             lab.ctl("copy-in", upgrade.toString(), UPGRADE_IN_CONTAINER).ok();
 
@@ -217,7 +221,7 @@ class PackageLifecycleIT {
             assertEquals("", lab.inMain("dpkg-query", "-W", "-f", "${Status}", "pintp").out().strip(), purged);
             assertEquals(before, lab.shMain(OURS).out(), "purge left files behind\n" + purged);
             // the masks went with the enablement state: no link of ours in /etc/systemd/system, the units unknown
-            assertEquals("", lab.shMain("find /etc/systemd/system -name '*ntp-monitor*'").out(), purged);
+            assertEquals(unitsBefore, lab.shMain(OUR_UNITS).out(), purged);
             for (String unit : HELPER_UNITS) {
                 assertEquals("not-found", loadState(lab, unit), unit + "\n" + purged);
             }
