@@ -14,7 +14,10 @@
 #     FORCED_RUNS     after each timer window, this many runs started by hand (systemctl start, 3 s apart), for the
 #                     cost of one run (default 5; 0 skips)
 #   VARIANTS          which pintp variants besides the default (words, default none): "job" (a JVM per run through
-#                     pintp-java job, the default before the daemon)
+#                     pintp-java job, the default before the daemon: ntp-monitor.service is a oneshot that runs
+#                     "pintp-java job JAR run" under the full sandbox of the JVM units, its [Service] section taken
+#                     from the installed ntp-monitor-fail-safe.service; OnFailure= and the timer as installed; no
+#                     daemon)
 #
 # Runs are counted from the host (journalctl -D on the container's journal: no process in the container). Before the
 # default install's window the resident daemon, restarted once (its class-data archive), answers 10 checks started
@@ -23,6 +26,8 @@
 # Prints per variant: CPU per hour (window, idle subtracted), runs in the window, CPU per run, resident memory of what
 # stays running, and the ratio to the original script. Builds nothing: needs lab/target/ntp-lab.jar and
 # ntp-systemd/target/ntp-systemd.jar (mvn -q -B -pl lab,ntp-systemd -am package -DskipTests).
+# Every measured run must succeed: a run of ntp-monitor.service that fails (in a window or by hand) makes the script
+# die instead of reporting a figure, for every variant (a failed run costs what the fail-safe costs, not a check).
 # Everything it starts (namespaces, chronyd, the container) is torn down on exit, also on failure or Ctrl-C.
 set -euo pipefail
 WINDOW=${1:-240}
@@ -88,20 +93,27 @@ jdir() { # the container's journal directory, seen from the host
     done
 }
 ended() { # how many starts of ntp-monitor.service PID 1 finished (done or failed) so far, read on the host
-    local d; d=$(jdir)
-    { journalctl -q -D "$d" _PID=1 UNIT=ntp-monitor.service JOB_TYPE=start JOB_RESULT=done -o cat 2>/dev/null
-      journalctl -q -D "$d" _PID=1 UNIT=ntp-monitor.service JOB_TYPE=start JOB_RESULT=failed -o cat 2>/dev/null
-    } | wc -l
+    echo $(($(ended_as done) + $(ended_as failed)))
 }
-runs_window() { # $1 seconds: round($1 / 65) timer runs (see the header); sets c, w, n
-    local u0 t0 base
+ended_as() { # done|failed: how many starts of ntp-monitor.service PID 1 finished so, read on the host
+    local d; d=$(jdir)
+    journalctl -q -D "$d" _PID=1 UNIT=ntp-monitor.service JOB_TYPE=start JOB_RESULT="$1" -o cat 2>/dev/null | wc -l || true
+}
+run_failed() { # name what: a measured run failed; show why and die
+    local d; d=$(jdir)
+    journalctl -q -D "$d" -u ntp-monitor.service -u ntp-monitor-fail-safe.service -n 30 --no-pager 2>/dev/null | sed 's/^/  /' >&2 || true
+    die "$1: $2 failed (journal above): no figure for a failed run"
+}
+runs_window() { # seconds name: round(seconds / 65) timer runs (see the header); sets c, w, n; dies if one failed
+    local u0 t0 base failed
     n=$(( ($1 + 32) / 65 )); ((n > 0)) || n=1
     base=$(ended); until (($(ended) > base)); do sleep 1; done
     sleep 2
-    base=$(ended); u0=$(usage); t0=$(now)
+    base=$(ended); failed=$(ended_as failed); u0=$(usage); t0=$(now)
     until (($(ended) >= base + n)); do sleep 1; done
     sleep 2
     c=$(($(usage) - u0)); w=$(($(now) - t0))
+    (($(ended_as failed) == failed)) || run_failed "$2" "a timer run in the window"
 }
 report() { # name cpu_us wall_ns runs rss_kib
     awk -v n="$1" -v c="$2" -v w="$3" -v r="$4" -v rss="$5" -v idle="$IDLE_US_PER_S" 'BEGIN {
@@ -117,7 +129,7 @@ forced() { # name: FORCED runs by hand, 3 s apart, idle subtracted
         main systemctl reset-failed ntp-monitor.service 2>/dev/null || true
         sleep 3
         u0=$(usage); t0=$(now)
-        main systemctl start ntp-monitor.service || true
+        main systemctl start ntp-monitor.service || run_failed "$1" "run $i by hand"
         sleep 2 # the unit's exit and what the manager does after it
         u=$((u + $(usage) - u0 - $(awk -v i="$IDLE_US_PER_S" -v s="$(( $(now) - t0 ))" 'BEGIN {printf "%d", i * s / 1e9}')))
     done
@@ -259,7 +271,7 @@ main systemctl daemon-reload
 main systemctl start ntp-monitor.service || true   # first run: the controller gets its drop-in once
 main systemctl enable --now ntp-monitor.timer >/dev/null 2>&1
 main systemctl start ntp-monitor.service || true
-runs_window "$WINDOW"
+runs_window "$WINDOW" "original ntp-monitor.sh"
 report "original ntp-monitor.sh (timer)" "$c" "$w" "$n" ""
 forced "original ntp-monitor.sh"
 main systemctl disable --now ntp-monitor.timer >/dev/null 2>&1
@@ -272,14 +284,28 @@ main systemctl restart controller.service
 # --- pintp: the real installer with the defaults (the Pi Zero at 192.168.4.2, the Debian pool names of the lab)
 ctl copy-in "$jar" /opt/pintp/ntp-systemd.jar
 ctl copy-in "$here/ntp-systemd/src/main/dist/pintp-java" /opt/pintp/pintp-java
-launcher_dropin() { # KIND COMMAND: ntp-monitor.service started through pintp-java (its options and archive)
-    mkdir -p "$root/etc/systemd/system/ntp-monitor.service.d"
-    printf '[Service]\nExecStart=\nExecStart=/bin/sh /opt/pintp/pintp-java %s /usr/local/lib/ntp-monitor/ntp-systemd.jar %s\nEnvironment=PINTP_CACHE_DIR=/var/cache/ntp-monitor JAVA=/usr/bin/java\nCacheDirectory=ntp-monitor\n' \
-        "$1" "$2" >"$root/etc/systemd/system/ntp-monitor.service.d/50-launcher.conf"
+job_unit() { # after the install: ntp-monitor.service as a JVM per run would ship, and no daemon
+    # [Unit] as installed, without the daemon's Wants=/After= (OnFailure= stays); [Service] the installed
+    # fail-safe's (Type=oneshot, the launcher's environment, the full sandbox) with "job JAR run" for "job JAR
+    # fail-safe" and without its LogExtraFields= (its lines are logged as the unit's own)
+    local u=$root/etc/systemd/system
+    main systemctl stop ntp-monitor-daemon.service 2>/dev/null || true
+    rm -f "$u/ntp-monitor-daemon.service"
+    grep -q '^ExecStart=.* job .* fail-safe$' "$u/ntp-monitor-fail-safe.service" ||
+        die "the installed ntp-monitor-fail-safe.service has no ExecStart= ... job JAR fail-safe"
+    { awk '/^\[Service\]/ {exit} /^(Wants|After)=ntp-monitor-daemon\.service$/ || /^# The check is made by the resident/ {next} {print}' "$u/ntp-monitor.service"
+      awk '/^\[Service\]/ {s = 1} !s || /^LogExtraFields=/ || /^# journalctl -u ntp-monitor.service shows/ {next}
+           /^ExecStart=/ {sub(/ fail-safe$/, " run")} {print}' "$u/ntp-monitor-fail-safe.service"
+    } >"$u/ntp-monitor.service.new"
+    grep -q '^OnFailure=ntp-monitor-fail-safe.service$' "$u/ntp-monitor.service.new" || die "job variant: no OnFailure= in the unit"
+    grep -q '^ExecStart=.* job .* run$' "$u/ntp-monitor.service.new" || die "job variant: no ExecStart= ... job JAR run"
+    mv "$u/ntp-monitor.service.new" "$u/ntp-monitor.service"
+    sed 's/^/  job variant: /' "$u/ntp-monitor.service" >&2
 }
 pintp() { # name, install options...
     local name=$1; shift
     main java -jar /opt/pintp/ntp-systemd.jar install "$@" >"$out/install.log" 2>&1 || { cat "$out/install.log" >&2; die "install $* failed"; }
+    [[ $resident != none.service ]] || job_unit
     main systemctl daemon-reload
     main systemctl restart ntp-monitor.service 2>/dev/null || true
     sleep 75 # the first cycle verifies the time and restarts the controller once; then one steady cycle
@@ -290,10 +316,10 @@ pintp() { # name, install options...
         local u0 t0 i; u0=$(usage); t0=$(now)
         # 3 s apart, the failed state reset: the unit's start limit (5 starts in 10 s) is not what is measured
         for i in $(seq 10); do main systemctl reset-failed ntp-monitor.service 2>/dev/null || true
-            main systemctl start ntp-monitor.service || true; sleep 3; done
+            main systemctl start ntp-monitor.service || run_failed "$name" "warm-up check $i by hand"; sleep 3; done
         awk -v u=$(($(usage) - u0)) -v s="$(( $(now) - t0 ))" -v i="$IDLE_US_PER_S" 'BEGIN { printf "%-34s %7.1f ms CPU per run for the first 10 checks after the start (by hand, idle subtracted)\n", "daemon warm-up", (u - i * s / 1e9) / 10 / 1000 }' | tee -a "$out/report"
     fi
-    runs_window "$WINDOW"
+    runs_window "$WINDOW" "$name"
     report "$name" "$c" "$w" "$n" "$(main_rss)"
     main_memory
 }
@@ -302,13 +328,9 @@ resident=ntp-monitor-daemon.service
 pintp "pintp default install"
 forced "pintp default install"
 if [[ " ${VARIANTS:-} " == *" job "* ]]; then
-    launcher_dropin job run
-    main systemctl stop ntp-monitor-daemon.service
-    rm -f "$root/etc/systemd/system/ntp-monitor-daemon.service" # a JVM per run, nothing resident
-    resident=none.service
+    resident=none.service # a JVM per run, nothing resident (job_unit)
     pintp "pintp timer via pintp-java job"
     forced "pintp timer via pintp-java job"
-    rm -f "$root/etc/systemd/system/ntp-monitor.service.d/50-launcher.conf"
 fi
 main java -jar /opt/pintp/ntp-systemd.jar uninstall >/dev/null 2>&1 || true
 echo "== after uninstall, JVMs left running: $(main ps -C java -o pid= 2>/dev/null | wc -l)" | tee -a "$out/report"
