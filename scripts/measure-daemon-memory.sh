@@ -16,6 +16,10 @@
 #   sudo scripts/measure-daemon-memory.sh            # the launcher's options, before, -Xint, no archive
 #   sudo NMT=1 scripts/measure-daemon-memory.sh
 #   sudo JDKS="/usr/bin/java /usr/lib/jvm/temurin-25-jdk-amd64/bin/java" scripts/measure-daemon-memory.sh
+#   sudo VARIANTS=launcher CLASSES=/tmp/classes.txt JAR=/tmp/other.jar scripts/measure-daemon-memory.sh
+# VARIANTS (default "launcher before Xint no-archive") picks the variants; JAR another build of ntp-systemd.jar; with
+# CLASSES=FILE a last variant runs the launcher's options with -Xlog:class+load (to the journal) and writes the
+# daemon's loaded classes, in load order, to FILE, and prints their number (which is not this variant's memory).
 #
 # Builds nothing: needs lab/target/ntp-lab.jar and ntp-systemd/target/ntp-systemd.jar. Tears the lab down on exit.
 set -euo pipefail
@@ -23,7 +27,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 bin=$here/lab/bin
 # shellcheck source=../lab/bin/lab-lib.sh
 . "$bin/lab-lib.sh"
-jar=$here/ntp-systemd/target/ntp-systemd.jar
+jar=${JAR:-$here/ntp-systemd/target/ntp-systemd.jar}
 launcher=$here/ntp-systemd/src/main/dist/pintp-java
 die() { echo "measure-daemon-memory: $*" >&2; exit 1; }
 [[ $EUID -eq 0 ]] || die "needs root (the lab)"
@@ -67,6 +71,7 @@ report() { # NAME PID CPU-PER-CHECK-TEXT
     printf '%-12s %s\n' "" "$(main cat "/proc/$2/smaps" | breakdown)"
 }
 
+want() { [[ " ${VARIANTS:-launcher before Xint no-archive} " == *" $1 "* ]]; }
 variant() { # NAME "OPTIONS": the daemon branch's options replaced by OPTIONS
     local name=$1 opts=$2 pid c0 c1 c2
     # the launcher's daemon options are the three opts= lines after "trap : TERM INT HUP"
@@ -114,11 +119,19 @@ for java in "${jdks[@]}"; do
     main systemctl daemon-reload
     version=$(main "$java" -version 2>&1 | sed -n 1p)
     echo "== $java: $version"
-    variant launcher "$common $c1 $now $rest"       # the launcher's options now
-    variant before "$common $c1 $rest"              # before 2026-12-04: C1 at the usual thresholds, 65536 buckets
-    variant Xint "$common -Xint $now $rest"
+    want launcher && variant launcher "$common $c1 $now $rest"     # the launcher's options now
+    want before && variant before "$common $c1 $rest"  # before 2026-12-04: C1 at the usual thresholds, 65536 buckets
+    want Xint && variant Xint "$common -Xint $now $rest"
     # no archive at all (classes parsed into metaspace); JDK 25's AOT cache recording refuses -Xshare:off
-    if [[ $version =~ \"(1[3-9]|2[0-4])[.\"] ]]; then variant no-archive "$common $c1 $now $rest -Xshare:off"; fi
+    if want no-archive && [[ $version =~ \"(1[3-9]|2[0-4])[.\"] ]]; then
+        variant no-archive "$common $c1 $now $rest -Xshare:off"
+    fi
+    if [[ -n ${CLASSES:-} ]]; then
+        variant launcher+classes "$common $c1 $now $rest -Xlog:class+load"
+        pid=$(main systemctl show -p MainPID --value ntp-monitor-daemon.service)
+        main journalctl "_PID=$pid" --no-pager -o cat | grep -F '[class,load]' >"$CLASSES" || true
+        echo "launcher+classes: $(wc -l <"$CLASSES") classes loaded (in $CLASSES)"
+    fi
 done
 if [[ ${NMT:-} == 1 ]]; then
     variant launcher+NMT "$common $c1 $now $rest -XX:NativeMemoryTracking=summary -XX:+PrintNMTStatistics"

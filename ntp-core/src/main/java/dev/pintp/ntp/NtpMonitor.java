@@ -128,7 +128,7 @@ public final class NtpMonitor implements AutoCloseable {
     }
 
     private static String seconds(long nanos) {
-        return String.format(java.util.Locale.ROOT, "%.3f s", nanos / 1e9);
+        return String.format(java.util.Locale.US, "%.3f s", nanos / 1e9);
     }
 
     /** The monitor's meters; bind them with {@code monitor.metrics().bindTo(registry)}. */

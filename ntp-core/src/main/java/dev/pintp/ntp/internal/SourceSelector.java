@@ -243,6 +243,6 @@ public final class SourceSelector {
 
     /** A signed duration in seconds with microseconds, for detail texts: {@code +2.500000 s}. */
     static String seconds(Duration d) {
-        return String.format(Locale.ROOT, "%+.6f s", Durations.seconds(d));
+        return String.format(Locale.US, "%+.6f s", Durations.seconds(d));
     }
 }

@@ -362,7 +362,7 @@ public final class BootWait {
     }
 
     static String seconds(Duration d) {
-        return String.format(Locale.ROOT, "%.1f s", d.toNanos() / 1e9);
+        return String.format(Locale.US, "%.1f s", d.toNanos() / 1e9);
     }
 
     /**

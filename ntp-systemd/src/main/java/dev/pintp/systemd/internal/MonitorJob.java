@@ -409,7 +409,7 @@ public final class MonitorJob {
     }
 
     private static String seconds(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : String.format(java.util.Locale.ROOT, "%.3f s",
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : String.format(java.util.Locale.US, "%.3f s",
                 d.toMillis() / 1000.0);
     }
 
